@@ -1,0 +1,62 @@
+import { ConfigError, loadConfig, redactUrl } from './config';
+
+describe('configuration', () => {
+  it('defaults to the embedded database in demo mode on port 4000', () => {
+    const c = loadConfig({}, '/srv/kaihu');
+    expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: null, dataDir: '/srv/kaihu/data', demo: true, logLevel: 'info', introspection: true });
+    expect(c.plugins).toEqual({
+      counter: '@kaihu/counter-local',
+      sms: '@kaihu/sms-outbox',
+      documents: '@kaihu/storage-fs',
+      brokers: '@kaihu/broker-demo',
+    });
+  });
+
+  it('turns demo mode off by default with PostgreSQL, and on when asked', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db' }).demo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@h/db', KAIHU_DEMO: '1' }).demo).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT', 'an integer from 0 to 65535'],
+    [{ PORT: '70000' }, 'PORT', 'an integer from 0 to 65535'],
+    [{ DATABASE_URL: 'mysql://root@localhost/x' }, 'DATABASE_URL', 'postgres: or postgresql:'],
+    [{ REDIS_URL: 'nope' }, 'REDIS_URL', 'redis: or rediss:'],
+    [{ KAIHU_DEMO: 'maybe' }, 'KAIHU_DEMO', '1, true'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'fatal, error'],
+    [{ KAIHU_PLUGINS: 'camera=@x/y' }, 'KAIHU_PLUGINS', 'kind one of counter'],
+    [{ KAIHU_PLUGIN_SMS_OPTIONS: '[1]' }, 'KAIHU_PLUGIN_SMS_OPTIONS', 'a JSON object'],
+    [{ NODE_ENV: 'production', KAIHU_DEMO: '1', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_DEMO', 'NODE_ENV=production'],
+    [{ KAIHU_SECRET: 'short' }, 'KAIHU_SECRET', 'at least 32 characters'],
+    [{ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_SECRET', 'required when NODE_ENV=production'],
+  ])('refuses %j naming %s', (env, variable, allowed) => {
+    let error: unknown;
+    try {
+      loadConfig(env as Record<string, string>);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain(`${variable}=`);
+    expect(message).toContain(allowed);
+    expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('is not in demo mode in production by default', () => {
+    const secret = 'x'.repeat(32);
+    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', KAIHU_SECRET: secret })).toMatchObject({ demo: false, introspection: false, secret });
+  });
+
+  it('never prints a database password', () => {
+    expect(redactUrl('postgresql://kaihu:s3cret@db:5432/kaihu')).toBe('postgresql://kaihu:***@db:5432/kaihu');
+    expect(() => loadConfig({ DATABASE_URL: 'http://kaihu:s3cret@db/x' })).toThrow(/kaihu:\*\*\*@db/);
+  });
+
+  it('selects plugins and their options', () => {
+    const c = loadConfig({ KAIHU_PLUGINS: 'sms=@acme/sms', KAIHU_PLUGIN_SMS_OPTIONS: '{"sender":"ACME"}' });
+    expect(c.plugins.sms).toBe('@acme/sms');
+    expect(c.plugins.counter).toBe('@kaihu/counter-local');
+    expect(c.pluginOptions.sms).toEqual({ sender: 'ACME' });
+  });
+});

@@ -1,0 +1,160 @@
+import path from 'node:path';
+import { parsePluginSelection, type PluginKind, type PluginSelection } from '@kaihu/plugin-api';
+
+/**
+ * Kaihu's configuration, read from environment variables once at start and validated.
+ * A bad value stops the process with one line naming the variable and what is allowed
+ * ({@link ConfigError}). Every variable is documented in the README's table.
+ */
+export interface KaihuConfig {
+  /** `PORT` — HTTP and WebSocket port. Default 4000. */
+  port: number;
+  /** `HOST` — interface to listen on. Default `127.0.0.1` (use `0.0.0.0` in containers). */
+  host: string;
+  /** `NODE_ENV` — `production` forbids demo mode. */
+  nodeEnv: string;
+  /** `DATABASE_URL` — PostgreSQL URL; when absent, embedded PGlite in `dataDir`. */
+  databaseUrl: string | null;
+  /** `REDIS_URL` — Redis for cross-node pub/sub; when absent, PostgreSQL LISTEN/NOTIFY (or in-process on PGlite). */
+  redisUrl: string | null;
+  /** `KAIHU_DATA_DIR` — embedded database, documents and the instance lock. Default `./data`. */
+  dataDir: string;
+  /** `KAIHU_DEMO` — seed the demo data and serve `/dev/*`. Default on for the embedded database. */
+  demo: boolean;
+  /** `LOG_LEVEL` — pino level. Default `info` (`silent` in tests that say so). */
+  logLevel: LogLevel;
+  /** `KAIHU_PLUGINS` — `kind=package,…` overriding the default plugins. */
+  plugins: PluginSelection;
+  /** `KAIHU_PLUGIN_<KIND>_OPTIONS` — JSON object handed to that plugin. */
+  pluginOptions: Record<PluginKind, Record<string, unknown>>;
+  /** `KAIHU_SHUTDOWN_TIMEOUT_MS` — how long SIGTERM waits for open requests. Default 10000. */
+  shutdownTimeoutMs: number;
+  /** `KAIHU_INTROSPECTION` — allow schema introspection. Default on, except in production. */
+  introspection: boolean;
+  /**
+   * `KAIHU_SECRET` — key for HMACs of codes and for signed URLs, at least 32 characters; required
+   * in production. Without it a random secret is generated once and kept in the database.
+   */
+  secret: string | null;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const PLUGIN_KINDS: readonly PluginKind[] = ['counter', 'sms', 'documents', 'brokers'];
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    value: string,
+    allowed: string,
+  ) {
+    super(`Configuration error: ${variable}=${JSON.stringify(value)} is not allowed: ${allowed}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, raw, `an integer from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const v = raw.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new ConfigError(name, raw, '1, true, yes, on, 0, false, no or off');
+}
+
+function url(env: Env, name: string, protocols: string[]): string | null {
+  const raw = read(env, name);
+  if (raw === undefined) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, redactUrl(raw), `a URL starting with ${protocols.join(' or ')}`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, redactUrl(raw), `a URL starting with ${protocols.join(' or ')}`);
+  }
+  return raw;
+}
+
+/** Hides a password in a URL before it is printed. */
+export function redactUrl(raw: string): string {
+  return raw.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+}
+
+/** Reads and validates the configuration; throws {@link ConfigError} on the first bad value. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuConfig {
+  const nodeEnv = read(env, 'NODE_ENV') ?? 'development';
+  const production = nodeEnv === 'production';
+  const port = integer(env, 'PORT', 4000, 0, 65535);
+  const host = read(env, 'HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:-]+$/.test(host)) throw new ConfigError('HOST', host, 'a host name or IP address');
+  const databaseUrl = url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = url(env, 'REDIS_URL', ['redis:', 'rediss:']);
+  const dataDir = path.resolve(cwd, read(env, 'KAIHU_DATA_DIR') ?? './data');
+  const demo = boolean(env, 'KAIHU_DEMO', databaseUrl === null && !production);
+  if (demo && production) {
+    throw new ConfigError('KAIHU_DEMO', read(env, 'KAIHU_DEMO') ?? '(default)', 'off when NODE_ENV=production (demo data and /dev pages must never run in production)');
+  }
+  const logLevelRaw = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
+    throw new ConfigError('LOG_LEVEL', logLevelRaw, LOG_LEVELS.join(', '));
+  }
+  let plugins: PluginSelection;
+  try {
+    plugins = parsePluginSelection(read(env, 'KAIHU_PLUGINS'));
+  } catch (e) {
+    throw new ConfigError('KAIHU_PLUGINS', read(env, 'KAIHU_PLUGINS') ?? '', (e as Error).message);
+  }
+  const pluginOptions = {} as Record<PluginKind, Record<string, unknown>>;
+  for (const kind of PLUGIN_KINDS) {
+    const name = `KAIHU_PLUGIN_${kind.toUpperCase()}_OPTIONS`;
+    const raw = read(env, name);
+    let parsed: unknown = {};
+    if (raw !== undefined) {
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
+        throw new ConfigError(name, raw, 'a JSON object');
+      }
+    }
+    pluginOptions[kind] = parsed as Record<string, unknown>;
+  }
+  const secret = read(env, 'KAIHU_SECRET') ?? null;
+  if (secret !== null && secret.length < 32) throw new ConfigError('KAIHU_SECRET', '***', 'at least 32 characters');
+  if (secret === null && production) throw new ConfigError('KAIHU_SECRET', '', 'a secret of at least 32 characters (required when NODE_ENV=production)');
+  return {
+    secret,
+    port,
+    host,
+    nodeEnv,
+    databaseUrl,
+    redisUrl,
+    dataDir,
+    demo,
+    logLevel: logLevelRaw as LogLevel,
+    plugins,
+    pluginOptions,
+    shutdownTimeoutMs: integer(env, 'KAIHU_SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
+    introspection: boolean(env, 'KAIHU_INTROSPECTION', !production),
+  };
+}

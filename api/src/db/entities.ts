@@ -1,0 +1,14 @@
+import { ApiKey } from '../modules/auth/api-key.entity';
+import { Captcha } from '../modules/auth/captcha.entity';
+import { LoginLock } from '../modules/auth/login-lock.entity';
+import { OtpCode } from '../modules/auth/otp-code.entity';
+import { Session } from '../modules/auth/session.entity';
+import { Customer } from '../modules/profiles/customer.entity';
+import { Setting } from '../modules/platform/setting.entity';
+import { StaffUser } from '../modules/auth/staff-user.entity';
+import { Branch } from '../modules/brokers/branch.entity';
+import { BrokerHoliday } from '../modules/brokers/broker-holiday.entity';
+import { Broker } from '../modules/brokers/broker.entity';
+
+/** Every entity of every module; each module adds its own here. */
+export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer];

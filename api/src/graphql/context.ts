@@ -1,0 +1,16 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../common/clock';
+import type { Logger } from '../common/logger';
+import type { Viewer } from '../modules/auth/viewer';
+import type { Services } from '../services';
+
+/** What every resolver gets: its own EntityManager fork, the services, the clock, a request logger. */
+export interface KaihuContext {
+  em: EntityManager;
+  services: Services;
+  clock: Clock;
+  log: Logger;
+  requestId: string;
+  /** null for anonymous calls */
+  viewer: Viewer | null;
+}

@@ -1,0 +1,29 @@
+import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AuthResolver } from '../modules/auth/auth.resolver';
+import { CaptchaResolver } from '../modules/auth/captcha.resolver';
+import { BrokerResolver } from '../modules/brokers/broker.resolver';
+import { CustomerResolver } from '../modules/profiles/profile.resolver';
+import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
+
+/** Every module's resolvers. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver];
+
+/** Builds the executable schema; scalars the contract names are always present. */
+export async function createSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
+    validate: false,
+    emitSchemaFile: false,
+  });
+  const config = schema.toConfig();
+  const present = new Set(config.types.map((t) => t.name));
+  return new GraphQLSchema({ ...config, types: [...config.types, ...CONTRACT_SCALARS.filter((s) => !present.has(s.name))] });
+}
+
+/** The SDL committed as schema/schema.graphql (sorted, so diffs stay small). */
+export function printKaihuSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

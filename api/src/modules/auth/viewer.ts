@@ -1,0 +1,36 @@
+import { ErrorCode, KaihuError } from '../../common/errors';
+
+export type ViewerKind = 'CUSTOMER' | 'STAFF' | 'PARTNER';
+export const STAFF_ROLES = ['AGENT', 'REVIEWER', 'BROKER_ADMIN'] as const;
+
+/** Who is calling, resolved from the Authorization header (or graphql-ws connectionParams). */
+export interface Viewer {
+  kind: ViewerKind;
+  /** customer id, staff id or API key id */
+  id: string;
+  brokerId: string;
+  roles: string[];
+  sessionId: string | null;
+  customerId: string | null;
+  staffId: string | null;
+  /** the partner key behind this call or behind the session's login */
+  apiKeyId: string | null;
+}
+
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
+  return viewer;
+}
+
+export function requireCustomer(viewer: Viewer | null): Viewer & { customerId: string } {
+  const v = requireViewer(viewer);
+  if (v.kind !== 'CUSTOMER' || !v.customerId) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限客户本人办理');
+  return v as Viewer & { customerId: string };
+}
+
+export function requireStaff(viewer: Viewer | null, ...roles: string[]): Viewer & { staffId: string } {
+  const v = requireViewer(viewer);
+  if (v.kind !== 'STAFF' || !v.staffId) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限期货公司工作人员');
+  if (roles.length && !roles.some((r) => v.roles.includes(r))) throw new KaihuError(ErrorCode.FORBIDDEN, '您的角色无权执行此操作');
+  return v as Viewer & { staffId: string };
+}

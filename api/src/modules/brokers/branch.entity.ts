@@ -1,0 +1,25 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, ManyToOne, PrimaryKey, Property, Unique, type Rel } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import type { Broker } from './broker.entity';
+
+/** A branch (营业部); customers and agents belong to one, and the witness queue is per branch. */
+@ObjectType({ description: '营业部' })
+@Entity({ tableName: 'branches' })
+@Unique({ properties: ['broker', 'code'] })
+export class Branch {
+  @Field(() => ID)
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @ManyToOne('Broker', { deleteRule: 'cascade' })
+  broker!: Rel<Broker>;
+
+  /** The branch's code within its broker (from the BrokerPack). */
+  @Property()
+  code!: string;
+
+  @Field()
+  @Property()
+  name!: string;
+}

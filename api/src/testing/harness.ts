@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { Client } from 'pg';
+import { ManualClock } from '../common/clock';
+import { createLogger, type Logger } from '../common/logger';
+import { loadConfig, type KaihuConfig } from '../config';
+import { startServer, type KaihuServer } from '../server';
+
+/** PostgreSQL server the integration tests create their databases on. */
+export const PG_ADMIN_URL = process.env.KAIHU_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates a fresh, uniquely named PostgreSQL database; `drop()` removes it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `kaihu_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const c = new Client({ connectionString: PG_ADMIN_URL });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export function tempDir(prefix = 'kaihu-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A logger whose JSON lines the test can read (to prove what is never logged). */
+export function captureLogger(level: KaihuConfig['logLevel'] = 'debug'): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  return { logger: createLogger(level, sink), lines };
+}
+
+export type DbKind = 'postgresql' | 'pglite';
+
+export interface TestServer extends KaihuServer {
+  clock: ManualClock;
+  lines: string[];
+  /** Stops the server and removes its database or data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Boots the real server in-process on a random port, against a fresh PostgreSQL database or a
+ * fresh PGlite directory, in demo mode, with a pinned clock (a Monday, 10:00 in Shanghai).
+ */
+export async function startTestServer(
+  kind: DbKind,
+  opts: { env?: Record<string, string>; clock?: ManualClock } = {},
+): Promise<TestServer> {
+  const clock = opts.clock ?? new ManualClock('2026-11-23T02:00:00Z');
+  const { logger, lines } = captureLogger();
+  const db = kind === 'postgresql' ? await createTestDatabase() : null;
+  const dataDir = tempDir();
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    KAIHU_DATA_DIR: dataDir,
+    KAIHU_DEMO: '1',
+    LOG_LEVEL: 'debug',
+    KAIHU_SHUTDOWN_TIMEOUT_MS: '2000',
+    ...(db ? { DATABASE_URL: db.url } : {}),
+    ...opts.env,
+  });
+  let server: KaihuServer;
+  try {
+    server = await startServer({ config, clock, logger });
+  } catch (e) {
+    await db?.drop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+  return Object.assign(server, {
+    clock,
+    lines,
+    async close() {
+      await server.stop();
+      await db?.drop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: { message: string; extensions?: { code?: string } & Record<string, unknown>; path?: unknown }[];
+  headers: Headers;
+}
+
+/** POSTs a GraphQL operation as JSON. */
+export async function gql<T = Record<string, any>>(
+  url: string,
+  query: string,
+  variables?: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): Promise<GqlResponse<T>> {
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: T; errors?: GqlResponse['errors'] };
+  return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+}

@@ -1,0 +1,30 @@
+/** One jest run for the whole repository: unit tests beside the code, integration and e2e tests. */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/api', '<rootDir>/plugins', '<rootDir>/sfu', '<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  transform: {
+    '^.+\\.(t|j|mj)s$': swc,
+  },
+  transformIgnorePatterns: ['/node_modules/(?!(graphql-upload|fs-capacitor)/)'],
+  moduleNameMapper: {
+    '^@kaihu/(plugin-api|counter-local|sms-outbox|storage-fs|broker-demo)$': '<rootDir>/plugins/$1/src',
+  },
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  setupFiles: ['reflect-metadata'],
+  testTimeout: 60000,
+};

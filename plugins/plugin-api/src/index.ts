@@ -1,0 +1,362 @@
+/**
+ * Kaihu plugin API — how a futures broker integrates its own systems.
+ *
+ * A deployment loads exactly one implementation of each interface below. Kaihu ships a default
+ * package for each (`@kaihu/counter-local`, `@kaihu/sms-outbox`, `@kaihu/storage-fs`,
+ * `@kaihu/broker-demo`) that works out of the box; a broker replaces one by naming its own package
+ * in the configuration (`KAIHU_PLUGINS`, see {@link PluginSelection}).
+ *
+ * A plugin package's default export (or its `plugin` named export) is a {@link KaihuPlugin}: a
+ * factory that receives a {@link PluginContext} and returns the implementation. Plugins that keep
+ * data in Kaihu's database declare their tables as {@link PluginMigration}s; Kaihu applies them with
+ * its own migrations at start, so schema changes happen only by migrations.
+ */
+
+/** The four plugin slots of a deployment. */
+export type PluginKind = 'counter' | 'sms' | 'documents' | 'brokers';
+
+/** Account types a customer can hold at the counter: 期货经纪 / 非期货经纪 (资管). */
+export type AccountType = 'FUTURES_BROKERAGE' | 'ASSET_MANAGEMENT';
+
+// ---------------------------------------------------------------------------------------------
+// Shared infrastructure handed to plugins
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A minimal SQL client over Kaihu's database (PostgreSQL or embedded PGlite).
+ * Placeholders are PostgreSQL's `$1, $2, …`. Rows come back as plain objects.
+ */
+export interface SqlClient {
+  query<T extends Record<string, unknown> = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<T[]>;
+}
+
+/** A source of the current time, so tests can pin it. */
+export interface Clock {
+  now(): Date;
+}
+
+/** Structured logger (pino-compatible subset). Never pass secrets, codes or full ID numbers. */
+export interface PluginLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface PluginContext {
+  /** Kaihu's database; the plugin's own tables come from its {@link PluginMigration}s. */
+  db: SqlClient;
+  /** Directory for files the deployment keeps (`KAIHU_DATA_DIR`). */
+  dataDir: string;
+  clock: Clock;
+  logger: PluginLogger;
+  /** Plugin-specific settings (`KAIHU_PLUGIN_<KIND>_OPTIONS` as JSON), `{}` when none. */
+  options: Record<string, unknown>;
+}
+
+/** One forward-only schema change of a plugin, applied in `id` order with Kaihu's migrations. */
+export interface PluginMigration {
+  /** Unique within the plugin and sortable, e.g. `0001_outbox`. */
+  id: string;
+  /** PostgreSQL DDL; may hold several statements. */
+  up: string;
+}
+
+/** What a plugin package exports. */
+export interface KaihuPlugin<K extends PluginKind = PluginKind> {
+  kind: K;
+  /** Package-style name, shown in logs and `/healthz`. */
+  name: string;
+  migrations?: readonly PluginMigration[];
+  create(ctx: PluginContext): PluginInstance<K> | Promise<PluginInstance<K>>;
+}
+
+export type PluginInstance<K extends PluginKind> = K extends 'counter'
+  ? CounterSystem
+  : K extends 'sms'
+    ? SmsGateway
+    : K extends 'documents'
+      ? DocumentStore
+      : K extends 'brokers'
+        ? BrokerPack
+        : never;
+
+/**
+ * Which package fills each slot. The default selection is the four default packages;
+ * `KAIHU_PLUGINS="counter=@acme/kaihu-counter,sms=@acme/kaihu-sms"` overrides some of them.
+ */
+export type PluginSelection = Record<PluginKind, string>;
+
+export const DEFAULT_PLUGINS: PluginSelection = {
+  counter: '@kaihu/counter-local',
+  sms: '@kaihu/sms-outbox',
+  documents: '@kaihu/storage-fs',
+  brokers: '@kaihu/broker-demo',
+};
+
+/** Parses `kind=package,kind=package` onto the defaults; throws a one-line error when malformed. */
+export function parsePluginSelection(spec: string | undefined): PluginSelection {
+  const selection: PluginSelection = { ...DEFAULT_PLUGINS };
+  if (!spec || !spec.trim()) return selection;
+  for (const part of spec.split(',')) {
+    const [kind, pkg, ...rest] = part.split('=').map((s) => s.trim());
+    if (rest.length || !kind || !pkg || !(kind in DEFAULT_PLUGINS)) {
+      throw new Error(
+        `"${part.trim()}" is not kind=package with kind one of ${Object.keys(DEFAULT_PLUGINS).join(', ')}`,
+      );
+    }
+    selection[kind as PluginKind] = pkg;
+  }
+  return selection;
+}
+
+/** Checks that a loaded module is a plugin of the expected kind. */
+export function asPlugin<K extends PluginKind>(mod: unknown, kind: K, from: string): KaihuPlugin<K> {
+  const m = mod as { default?: unknown; plugin?: unknown } | undefined;
+  const candidate = (m?.plugin ?? m?.default ?? m) as Partial<KaihuPlugin> | undefined;
+  if (!candidate || typeof candidate.create !== 'function' || typeof candidate.name !== 'string') {
+    throw new Error(`${from} does not export a Kaihu plugin (expected { kind, name, create })`);
+  }
+  if (candidate.kind !== kind) {
+    throw new Error(`${from} is a "${String(candidate.kind)}" plugin, not "${kind}"`);
+  }
+  return candidate as KaihuPlugin<K>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CounterSystem (柜台) — the broker's system of record
+// ---------------------------------------------------------------------------------------------
+
+export type TaxResidency = 'CHINA_ONLY' | 'NON_RESIDENT_ONLY' | 'CHINA_AND_OTHER';
+export type PepRelation =
+  | 'FOREIGN_PEP'
+  | 'FOREIGN_PEP_FAMILY'
+  | 'FOREIGN_PEP_CLOSE_ASSOCIATE'
+  | 'INTERNATIONAL_ORG_EXECUTIVE'
+  | 'NONE';
+export type InvestmentHorizon = 'UP_TO_1_YEAR' | 'ONE_TO_5_YEARS' | 'OVER_5_YEARS';
+export type ExpectedReturn = 'STABLE' | 'GROWTH' | 'AGGRESSIVE';
+export type InvestmentProduct = 'FUTURES_OPTIONS' | 'ASSET_MANAGEMENT_PRODUCTS' | 'OTHER';
+export type BadCreditSource =
+  | 'PBOC_CREDIT_CENTER'
+  | 'SUPREME_COURT_DEFAULTERS'
+  | 'INDUSTRY_COMMERCE_ADMIN'
+  | 'TAX_AUTHORITY'
+  | 'REGULATORS_SRO'
+  | 'EXCESSIVE_RIGHTS_CLAIMS'
+  | 'FUTURES_INSTITUTION_DEFAULTS'
+  | 'OTHER_ORGANIZATIONS';
+
+/** A customer's data as the counter holds it. Dates are `YYYY-MM-DD`. */
+export interface CounterProfile {
+  name: string;
+  idNumber: string;
+  idAddress: string;
+  idValidFrom: string;
+  /** `null` for a long-term (长期) ID. */
+  idValidTo: string | null;
+  /** 联系电话: a mobile or a landline, may be absent. */
+  phone: string | null;
+  /** 联系手机: where login codes go. */
+  mobile: string;
+  province: string;
+  city: string;
+  address: string;
+  postalCode: string;
+  email: string | null;
+  education: string;
+  occupation: string;
+  taxResidency: TaxResidency;
+  pepRelation: PepRelation;
+  investmentHorizon: InvestmentHorizon | null;
+  expectedReturn: ExpectedReturn | null;
+  hasActualController: boolean | null;
+  beneficialOwnerIsSelf: boolean | null;
+  products: InvestmentProduct[];
+  badCreditRecords: BadCreditSource[];
+}
+
+export interface CounterCustomer {
+  /** The counter's own customer number (客户号). */
+  customerNo: string;
+  brokerCode: string;
+  branchName: string;
+  accountTypes: AccountType[];
+  profile: CounterProfile;
+}
+
+/** An approved change, applied to the counter after review (复核). */
+export interface CounterChange {
+  /** 受理单号 of the approved ticket, for the counter's audit trail; applying it twice is a no-op. */
+  acceptanceNo: string;
+  business: string;
+  /** Only the fields that change. */
+  changes: Partial<CounterProfile>;
+}
+
+export interface CounterSystem {
+  /** `null` when the counter has no account of that type for the ID number (柜台校验客户不存在). */
+  findCustomer(brokerCode: string, idNumber: string, accountType: AccountType): Promise<CounterCustomer | null>;
+  /** Applies an approved change and returns the customer as the counter now holds it. */
+  applyChange(brokerCode: string, idNumber: string, change: CounterChange): Promise<CounterCustomer>;
+  /**
+   * Resets the trading password after an approved 密码重置 and returns the temporary password the
+   * customer is told by SMS. Idempotent per acceptance number.
+   */
+  resetPassword(brokerCode: string, idNumber: string, accountType: AccountType, acceptanceNo: string): Promise<{ temporaryPassword: string }>;
+  /** Optional: whether the counter is reachable (for `/healthz`). */
+  ping?(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// SmsGateway
+// ---------------------------------------------------------------------------------------------
+
+export interface SmsMessage {
+  to: string;
+  text: string;
+  /** Why it is sent, e.g. `LOGIN_CODE`, `PHONE_CODE`, `PASSWORD_RESET`, `TICKET_APPROVED`. */
+  purpose: string;
+  brokerCode?: string;
+  /**
+   * The one-time code carried in `text`, when there is one. Gateways must not log it; the demo
+   * outbox shows it so a demo can be run without a phone.
+   */
+  code?: string;
+}
+
+export interface SmsReceipt {
+  id: string;
+  acceptedAt: Date;
+}
+
+export interface SmsGateway {
+  send(message: SmsMessage): Promise<SmsReceipt>;
+}
+
+/** Gateways that keep what they sent (the outbox) can list it for the demo page and tests. */
+export interface SmsOutboxEntry {
+  id: string;
+  to: string;
+  text: string;
+  purpose: string;
+  code: string | null;
+  createdAt: Date;
+}
+
+export interface SmsOutboxReader {
+  list(options?: { to?: string; limit?: number }): Promise<SmsOutboxEntry[]>;
+}
+
+export function isOutboxReader(g: unknown): g is SmsOutboxReader {
+  return typeof (g as SmsOutboxReader | null)?.list === 'function';
+}
+
+// ---------------------------------------------------------------------------------------------
+// DocumentStore — photos, recordings, signed PDFs, by content hash
+// ---------------------------------------------------------------------------------------------
+
+export interface StoredObject {
+  /** SHA-256 of the bytes, lower-case hex: the object's identity. */
+  sha256: string;
+  size: number;
+  contentType: string;
+  /** false when the same bytes were stored before (nothing new was written). */
+  created: boolean;
+}
+
+export interface DocumentStore {
+  /** Stores the bytes (a Buffer or a stream) and returns their hash. Same bytes → same object. */
+  put(data: Buffer | NodeJS.ReadableStream, contentType: string): Promise<StoredObject>;
+  /** `null` when no object has that hash. */
+  get(sha256: string): Promise<{ stream: NodeJS.ReadableStream; size: number; contentType: string } | null>;
+  has(sha256: string): Promise<boolean>;
+  /** For retention: removes an object. Returns false when it did not exist. */
+  delete(sha256: string): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BrokerPack — a broker's own data: name, branches, hours, agreements, businesses, branding
+// ---------------------------------------------------------------------------------------------
+
+export type Weekday = 1 | 2 | 3 | 4 | 5 | 6 | 7; // ISO: 1 = Monday … 7 = Sunday
+
+export interface ServiceWindow {
+  weekday: Weekday;
+  /** `HH:MM` local time in the broker's time zone. */
+  opens: string;
+  /** `HH:MM`, `24:00` for midnight at the end of the day; later than `opens`. */
+  closes: string;
+}
+
+export interface HolidaySpec {
+  /** `YYYY-MM-DD` */
+  date: string;
+  name: string;
+}
+
+export interface AgreementText {
+  /** Stable code, e.g. `CUSTOMER_NOTICE`. */
+  code: string;
+  /** Shown with 《》 around it. */
+  title: string;
+  /** Markdown. */
+  content: string;
+  /** Business types (e.g. `UPDATE_OTHER_INFO`) that sign this agreement. */
+  businesses: string[];
+}
+
+export interface BrokerDefinition {
+  code: string;
+  name: string;
+  servicePhone: string | null;
+  /** IANA time zone of the service hours, `Asia/Shanghai` for mainland brokers. */
+  timeZone: string;
+  serviceWindows: ServiceWindow[];
+  holidays: HolidaySpec[];
+  branches: { code: string; name: string }[];
+  enabledBusinesses: string[];
+  agreements: AgreementText[];
+  branding?: { primaryColor?: string; logoUrl?: string };
+}
+
+/** Demo data a pack may carry (customers for the counter, staff, partner keys). */
+export interface DemoStaff {
+  username: string;
+  password: string;
+  displayName: string;
+  roles: ('AGENT' | 'REVIEWER' | 'BROKER_ADMIN')[];
+  brokerCode: string;
+  branchName: string | null;
+  licenseNo?: string;
+}
+
+export interface DemoPartnerKey {
+  key: string;
+  name: string;
+  brokerCode: string;
+}
+
+export interface DemoData {
+  customers: CounterCustomer[];
+  staff: DemoStaff[];
+  partnerKeys: DemoPartnerKey[];
+}
+
+export interface BrokerPack {
+  brokers(): Promise<BrokerDefinition[]>;
+  /** Present only in packs meant for demos and tests. */
+  demoData?(): Promise<DemoData>;
+}
+
+/** Counters that can be seeded (the table-backed default) implement this too. */
+export interface SeedableCounter {
+  upsertCustomers(customers: CounterCustomer[]): Promise<number>;
+}
+
+export function isSeedableCounter(c: unknown): c is SeedableCounter {
+  return typeof (c as SeedableCounter | null)?.upsertCustomers === 'function';
+}
