@@ -95,7 +95,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        req.log.info({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
       });
       next();
     });
@@ -165,6 +165,8 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     const apollo = new ApolloServer<KaihuContext>({
       schema,
       introspection: config.introspection,
+      // main.ts handles SIGTERM/SIGINT (drain, close the database, exit 0); Apollo's own handler would re-raise the signal.
+      stopOnTerminationSignals: false,
       plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }), drainWs],
       formatError: (formatted: GraphQLFormattedError, error: unknown) => formatGraphQLError(formatted, error, logger),
     });

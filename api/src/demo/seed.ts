@@ -16,7 +16,14 @@ export async function seedDemo(em: EntityManager, services: Services, log: Logge
   }
   const data = await pack.demoData();
   const counter = services.plugins.counter;
-  if (isSeedableCounter(counter)) await counter.upsertCustomers(data.customers);
+  if (isSeedableCounter(counter)) {
+    // Only customers the counter does not know yet: a restart must not undo approved changes.
+    const missing = [];
+    for (const c of data.customers) {
+      if (!(await counter.findCustomer(c.brokerCode, c.profile.idNumber, c.accountTypes[0]!))) missing.push(c);
+    }
+    if (missing.length) await counter.upsertCustomers(missing);
+  }
   else log.warn({ counter: services.plugins.names.counter }, 'the counter plugin cannot be seeded; demo customers skipped');
 
   let staff = 0;

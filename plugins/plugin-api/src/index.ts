@@ -204,7 +204,8 @@ export interface CounterSystem {
   applyChange(brokerCode: string, idNumber: string, change: CounterChange): Promise<CounterCustomer>;
   /**
    * Resets the trading password after an approved 密码重置 and returns the temporary password the
-   * customer is told by SMS. Idempotent per acceptance number.
+   * customer is told by SMS. The temporary password is returned once: a second call with the same
+   * acceptance number fails (the counter keeps only a hash), so callers send the SMS right away.
    */
   resetPassword(brokerCode: string, idNumber: string, accountType: AccountType, acceptanceNo: string): Promise<{ temporaryPassword: string }>;
   /** Optional: whether the counter is reachable (for `/healthz`). */
@@ -298,6 +299,10 @@ export interface HolidaySpec {
   name: string;
 }
 
+/**
+ * An agreement's current wording. Kaihu versions agreements itself: when the text of a code
+ * changes (in the pack or by a broker admin), a new version is stored; signed versions never change.
+ */
 export interface AgreementText {
   /** Stable code, e.g. `CUSTOMER_NOTICE`. */
   code: string;
