@@ -32,9 +32,11 @@ describe.each<DbKind>(['postgresql', 'pglite'])('the server on %s', (kind) => {
     const res = await gql(server.url, '{ broker(code: "DEMO") { name ');
     expect(res.status).toBe(400);
     expect(res.errors![0]!.extensions!.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(res.errors![0]!.message).toMatch(/^GraphQL 语法错误/);
     const unknownField = await gql(server.url, '{ nothingHere }');
     expect(unknownField.status).toBe(400);
     expect(unknownField.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(unknownField.errors![0]!.message).toBe('类型 Query 没有字段 nothingHere');
   });
 
   it('gives every request an id, echoing a valid incoming one', async () => {

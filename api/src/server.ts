@@ -21,6 +21,7 @@ import { openDatabase, type Database } from './db/orm';
 import { devRoutes } from './demo/dev-routes';
 import { seedDemo } from './demo/seed';
 import type { KaihuContext } from './graphql/context';
+import { translateInputError } from './graphql/errors-zh';
 import { createSchema } from './graphql/schema';
 import type { TokenProblem } from './modules/auth/auth.service';
 import type { Viewer } from './modules/auth/viewer';
@@ -239,7 +240,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     void _drop;
-    return { ...formatted, extensions };
+    return translateInputError({ ...formatted, extensions });
   }
   logger.error({ err: (error as { originalError?: unknown })?.originalError ?? error, path: formatted.path }, 'unexpected resolver error');
   return {

@@ -75,7 +75,7 @@ export interface TestServer extends KaihuServer {
  */
 export async function startTestServer(
   kind: DbKind,
-  opts: { env?: Record<string, string>; clock?: ManualClock } = {},
+  opts: { env?: Record<string, string>; clock?: ManualClock; wsAuthCheckMs?: number } = {},
 ): Promise<TestServer> {
   const clock = opts.clock ?? new ManualClock('2026-11-23T02:00:00Z');
   const { logger, lines } = captureLogger();
@@ -93,7 +93,7 @@ export async function startTestServer(
   });
   let server: KaihuServer;
   try {
-    server = await startServer({ config, clock, logger });
+    server = await startServer({ config, clock, logger, wsAuthCheckMs: opts.wsAuthCheckMs });
   } catch (e) {
     await db?.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -132,3 +132,58 @@ export async function gql<T = Record<string, any>>(
   const body = (await res.json()) as { data?: T; errors?: GqlResponse['errors'] };
   return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
 }
+
+/** A fresh captcha and its answer (demo mode). */
+export async function solvedCaptcha(url: string): Promise<{ captchaId: string; captchaAnswer: string }> {
+  const res = await gql(url, 'mutation { createCaptcha { id image expiresAt } }');
+  const id = res.data!.createCaptcha.id as string;
+  const answer = ((await (await fetch(`${url}/dev/captcha/${id}`)).json()) as { answer: string }).answer;
+  return { captchaId: id, captchaAnswer: answer };
+}
+
+/** The newest code sent to a mobile, from the demo outbox. */
+export async function lastCode(url: string, mobile: string): Promise<string> {
+  const rows = (await (await fetch(`${url}/dev/outbox?to=${mobile}`)).json()) as { code?: string }[];
+  if (!rows[0]?.code) throw new Error(`no code sent to ${mobile}`);
+  return rows[0].code;
+}
+
+export const REQUEST_CODE = `mutation ($input: RequestLoginCodeInput!) { requestLoginCode(input: $input) { maskedPhone expiresAt resendAfter } }`;
+export const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { token expiresAt viewer { id roles customer { id accountType } } } }`;
+
+/** Runs the whole customer login (captcha, SMS code from the outbox) and returns the token. */
+export async function loginCustomer(
+  server: { url: string; clock: ManualClock },
+  who: { idNumber: string; mobile: string; accountType?: string },
+  headers: Record<string, string> = {},
+): Promise<string> {
+  const accountType = who.accountType ?? 'FUTURES_BROKERAGE';
+  server.clock.advance(61_000); // past any earlier code's resend wait
+  const requested = await gql(server.url, REQUEST_CODE, { input: { idNumber: who.idNumber, accountType, ...(await solvedCaptcha(server.url)) } }, headers);
+  if (requested.errors) throw new Error(JSON.stringify(requested.errors));
+  const code = await lastCode(server.url, who.mobile);
+  const res = await gql(server.url, LOGIN, { input: { idNumber: who.idNumber, accountType, code } }, headers);
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data!.login.token as string;
+}
+
+export async function loginStaff(url: string, username: string, password: string): Promise<string> {
+  const res = await gql(url, 'mutation ($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { token } }', { u: username, p: password });
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data!.staffLogin.token as string;
+}
+
+export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Demo people (the values of shared/fixtures/demo.json). */
+export const DEMO = {
+  zhangWei: { idNumber: '110105198506123411', mobile: '13800138000', name: '张伟' },
+  liNa: { idNumber: '310115199003052724', mobile: '13912345678', name: '李娜' },
+  wangFang: { idNumber: '42010619920211005X', mobile: '15011112222', name: '王芳' },
+  chenQiang: { idNumber: '440306197811201534', mobile: '18655556666', name: '陈强' },
+  zhaoMin: { idNumber: '330102198808089118', mobile: '13700001111', name: '赵敏' },
+  notCustomer: '510107197512316677',
+  badChecksum: '110105198506123412',
+  underage: '110108200901010010',
+  partnerKey: 'kh_demo_partner_DEMO_0000000000000000',
+} as const;

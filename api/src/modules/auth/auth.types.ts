@@ -15,7 +15,7 @@ export class CodeDelivery {
   resendAfter!: Date;
 }
 
-@ObjectType({ description: '当前调用者' })
+@ObjectType('Viewer', { description: '当前调用者' })
 export class ViewerType {
   @Field(() => ID)
   id!: string;
