@@ -6,6 +6,7 @@ import { LockService, OtpService } from './modules/auth/otp.service';
 import { BrokerService } from './modules/brokers/broker.service';
 import type { Secrets } from './modules/platform/secrets';
 import { ProfileService } from './modules/profiles/profile.service';
+import { TicketService } from './modules/tickets/ticket.service';
 import type { Plugins } from './plugins/loader';
 
 /** One instance of each module's service; modules reach each other only through these. */
@@ -16,6 +17,7 @@ export interface Services {
   otp: OtpService;
   locks: LockService;
   profiles: ProfileService;
+  tickets: TicketService;
   plugins: Plugins;
   secrets: Secrets;
   /** Set by the server: closes this node's WebSockets of a session that just ended. */
@@ -30,5 +32,6 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const otp = new OtpService(clock, () => secrets, plugins.sms, locks);
   const profiles = new ProfileService(clock, plugins.counter, brokers);
   const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
-  return { brokers, auth, captchas, otp, locks, profiles, plugins, secrets, sessionsClosed: () => {} };
+  const tickets = new TicketService(clock, { brokers, profiles });
+  return { brokers, auth, captchas, otp, locks, profiles, tickets, plugins, secrets, sessionsClosed: () => {} };
 }

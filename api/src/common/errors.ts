@@ -24,6 +24,23 @@ export enum ErrorCode {
   TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
   INVALID_ACCOUNT_TYPE = 'INVALID_ACCOUNT_TYPE',
+  // tickets
+  STEP_NOT_ALLOWED = 'STEP_NOT_ALLOWED',
+  ID_EXPIRED = 'ID_EXPIRED',
+  BUSINESS_NOT_AVAILABLE = 'BUSINESS_NOT_AVAILABLE',
+  TICKET_CLOSED = 'TICKET_CLOSED',
+  // documents
+  DOCUMENTS_INCOMPLETE = 'DOCUMENTS_INCOMPLETE',
+  FILE_TOO_LARGE = 'FILE_TOO_LARGE',
+  UNSUPPORTED_FILE_TYPE = 'UNSUPPORTED_FILE_TYPE',
+  IMAGE_CORRUPT = 'IMAGE_CORRUPT',
+  IMAGE_TOO_LARGE = 'IMAGE_TOO_LARGE',
+  IMAGE_TOO_SMALL = 'IMAGE_TOO_SMALL',
+  PHOTO_TOO_DARK = 'PHOTO_TOO_DARK',
+  PHOTO_GLARE = 'PHOTO_GLARE',
+  PHOTO_BLURRY = 'PHOTO_BLURRY',
+  CARD_NOT_FOUND = 'CARD_NOT_FOUND',
+  NOTHING_TO_REUSE = 'NOTHING_TO_REUSE',
 }
 
 /** Default Chinese messages; a throw site may give a more precise one. */
@@ -44,6 +61,21 @@ const MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.TOO_MANY_ATTEMPTS]: '验证码错误次数过多，请15分钟后再试',
   [ErrorCode.INVALID_CREDENTIALS]: '用户名或密码错误',
   [ErrorCode.INVALID_ACCOUNT_TYPE]: '请选择账户类型',
+  [ErrorCode.STEP_NOT_ALLOWED]: '当前步骤不能执行此操作，请按页面提示的步骤办理',
+  [ErrorCode.ID_EXPIRED]: '您的身份证已过期，请先办理“修改身份证有效期”业务',
+  [ErrorCode.BUSINESS_NOT_AVAILABLE]: '该业务暂未开通，敬请期待',
+  [ErrorCode.TICKET_CLOSED]: '该业务已结束，不能再修改',
+  [ErrorCode.DOCUMENTS_INCOMPLETE]: '请上传身份证正面、反面和手写签名照片后再进入下一步',
+  [ErrorCode.FILE_TOO_LARGE]: '照片大小不能超过10M，请压缩或重新拍摄后上传',
+  [ErrorCode.UNSUPPORTED_FILE_TYPE]: '仅支持 JPG 格式的照片，请重新选择',
+  [ErrorCode.IMAGE_CORRUPT]: '照片文件已损坏或不完整，请重新拍摄后上传',
+  [ErrorCode.IMAGE_TOO_LARGE]: '照片像素过大，请降低相机分辨率后重新拍摄',
+  [ErrorCode.IMAGE_TOO_SMALL]: '照片分辨率过低，请靠近拍摄或使用更高的分辨率',
+  [ErrorCode.PHOTO_TOO_DARK]: '照片太暗，请在光线充足处重新拍摄',
+  [ErrorCode.PHOTO_GLARE]: '照片反光或过曝，请避开灯光直射，调整角度后重新拍摄',
+  [ErrorCode.PHOTO_BLURRY]: '照片模糊，请对焦清晰、保持手机稳定后重新拍摄',
+  [ErrorCode.CARD_NOT_FOUND]: '未能识别到完整的身份证：证件与背景颜色反差太小，请在深色背景上重新拍摄',
+  [ErrorCode.NOTHING_TO_REUSE]: '没有可复用的证件照，请上传照片',
 };
 
 export class KaihuError extends GraphQLError {

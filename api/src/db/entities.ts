@@ -4,6 +4,8 @@ import { LoginLock } from '../modules/auth/login-lock.entity';
 import { OtpCode } from '../modules/auth/otp-code.entity';
 import { Session } from '../modules/auth/session.entity';
 import { Customer } from '../modules/profiles/customer.entity';
+import { TicketEvent } from '../modules/tickets/ticket-event.entity';
+import { Ticket } from '../modules/tickets/ticket.entity';
 import { Setting } from '../modules/platform/setting.entity';
 import { StaffUser } from '../modules/auth/staff-user.entity';
 import { Branch } from '../modules/brokers/branch.entity';
@@ -11,4 +13,4 @@ import { BrokerHoliday } from '../modules/brokers/broker-holiday.entity';
 import { Broker } from '../modules/brokers/broker.entity';
 
 /** Every entity of every module; each module adds its own here. */
-export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer];
+export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent];

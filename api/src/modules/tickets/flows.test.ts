@@ -1,0 +1,30 @@
+import { BUSINESS_TYPES, FLOWS, currentStepOf, initialSteps, withCertificateSteps } from './flows';
+
+describe('business flows as data', () => {
+  it('end every business with AGREEMENTS then SUBMITTED', () => {
+    for (const b of BUSINESS_TYPES) {
+      const steps = FLOWS[b].steps;
+      expect(steps[steps.length - 1]).toBe('SUBMITTED');
+      expect(steps[steps.length - 2] === 'AGREEMENTS' || steps[steps.length - 2] === 'RETURN_VISIT').toBe(true);
+      expect(new Set(steps).size).toBe(steps.length);
+    }
+  });
+
+  it('follow the design table for the four seed businesses', () => {
+    expect(FLOWS.UPDATE_ID_VALIDITY.steps).toEqual(['DOCUMENTS', 'ID_VALIDITY', 'AGREEMENTS', 'SUBMITTED']);
+    expect(FLOWS.UPDATE_CONTACT_PHONE.steps).toEqual(['DOCUMENTS', 'CONTACT_PHONE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(FLOWS.UPDATE_OTHER_INFO.steps).toEqual(['DOCUMENTS', 'OTHER_INFO', 'AGREEMENTS', 'SUBMITTED']);
+    expect(FLOWS.RESET_PASSWORD.steps).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(FLOWS.RESET_PASSWORD.freshCertificate).toBe(true);
+  });
+
+  it('computes the current step and inserts the certificate steps before AGREEMENTS', () => {
+    const steps = initialSteps('UPDATE_OTHER_INFO');
+    expect(currentStepOf(steps)).toBe('DOCUMENTS');
+    steps[0]!.done = true;
+    expect(currentStepOf(steps)).toBe('OTHER_INFO');
+    expect(withCertificateSteps(steps).map((s) => s.kind)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    const reset = initialSteps('RESET_PASSWORD');
+    expect(withCertificateSteps(reset)).toEqual(reset);
+  });
+});

@@ -1,0 +1,87 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ErrorCode, KaihuError } from '../../common/errors';
+import type { KaihuContext } from '../../graphql/context';
+import { requireCustomer } from '../auth/viewer';
+import { CustomerType } from '../profiles/customer.types';
+import { FLOWS, STEP_NAMES, type BusinessType as BusinessTypeValue, type TicketStatus as TicketStatusValue } from './flows';
+import type { Ticket } from './ticket.entity';
+import { encodeCursor } from './ticket.service';
+import { BusinessType, TicketConnection, TicketEventType, TicketStatus, TicketType } from './ticket.types';
+
+export function toTicketType(t: Ticket): TicketType {
+  return Object.assign(new TicketType(), {
+    id: t.id,
+    acceptanceNo: t.acceptanceNo,
+    business: t.business,
+    businessName: FLOWS[t.business].name,
+    status: t.status,
+    steps: t.steps.map((s) => ({ kind: s.kind, done: s.done, title: STEP_NAMES[s.kind] })),
+    currentStep: t.currentStep,
+    reason: t.reason,
+    returnedToStep: t.returnedToStep,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    submittedAt: t.submittedAt,
+    customerId: t.customerId,
+    brokerId: t.brokerId,
+  });
+}
+
+@Resolver(() => TicketType)
+export class TicketResolver {
+  @Query(() => TicketType, { nullable: true, description: '按 id 查询受理单（客户本人，或同一期货公司的工作人员和合作方）' })
+  async ticket(@Arg('id', () => ID) id: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType | null> {
+    try {
+      return toTicketType(await services.tickets.get(em, viewer, id));
+    } catch (e) {
+      if (e instanceof KaihuError && e.code === ErrorCode.NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  @Mutation(() => TicketType, { description: '开始办理业务；已有未完成的同类业务时继续办理该业务' })
+  async startTicket(@Arg('business', () => BusinessType) business: BusinessTypeValue, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+    return toTicketType(await services.tickets.start(em, requireCustomer(viewer), business));
+  }
+
+  @Mutation(() => TicketType, { description: '上一步' })
+  async goBack(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+    return toTicketType(await services.tickets.goBack(em, requireCustomer(viewer), ticketId));
+  }
+
+  @Mutation(() => TicketType, { description: '取消办理' })
+  async cancelTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+    return toTicketType(await services.tickets.cancel(em, requireCustomer(viewer), ticketId));
+  }
+
+  @FieldResolver(() => [TicketEventType], { description: '变更记录（谁、何时、做了什么、修改前后）' })
+  async events(@Root() t: TicketType, @Ctx() { em, services }: KaihuContext): Promise<TicketEventType[]> {
+    return (await services.tickets.events(em, t.id)).map((e) => ({
+      id: e.id,
+      actorKind: e.actorKind,
+      actorId: e.actorId,
+      action: e.action,
+      step: (e.step as TicketEventType['step']) ?? null,
+      before: e.before === null || e.before === undefined ? null : JSON.stringify(e.before),
+      after: e.after === null || e.after === undefined ? null : JSON.stringify(e.after),
+      at: e.at,
+    }));
+  }
+}
+
+@Resolver(() => CustomerType)
+export class CustomerTicketsResolver {
+  @FieldResolver(() => TicketConnection, { description: '我的业务；status: [IN_PROGRESS, RETURNED] 即“待完成业务”' })
+  async tickets(
+    @Root() c: CustomerType,
+    @Ctx() { em, services }: KaihuContext,
+    @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatusValue[] | null,
+    @Arg('first', () => Int, { nullable: true }) first?: number | null,
+    @Arg('after', () => String, { nullable: true }) after?: string | null,
+  ): Promise<TicketConnection> {
+    const size = Math.min(Math.max(first ?? 20, 1), 100);
+    const page = await services.tickets.listForCustomer(em, c.id, status ?? null, size, after ?? null);
+    const edges = page.tickets.map((t) => ({ cursor: encodeCursor(t), node: toTicketType(t) }));
+    return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges[edges.length - 1]?.cursor ?? null } };
+  }
+}

@@ -1,0 +1,233 @@
+import { randomInt } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../common/clock';
+import { ErrorCode, KaihuError } from '../../common/errors';
+import { chinaToday } from '../auth/id-number';
+import type { Viewer } from '../auth/viewer';
+import type { BrokerService } from '../brokers/broker.service';
+import type { ProfileService } from '../profiles/profile.service';
+import {
+  FLOWS,
+  OPEN_STATUSES,
+  STEP_NAMES,
+  currentStepOf,
+  initialSteps,
+  type BusinessType,
+  type TicketStatus,
+  type TicketStepKind,
+} from './flows';
+import { TicketEvent } from './ticket-event.entity';
+import { Ticket } from './ticket.entity';
+
+export interface Actor {
+  kind: 'CUSTOMER' | 'STAFF' | 'PARTNER' | 'SYSTEM';
+  id: string | null;
+}
+
+export function actorOf(viewer: Viewer | null): Actor {
+  return viewer ? { kind: viewer.kind, id: viewer.id } : { kind: 'SYSTEM', id: null };
+}
+
+/** Statuses in which the customer may still work on the ticket. */
+const EDITABLE: readonly TicketStatus[] = ['IN_PROGRESS', 'RETURNED'];
+
+export interface TicketPage {
+  tickets: Ticket[];
+  totalCount: number;
+  hasNextPage: boolean;
+}
+
+/** Tickets (受理单): start, walk the steps, go back, cancel; every change leaves an event. */
+export class TicketService {
+  /** Called after every committed change (the ticketUpdated subscription hooks in here). */
+  onChange: (ticket: Ticket) => void = () => {};
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly deps: { brokers: BrokerService; profiles: ProfileService },
+  ) {}
+
+  /**
+   * Starts a business, or resumes the customer's open ticket of the same business. Refused when
+   * the business is not offered (BUSINESS_NOT_AVAILABLE), outside service hours
+   * (OUTSIDE_SERVICE_HOURS), or — for anything but UPDATE_ID_VALIDITY — when the ID has expired.
+   */
+  async start(em: EntityManager, viewer: Viewer & { customerId: string }, business: BusinessType): Promise<Ticket> {
+    const open = await em.findOne(
+      Ticket,
+      { customerId: viewer.customerId, business, status: { $in: [...OPEN_STATUSES] } },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    if (open) return open;
+    const customer = await this.deps.profiles.findCustomer(em, viewer.customerId);
+    if (!customer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
+    const broker = await this.deps.brokers.findById(em, customer.brokerId);
+    if (!FLOWS[business].available || !broker?.enabledBusinesses.includes(business)) {
+      throw new KaihuError(ErrorCode.BUSINESS_NOT_AVAILABLE, `“${FLOWS[business].name}”业务暂未开通，敬请期待`);
+    }
+    await this.deps.brokers.assertInServiceHours(em, customer.brokerId);
+    if (business !== 'UPDATE_ID_VALIDITY') {
+      const profile = await this.deps.profiles.counterProfile(em, customer);
+      if (profile.idValidTo !== null && profile.idValidTo < chinaToday(this.clock.now())) {
+        throw new KaihuError(ErrorCode.ID_EXPIRED, `您的身份证已于${profile.idValidTo}过期，请先办理“修改身份证有效期”业务`);
+      }
+    }
+    const now = this.clock.now();
+    const steps = initialSteps(business);
+    for (let attempt = 0; ; attempt++) {
+      const ticket = em.create(Ticket, {
+        acceptanceNo: newAcceptanceNo(now),
+        business,
+        status: 'IN_PROGRESS',
+        customerId: customer.id,
+        brokerId: customer.brokerId,
+        branchId: customer.branchId,
+        steps,
+        currentStep: currentStepOf(steps),
+        createdAt: now,
+        updatedAt: now,
+      });
+      this.event(em, ticket, actorOf(viewer), 'STARTED', null, null, { business, acceptanceNo: ticket.acceptanceNo });
+      try {
+        await em.flush();
+        this.onChange(ticket);
+        return ticket;
+      } catch (e) {
+        em.clear();
+        if (!(e instanceof UniqueConstraintViolationException) || attempt >= 3) throw e;
+        // another ticket got the same number (or the same business was started twice at once)
+        const raced = await em.findOne(Ticket, { customerId: viewer.customerId, business, status: { $in: [...OPEN_STATUSES] } });
+        if (raced) return raced;
+      }
+    }
+  }
+
+  /** A ticket the viewer may see: its customer, or staff and partners of its broker. */
+  async get(em: EntityManager, viewer: Viewer | null, id: string): Promise<Ticket> {
+    const ticket = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(Ticket, { id }) : null;
+    if (!ticket || !viewer || !this.canSee(viewer, ticket)) throw new KaihuError(ErrorCode.NOT_FOUND, '受理单不存在');
+    return ticket;
+  }
+
+  canSee(viewer: Viewer, ticket: Ticket): boolean {
+    if (viewer.kind === 'CUSTOMER') return viewer.customerId === ticket.customerId;
+    return viewer.brokerId === ticket.brokerId;
+  }
+
+  /** The customer's own ticket, for changes (partners act through the customer's session). */
+  async getOwn(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+    const ticket = await this.get(em, viewer, id);
+    if (ticket.customerId !== viewer.customerId) throw new KaihuError(ErrorCode.NOT_FOUND, '受理单不存在');
+    return ticket;
+  }
+
+  /** Refuses unless the ticket is open for the customer and at `step` (STEP_NOT_ALLOWED). */
+  assertAtStep(ticket: Ticket, step: TicketStepKind): void {
+    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能再修改`);
+    if (ticket.currentStep !== step) {
+      throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, `当前应办理“${STEP_NAMES[ticket.currentStep]}”，不能办理“${STEP_NAMES[step]}”`, {
+        currentStep: ticket.currentStep,
+      });
+    }
+  }
+
+  /**
+   * Completes the current step with the data it collected and moves to the next one.
+   * Modules call this for their own step (documents, info pages, agreements…).
+   */
+  async completeStep(em: EntityManager, ticket: Ticket, step: TicketStepKind, data: unknown, actor: Actor): Promise<Ticket> {
+    this.assertAtStep(ticket, step);
+    const before = ticket.data[step] ?? null;
+    ticket.steps = ticket.steps.map((s) => (s.kind === step ? { ...s, done: true } : s));
+    if (data !== undefined) ticket.data = { ...ticket.data, [step]: data };
+    ticket.currentStep = currentStepOf(ticket.steps);
+    ticket.updatedAt = this.clock.now();
+    this.event(em, ticket, actor, 'STEP_COMPLETED', step, before, data ?? null);
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
+  /** 上一步: reopens the previous step, keeping what it collected. */
+  async goBack(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+    const ticket = await this.getOwn(em, viewer, id);
+    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能返回上一步`);
+    const i = ticket.steps.findIndex((s) => s.kind === ticket.currentStep);
+    if (i <= 0) throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, '已经是第一步');
+    const previous = ticket.steps[i - 1]!.kind;
+    if (previous === 'VIDEO_WITNESS' || previous === 'CERTIFICATE') {
+      // a passed witness and an issued certificate cannot be undone by the customer
+      throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, `“${STEP_NAMES[previous]}”已完成，不能返回`);
+    }
+    const from = ticket.currentStep;
+    ticket.steps = ticket.steps.map((s, j) => (j === i - 1 ? { ...s, done: false } : s));
+    ticket.currentStep = previous;
+    ticket.updatedAt = this.clock.now();
+    this.event(em, ticket, actorOf(viewer), 'WENT_BACK', previous, { step: from }, { step: previous });
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
+  async cancel(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+    const ticket = await this.getOwn(em, viewer, id);
+    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能取消`);
+    const before = ticket.status;
+    ticket.status = 'CANCELLED';
+    ticket.updatedAt = this.clock.now();
+    this.event(em, ticket, actorOf(viewer), 'CANCELLED', ticket.currentStep, { status: before }, { status: 'CANCELLED' });
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
+  /** A customer's tickets, newest first, with a cursor. */
+  async listForCustomer(em: EntityManager, customerId: string, statuses: TicketStatus[] | null, first: number, after: string | null): Promise<TicketPage> {
+    const where: Record<string, unknown> = { customerId };
+    if (statuses?.length) where.status = { $in: statuses };
+    const totalCount = await em.count(Ticket, where);
+    const cursor = after ? decodeCursor(after) : null;
+    const page = await em.find(
+      Ticket,
+      cursor ? { ...where, $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] } : where,
+      { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: first + 1 },
+    );
+    return { tickets: page.slice(0, first), totalCount, hasNextPage: page.length > first };
+  }
+
+  async events(em: EntityManager, ticketId: string): Promise<TicketEvent[]> {
+    return em.find(TicketEvent, { ticketId }, { orderBy: { id: 'asc' } });
+  }
+
+  /** Appends an event (flushed with the ticket change). */
+  event(em: EntityManager, ticket: Ticket, actor: Actor, action: string, step: string | null, before: unknown, after: unknown): void {
+    em.create(TicketEvent, { ticketId: ticket.id, actorKind: actor.kind, actorId: actor.id, action, step, before, after, at: this.clock.now() });
+  }
+}
+
+function statusText(status: TicketStatus): string {
+  return { IN_PROGRESS: '正在办理', RETURNED: '已被打回', SUBMITTED: '已提交审核', APPROVED: '已审核通过', REJECTED: '已被拒绝', CANCELLED: '已取消' }[status];
+}
+
+/**
+ * 受理单号: the date (YYMMDD, China time) and 10 random digits — 16 digits that another customer
+ * cannot guess from their own.
+ */
+export function newAcceptanceNo(now: Date): string {
+  const day = chinaToday(now).replace(/-/g, '').slice(2);
+  let rest = '';
+  for (let i = 0; i < 10; i++) rest += String(randomInt(0, 10));
+  return day + rest;
+}
+
+export function encodeCursor(t: Pick<Ticket, 'createdAt' | 'id'>): string {
+  return Buffer.from(`${t.createdAt.toISOString()}|${t.id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { at: Date; id: string } {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const date = new Date(at ?? '');
+  if (!id || Number.isNaN(date.getTime())) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '分页游标无效');
+  return { at: date, id };
+}
