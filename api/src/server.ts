@@ -48,6 +48,7 @@ export interface KaihuServer {
   url: string;
   port: number;
   httpServer: http.Server;
+  config: KaihuConfig;
   db: Database;
   services: Services;
   logger: Logger;
@@ -116,6 +117,24 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     });
 
     if (config.demo) app.use('/dev', devRoutes(services, forkEm));
+
+    // Photos behind short-lived signed URLs (the signature names the viewer it was made for).
+    app.get('/files/documents/:id/:variant', async (req, res, next) => {
+      try {
+        const file = await services.documents.open(forkEm(), { id: req.params.id!, variant: req.params.variant!, ...req.query });
+        if (file.status !== 200) {
+          res.status(file.status).json({ error: file.status === 403 ? '链接无效或已过期' : '文件不存在' });
+          return;
+        }
+        res.setHeader('content-type', file.contentType);
+        res.setHeader('content-length', String(file.size));
+        res.setHeader('cache-control', 'private, max-age=600');
+        res.setHeader('x-content-type-options', 'nosniff');
+        (file.stream as NodeJS.ReadableStream).pipe(res);
+      } catch (e) {
+        next(e);
+      }
+    });
 
     // graphql-ws on the same port and path as HTTP; the token comes in connectionParams.authorization.
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -209,6 +228,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       url,
       port,
       httpServer,
+      config,
       db,
       services,
       logger,

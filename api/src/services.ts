@@ -6,6 +6,7 @@ import { LockService, OtpService } from './modules/auth/otp.service';
 import { BrokerService } from './modules/brokers/broker.service';
 import type { Secrets } from './modules/platform/secrets';
 import { ProfileService } from './modules/profiles/profile.service';
+import { DocumentService } from './modules/documents/document.service';
 import { TicketService } from './modules/tickets/ticket.service';
 import type { Plugins } from './plugins/loader';
 
@@ -18,6 +19,7 @@ export interface Services {
   locks: LockService;
   profiles: ProfileService;
   tickets: TicketService;
+  documents: DocumentService;
   plugins: Plugins;
   secrets: Secrets;
   /** Set by the server: closes this node's WebSockets of a session that just ended. */
@@ -33,5 +35,6 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const profiles = new ProfileService(clock, plugins.counter, brokers);
   const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
   const tickets = new TicketService(clock, { brokers, profiles });
-  return { brokers, auth, captchas, otp, locks, profiles, tickets, plugins, secrets, sessionsClosed: () => {} };
+  const documents = new DocumentService(clock, () => secrets, plugins.documents, tickets, config.dataDir);
+  return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, plugins, secrets, sessionsClosed: () => {} };
 }

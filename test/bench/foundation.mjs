@@ -36,11 +36,11 @@ export async function startup() {
   return { fresh, reopen };
 }
 
-async function cannon(url, body, duration) {
+export async function cannon(url, body, duration, headers = {}, method = 'POST') {
   const result = await autocannon({
-    url: `${url}/graphql`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    url,
+    method,
+    headers: { 'content-type': 'application/json', ...headers },
     body,
     connections: 10,
     duration,
@@ -52,16 +52,18 @@ async function cannon(url, body, duration) {
 export async function brokerThroughput(duration = 10) {
   const db = await createDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-bench-'));
-  const { child, info } = await startNode(['test/bench/foundation-server.mjs'], { DATABASE_URL: db.url, KAIHU_DATA_DIR: dataDir });
+  const { child, info } = await startNode(['test/bench/server.mjs'], { DATABASE_URL: db.url, KAIHU_DATA_DIR: dataDir });
   try {
     const body = JSON.stringify({ query: 'query ($code: String!) { broker(code: $code) { name branches { name } } }', variables: { code: 'DEMO' } });
-    const check = await (await fetch(`${info.kaihu}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
-    const bareCheck = await (await fetch(`${info.bare}/graphql`, { method: 'POST', body })).json();
+    const k = `${info.kaihu}/graphql`;
+    const b = `${info.bare}/broker`;
+    const check = await (await fetch(k, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
+    const bareCheck = await (await fetch(b, { method: 'POST', body })).json();
     if (JSON.stringify(check) !== JSON.stringify(bareCheck)) throw new Error(`responses differ: ${JSON.stringify(check)} vs ${JSON.stringify(bareCheck)}`);
-    await cannon(info.kaihu, body, 2); // warm-up
-    await cannon(info.bare, body, 2);
-    const kaihu = await cannon(info.kaihu, body, duration);
-    const bare = await cannon(info.bare, body, duration);
+    await cannon(k, body, 2); // warm-up
+    await cannon(b, body, 2);
+    const kaihu = await cannon(k, body, duration);
+    const bare = await cannon(b, body, duration);
     return {
       kaihu: { rps: kaihu.requests.average, p50: kaihu.latency.p50, p99: kaihu.latency.p99 },
       bare: { rps: bare.requests.average, p50: bare.latency.p50, p99: bare.latency.p99 },

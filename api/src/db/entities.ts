@@ -3,6 +3,7 @@ import { Captcha } from '../modules/auth/captcha.entity';
 import { LoginLock } from '../modules/auth/login-lock.entity';
 import { OtpCode } from '../modules/auth/otp-code.entity';
 import { Session } from '../modules/auth/session.entity';
+import { Document } from '../modules/documents/document.entity';
 import { Customer } from '../modules/profiles/customer.entity';
 import { TicketEvent } from '../modules/tickets/ticket-event.entity';
 import { Ticket } from '../modules/tickets/ticket.entity';
@@ -13,4 +14,4 @@ import { BrokerHoliday } from '../modules/brokers/broker-holiday.entity';
 import { Broker } from '../modules/brokers/broker.entity';
 
 /** Every entity of every module; each module adds its own here. */
-export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent];
+export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent, Document];

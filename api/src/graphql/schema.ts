@@ -3,13 +3,14 @@ import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CaptchaResolver } from '../modules/auth/captcha.resolver';
 import { BrokerResolver } from '../modules/brokers/broker.resolver';
+import { DocumentResolver } from '../modules/documents/document.resolver';
 import { CustomerResolver } from '../modules/profiles/profile.resolver';
 import { CustomerTicketsResolver, TicketResolver } from '../modules/tickets/ticket.resolver';
 import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
 
 /** Every module's resolvers. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver];
 
 /** Builds the executable schema; scalars the contract names are always present. */
 export async function createSchema(): Promise<GraphQLSchema> {

@@ -196,6 +196,13 @@ export class TicketService {
     return { tickets: page.slice(0, first), totalCount, hasNextPage: page.length > first };
   }
 
+  /** Which of `ids` are APPROVED tickets of the customer. */
+  async approvedTicketIds(em: EntityManager, customerId: string, ids: string[]): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows = await em.find(Ticket, { id: { $in: ids }, customerId, status: 'APPROVED' }, { fields: ['id'] });
+    return rows.map((t) => t.id);
+  }
+
   async events(em: EntityManager, ticketId: string): Promise<TicketEvent[]> {
     return em.find(TicketEvent, { ticketId }, { orderBy: { id: 'asc' } });
   }
