@@ -16,6 +16,7 @@ import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from './common/clock';
 import { ErrorCode, defaultMessage } from './common/errors';
 import { createLogger, type Logger } from './common/logger';
+import { createInProcessBus } from './common/pubsub';
 import type { KaihuConfig } from './config';
 import { openDatabase, type Database } from './db/orm';
 import { devRoutes } from './demo/dev-routes';
@@ -78,12 +79,20 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     const plugins = await createPlugins(pluginModules, { db: db.sql, dataDir: config.dataDir, clock, logger, config });
     const forkEm = (): EntityManager => db.orm.em.fork() as EntityManager;
     const secrets = await Secrets.load(forkEm(), config.secret);
-    const services = createServices({ clock, plugins, config, secrets });
+    const bus = createInProcessBus();
+    const services = createServices({ clock, plugins, config, secrets, bus });
 
-    await services.brokers.syncFromPack(forkEm(), await plugins.brokers.brokers());
+    const pack = await plugins.brokers.brokers();
+    await services.brokers.syncFromPack(forkEm(), pack);
+    const brokers = await services.brokers.list(forkEm());
+    for (const b of brokers) {
+      const def = pack.find((d) => d.code === b.code);
+      if (def) await services.agreements.sync(forkEm(), b.id, def.agreements);
+    }
+    await services.certificates.ensureAuthorities(forkEm(), brokers, logger.child({ component: 'ca' }));
     if (config.demo) await seedDemo(forkEm(), services, logger.child({ component: 'demo' }));
 
-    const schema = await createSchema();
+    const schema = await createSchema(bus);
     const app = express();
     app.disable('x-powered-by');
     app.set('trust proxy', 'loopback');

@@ -1,12 +1,17 @@
 import type { Clock } from './common/clock';
+import { TOPICS, type EventBus } from './common/pubsub';
 import type { KaihuConfig } from './config';
+import { AgreementService } from './modules/agreements/agreement.service';
 import { AuthService } from './modules/auth/auth.service';
 import { CaptchaService } from './modules/auth/captcha.service';
 import { LockService, OtpService } from './modules/auth/otp.service';
 import { BrokerService } from './modules/brokers/broker.service';
+import { CertificateService } from './modules/certificates/certificate.service';
 import type { Secrets } from './modules/platform/secrets';
+import { ProfileStepService } from './modules/profiles/profile-steps.service';
 import { ProfileService } from './modules/profiles/profile.service';
 import { DocumentService } from './modules/documents/document.service';
+import { ReviewService } from './modules/review/review.service';
 import { TicketService } from './modules/tickets/ticket.service';
 import type { Plugins } from './plugins/loader';
 
@@ -20,14 +25,19 @@ export interface Services {
   profiles: ProfileService;
   tickets: TicketService;
   documents: DocumentService;
+  profileSteps: ProfileStepService;
+  review: ReviewService;
+  certificates: CertificateService;
+  agreements: AgreementService;
   plugins: Plugins;
   secrets: Secrets;
+  bus: EventBus;
   /** Set by the server: closes this node's WebSockets of a session that just ended. */
   sessionsClosed: (sessionId: string) => void;
 }
 
-export function createServices(deps: { clock: Clock; plugins: Plugins; config: KaihuConfig; secrets: Secrets }): Services {
-  const { clock, plugins, config, secrets } = deps;
+export function createServices(deps: { clock: Clock; plugins: Plugins; config: KaihuConfig; secrets: Secrets; bus: EventBus }): Services {
+  const { clock, plugins, config, secrets, bus } = deps;
   const brokers = new BrokerService(clock);
   const captchas = new CaptchaService(clock, () => secrets, config.demo);
   const locks = new LockService(clock);
@@ -35,6 +45,12 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const profiles = new ProfileService(clock, plugins.counter, brokers);
   const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
   const tickets = new TicketService(clock, { brokers, profiles });
+  tickets.onChange = (t) => bus.publish(TOPICS.TICKET_UPDATED, t.id, { id: t.id });
   const documents = new DocumentService(clock, () => secrets, plugins.documents, tickets, config.dataDir);
-  return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, plugins, secrets, sessionsClosed: () => {} };
+  const profileSteps = new ProfileStepService(clock, { tickets, profiles, otp, brokers });
+  const certificates = new CertificateService(clock, () => secrets, { tickets, profiles, brokers });
+  tickets.certificateCheck = (em, customerId) => certificates.hasValid(em, customerId);
+  const agreements = new AgreementService(clock, { tickets, certificates });
+  const review = new ReviewService({ tickets, profiles, brokers, counter: plugins.counter, sms: plugins.sms });
+  return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, plugins, secrets, bus, sessionsClosed: () => {} };
 }

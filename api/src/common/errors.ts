@@ -41,6 +41,16 @@ export enum ErrorCode {
   PHOTO_BLURRY = 'PHOTO_BLURRY',
   CARD_NOT_FOUND = 'CARD_NOT_FOUND',
   NOTHING_TO_REUSE = 'NOTHING_TO_REUSE',
+  // info pages
+  INVALID_VALIDITY = 'INVALID_VALIDITY',
+  INVALID_PHONE = 'INVALID_PHONE',
+  // certificates, agreements, review
+  WITNESS_REQUIRED = 'WITNESS_REQUIRED',
+  CSR_INVALID = 'CSR_INVALID',
+  CERTIFICATE_REQUIRED = 'CERTIFICATE_REQUIRED',
+  SIGNATURE_INVALID = 'SIGNATURE_INVALID',
+  AGREEMENTS_INCOMPLETE = 'AGREEMENTS_INCOMPLETE',
+  SAME_PERSON = 'SAME_PERSON',
 }
 
 /** Default Chinese messages; a throw site may give a more precise one. */
@@ -76,6 +86,14 @@ const MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.PHOTO_BLURRY]: '照片模糊，请对焦清晰、保持手机稳定后重新拍摄',
   [ErrorCode.CARD_NOT_FOUND]: '未能识别到完整的身份证：证件与背景颜色反差太小，请在深色背景上重新拍摄',
   [ErrorCode.NOTHING_TO_REUSE]: '没有可复用的证件照，请上传照片',
+  [ErrorCode.INVALID_VALIDITY]: '身份证有效期填写有误',
+  [ErrorCode.INVALID_PHONE]: '请输入正确的联系电话：中国大陆手机号（11位）或座机号（区号-号码）',
+  [ErrorCode.WITNESS_REQUIRED]: '请先完成视频见证，再申请数字证书',
+  [ErrorCode.CSR_INVALID]: '证书申请数据无效，请重新申请',
+  [ErrorCode.CERTIFICATE_REQUIRED]: '没有检测到有效的数字证书，请先完成视频见证并安装数字证书',
+  [ErrorCode.SIGNATURE_INVALID]: '协议签名验证失败，请重新签署',
+  [ErrorCode.AGREEMENTS_INCOMPLETE]: '请签署全部协议后再提交',
+  [ErrorCode.SAME_PERSON]: '复核人员不能复核本人见证的业务',
 };
 
 export class KaihuError extends GraphQLError {

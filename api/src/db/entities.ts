@@ -1,4 +1,6 @@
+import { Agreement, AgreementSignature } from '../modules/agreements/agreement.entity';
 import { ApiKey } from '../modules/auth/api-key.entity';
+import { Certificate, CertificateAuthority } from '../modules/certificates/certificate.entity';
 import { Captcha } from '../modules/auth/captcha.entity';
 import { LoginLock } from '../modules/auth/login-lock.entity';
 import { OtpCode } from '../modules/auth/otp-code.entity';
@@ -14,4 +16,4 @@ import { BrokerHoliday } from '../modules/brokers/broker-holiday.entity';
 import { Broker } from '../modules/brokers/broker.entity';
 
 /** Every entity of every module; each module adds its own here. */
-export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent, Document];
+export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent, Document, Agreement, AgreementSignature, CertificateAuthority, Certificate];

@@ -1,21 +1,26 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
+import { AgreementResolver, CustomerCertificateResolver, TicketAgreementsResolver } from '../modules/agreements/agreement.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CaptchaResolver } from '../modules/auth/captcha.resolver';
 import { BrokerResolver } from '../modules/brokers/broker.resolver';
 import { DocumentResolver } from '../modules/documents/document.resolver';
+import { ProfileStepResolver } from '../modules/profiles/profile-steps.resolver';
 import { CustomerResolver } from '../modules/profiles/profile.resolver';
+import { ReviewResolver } from '../modules/review/review.resolver';
 import { CustomerTicketsResolver, TicketResolver } from '../modules/tickets/ticket.resolver';
+import { createInProcessBus, type EventBus } from '../common/pubsub';
 import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
 
 /** Every module's resolvers. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, TicketAgreementsResolver, CustomerCertificateResolver];
 
 /** Builds the executable schema; scalars the contract names are always present. */
-export async function createSchema(): Promise<GraphQLSchema> {
+export async function createSchema(bus: EventBus = createInProcessBus()): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
+    pubSub: bus,
     scalarsMap: [{ type: Date, scalar: DateTimeScalar }],
     validate: false,
     emitSchemaFile: false,

@@ -187,3 +187,21 @@ export const DEMO = {
   underage: '110108200901010010',
   partnerKey: 'kh_demo_partner_DEMO_0000000000000000',
 } as const;
+
+/**
+ * Test fixture until the witness queue lands: records a passed video witness for the ticket at
+ * the database level (the VIDEO_WITNESS step done, the agent who did it) and moves it on.
+ */
+export async function passWitnessFixture(server: KaihuServer, ticketId: string, agentUsername = 'agent01'): Promise<void> {
+  const [agent] = await server.db.sql.query<{ id: string }>('select id from staff_users where username = $1', [agentUsername]);
+  const [row] = await server.db.sql.query<{ steps: string; current_step: string }>('select steps::text as steps, current_step from tickets where id = $1', [ticketId]);
+  if (row!.current_step !== 'VIDEO_WITNESS') throw new Error(`ticket is at ${row!.current_step}, not VIDEO_WITNESS`);
+  const steps = (JSON.parse(row!.steps) as { kind: string; done: boolean }[]).map((s) => (s.kind === 'VIDEO_WITNESS' ? { ...s, done: true } : s));
+  const next = steps.find((s) => !s.done)!.kind;
+  await server.db.sql.query(
+    `update tickets set steps = $1::jsonb, current_step = $2, step_entered_at = now(),
+       data = data || jsonb_build_object('VIDEO_WITNESS', jsonb_build_object('outcome', 'PASSED', 'agentStaffId', $3::text, 'fixture', true))
+     where id = $4`,
+    [JSON.stringify(steps), next, agent!.id, ticketId],
+  );
+}

@@ -3,7 +3,7 @@ import { Migration } from '@mikro-orm/migrations';
 /** Tickets (受理单) and their append-only event trail. */
 export class Migration20261122010000Tickets extends Migration {
   override async up(): Promise<void> {
-    this.addSql(`create table "tickets" ("id" uuid not null, "acceptance_no" varchar(16) not null, "business" varchar(255) not null, "status" varchar(255) not null, "customer_id" uuid not null, "broker_id" uuid not null, "branch_id" uuid not null, "steps" jsonb not null, "current_step" varchar(255) not null, "reason" text null, "returned_to_step" text null, "data" jsonb not null, "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, "submitted_at" timestamptz null, constraint "tickets_pkey" primary key ("id"));`);
+    this.addSql(`create table "tickets" ("id" uuid not null, "acceptance_no" varchar(16) not null, "business" varchar(255) not null, "status" varchar(255) not null, "customer_id" uuid not null, "broker_id" uuid not null, "branch_id" uuid not null, "steps" jsonb not null, "current_step" varchar(255) not null, "step_entered_at" timestamptz not null, "reason" text null, "returned_to_step" text null, "data" jsonb not null, "version" int not null default 1, "created_at" timestamptz not null, "updated_at" timestamptz not null, "submitted_at" timestamptz null, constraint "tickets_pkey" primary key ("id"));`);
     this.addSql(`alter table "tickets" add constraint "tickets_acceptance_no_unique" unique ("acceptance_no");`);
     this.addSql(`create index "tickets_broker_id_status_submitted_at_index" on "tickets" ("broker_id", "status", "submitted_at");`);
     this.addSql(`create index "tickets_customer_id_status_index" on "tickets" ("customer_id", "status");`);

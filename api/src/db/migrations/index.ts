@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261122000000Foundation } from './Migration20261122000000Foundation';
 import { Migration20261122010000Tickets } from './Migration20261122010000Tickets';
 import { Migration20261122020000Documents } from './Migration20261122020000Documents';
+import { Migration20261122030000Agreements } from './Migration20261122030000Agreements';
 
 /** Core migrations in order. Add new ones at the end; never edit one that has shipped. */
 export const CORE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122000000Foundation', class: Migration20261122000000Foundation },
   { name: 'Migration20261122010000Tickets', class: Migration20261122010000Tickets },
   { name: 'Migration20261122020000Documents', class: Migration20261122020000Documents },
+  { name: 'Migration20261122030000Agreements', class: Migration20261122030000Agreements },
 ];

@@ -42,6 +42,10 @@ export class Ticket {
   @Property()
   currentStep!: TicketStepKind;
 
+  /** When the ticket reached its current step (the time in the agreements' signing payload). */
+  @Property({ type: 'timestamptz' })
+  stepEnteredAt!: Date;
+
   /** Why it was returned (打回) or rejected. */
   @Property({ type: 'text', nullable: true })
   reason: string | null = null;

@@ -26,9 +26,12 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     expect(t).toMatchObject({ business: 'UPDATE_OTHER_INFO', businessName: '修改其他信息', status: 'IN_PROGRESS', currentStep: 'DOCUMENTS', reason: null });
     expect(t.acceptanceNo).toMatch(/^\d{16}$/);
     expect(t.acceptanceNo.slice(0, 6)).toBe('261123');
+    // no certificate yet: the video witness and the certificate come before the agreements
     expect(t.steps).toEqual([
       { kind: 'DOCUMENTS', done: false, title: '上传照片' },
       { kind: 'OTHER_INFO', done: false, title: '其他信息资料' },
+      { kind: 'VIDEO_WITNESS', done: false, title: '视频见证' },
+      { kind: 'CERTIFICATE', done: false, title: '安装数字证书' },
       { kind: 'AGREEMENTS', done: false, title: '签署协议' },
       { kind: 'SUBMITTED', done: false, title: '申请提交' },
     ]);

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { TOPICS } from '../../common/pubsub';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { requireCustomer } from '../auth/viewer';
@@ -54,6 +55,20 @@ export class TicketResolver {
     return toTicketType(await services.tickets.cancel(em, requireCustomer(viewer), ticketId));
   }
 
+  @Mutation(() => TicketType, { description: '提交申请（审核中）' })
+  async submitTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+    return toTicketType(await services.tickets.submit(em, requireCustomer(viewer), ticketId));
+  }
+
+  @Subscription(() => TicketType, {
+    description: 'status and step changes of one ticket (review outcome, 打回)',
+    subscribe: ({ args, context }) => ticketUpdates(context as KaihuContext, String(args.ticketId)),
+  })
+  async ticketUpdated(@Root() payload: { id: string }, @Arg('ticketId', () => ID) _ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+    em.clear();
+    return toTicketType(await services.tickets.get(em, viewer, payload.id));
+  }
+
   @FieldResolver(() => [TicketEventType], { description: '变更记录（谁、何时、做了什么、修改前后）' })
   async events(@Root() t: TicketType, @Ctx() { em, services }: KaihuContext): Promise<TicketEventType[]> {
     return (await services.tickets.events(em, t.id)).map((e) => ({
@@ -67,6 +82,12 @@ export class TicketResolver {
       at: e.at,
     }));
   }
+}
+
+/** Checks the viewer may see the ticket, then streams its updates (the resolver reloads it). */
+async function* ticketUpdates(ctx: KaihuContext, ticketId: string): AsyncGenerator<{ id: string }> {
+  await ctx.services.tickets.get(ctx.em, ctx.viewer, ticketId);
+  for await (const payload of ctx.services.bus.subscribe(TOPICS.TICKET_UPDATED, ticketId)) yield payload as { id: string };
 }
 
 @Resolver(() => CustomerType)

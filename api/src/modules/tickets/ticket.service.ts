@@ -13,6 +13,7 @@ import {
   STEP_NAMES,
   currentStepOf,
   initialSteps,
+  withCertificateSteps,
   type BusinessType,
   type TicketStatus,
   type TicketStepKind,
@@ -42,6 +43,9 @@ export interface TicketPage {
 export class TicketService {
   /** Called after every committed change (the ticketUpdated subscription hooks in here). */
   onChange: (ticket: Ticket) => void = () => {};
+
+  /** Whether the customer holds a valid certificate (set by the certificates module). */
+  certificateCheck: (em: EntityManager, customerId: string) => Promise<boolean> = async () => false;
 
   constructor(
     private readonly clock: Clock,
@@ -74,7 +78,8 @@ export class TicketService {
       }
     }
     const now = this.clock.now();
-    const steps = initialSteps(business);
+    let steps = initialSteps(business);
+    if (!(await this.certificateCheck(em, customer.id))) steps = withCertificateSteps(steps);
     for (let attempt = 0; ; attempt++) {
       const ticket = em.create(Ticket, {
         acceptanceNo: newAcceptanceNo(now),
@@ -85,6 +90,7 @@ export class TicketService {
         branchId: customer.branchId,
         steps,
         currentStep: currentStepOf(steps),
+        stepEnteredAt: now,
         createdAt: now,
         updatedAt: now,
       });
@@ -142,7 +148,12 @@ export class TicketService {
     ticket.steps = ticket.steps.map((s) => (s.kind === step ? { ...s, done: true } : s));
     if (data !== undefined) ticket.data = { ...ticket.data, [step]: data };
     ticket.currentStep = currentStepOf(ticket.steps);
-    ticket.updatedAt = this.clock.now();
+    if (ticket.currentStep === 'AGREEMENTS' && !(await this.certificateCheck(em, ticket.customerId))) {
+      // AGREEMENTS needs a valid certificate: witness and certificate come first (没有检测到证书)
+      ticket.steps = withCertificateSteps(ticket.steps);
+      ticket.currentStep = currentStepOf(ticket.steps);
+    }
+    ticket.updatedAt = ticket.stepEnteredAt = this.clock.now();
     this.event(em, ticket, actor, 'STEP_COMPLETED', step, before, data ?? null);
     await em.flush();
     this.onChange(ticket);
@@ -163,7 +174,7 @@ export class TicketService {
     const from = ticket.currentStep;
     ticket.steps = ticket.steps.map((s, j) => (j === i - 1 ? { ...s, done: false } : s));
     ticket.currentStep = previous;
-    ticket.updatedAt = this.clock.now();
+    ticket.updatedAt = ticket.stepEnteredAt = this.clock.now();
     this.event(em, ticket, actorOf(viewer), 'WENT_BACK', previous, { step: from }, { step: previous });
     await em.flush();
     this.onChange(ticket);
@@ -180,6 +191,81 @@ export class TicketService {
     await em.flush();
     this.onChange(ticket);
     return ticket;
+  }
+
+  /** 提交: everything before SUBMITTED is done → SUBMITTED (审核中), within service hours. */
+  async submit(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+    const ticket = await this.getOwn(em, viewer, id);
+    this.assertAtStep(ticket, 'SUBMITTED');
+    await this.deps.brokers.assertInServiceHours(em, ticket.brokerId);
+    const before = ticket.status;
+    const now = this.clock.now();
+    ticket.status = 'SUBMITTED';
+    ticket.steps = ticket.steps.map((s) => (s.kind === 'SUBMITTED' ? { ...s, done: true } : s));
+    ticket.submittedAt = now;
+    ticket.updatedAt = now;
+    ticket.reason = null;
+    ticket.returnedToStep = null;
+    this.event(em, ticket, actorOf(viewer), 'SUBMITTED', 'SUBMITTED', { status: before }, { status: 'SUBMITTED' });
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
+  /**
+   * Review outcomes (复核), applied by the review module after its own checks:
+   * APPROVED and REJECTED end the ticket; RETURNED reopens `step` and every step after it.
+   */
+  async review(
+    em: EntityManager,
+    ticket: Ticket,
+    actor: Actor,
+    outcome: { status: 'APPROVED' } | { status: 'REJECTED'; reason: string } | { status: 'RETURNED'; step: TicketStepKind; reason: string },
+  ): Promise<Ticket> {
+    if (ticket.status !== 'SUBMITTED') throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不在待复核状态`);
+    const before = { status: ticket.status, currentStep: ticket.currentStep };
+    if (outcome.status === 'RETURNED') this.reopenFrom(ticket, outcome.step);
+    ticket.status = outcome.status;
+    ticket.reason = outcome.status === 'APPROVED' ? null : outcome.reason;
+    ticket.returnedToStep = outcome.status === 'RETURNED' ? outcome.step : null;
+    ticket.updatedAt = this.clock.now();
+    this.event(em, ticket, actor, outcome.status, outcome.status === 'RETURNED' ? outcome.step : null, before, {
+      status: ticket.status,
+      currentStep: ticket.currentStep,
+      reason: ticket.reason,
+    });
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
+  /**
+   * 打回 from the witness or the review: `step` and everything after it must be done again —
+   * except a passed witness and an issued certificate after it, which stay valid unless the
+   * business demands fresh ones (密码重置) or the step returned to is one of them.
+   */
+  reopenFrom(ticket: Ticket, step: TicketStepKind): void {
+    const i = ticket.steps.findIndex((s) => s.kind === step);
+    if (i < 0 || step === 'SUBMITTED') {
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `该业务没有可打回的步骤“${STEP_NAMES[step] ?? step}”`, { steps: ticket.steps.map((s) => s.kind) });
+    }
+    const keep = (kind: TicketStepKind) => !FLOWS[ticket.business].freshCertificate && (kind === 'VIDEO_WITNESS' || kind === 'CERTIFICATE');
+    ticket.steps = ticket.steps.map((s, j) => (j === i || (j > i && !keep(s.kind)) ? { ...s, done: false } : s));
+    ticket.currentStep = step;
+    ticket.stepEnteredAt = this.clock.now();
+  }
+
+  /** Submitted tickets of a broker, oldest first (the review queue). */
+  async listForBroker(em: EntityManager, brokerId: string, statuses: TicketStatus[], first: number, after: string | null): Promise<TicketPage> {
+    const where: Record<string, unknown> = { brokerId, status: { $in: statuses } };
+    const totalCount = await em.count(Ticket, where);
+    const cursor = after ? decodeCursor(after) : null;
+    const page = await em.find(
+      Ticket,
+      cursor ? { ...where, $or: [{ updatedAt: { $gt: cursor.at } }, { updatedAt: cursor.at, id: { $gt: cursor.id } }] } : where,
+      { orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }], limit: first + 1 },
+    );
+    return { tickets: page.slice(0, first), totalCount, hasNextPage: page.length > first };
   }
 
   /** A customer's tickets, newest first, with a cursor. */
@@ -228,8 +314,8 @@ export function newAcceptanceNo(now: Date): string {
   return day + rest;
 }
 
-export function encodeCursor(t: Pick<Ticket, 'createdAt' | 'id'>): string {
-  return Buffer.from(`${t.createdAt.toISOString()}|${t.id}`).toString('base64url');
+export function encodeCursor(t: Pick<Ticket, 'createdAt' | 'id'>, at: Date = t.createdAt): string {
+  return Buffer.from(`${at.toISOString()}|${t.id}`).toString('base64url');
 }
 
 function decodeCursor(cursor: string): { at: Date; id: string } {

@@ -1,0 +1,143 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { AgreementText } from '@kaihu/plugin-api';
+import type { Clock } from '../../common/clock';
+import { ErrorCode, KaihuError } from '../../common/errors';
+import type { Viewer } from '../auth/viewer';
+import type { CertificateService } from '../certificates/certificate.service';
+import type { Ticket } from '../tickets/ticket.entity';
+import { actorOf, type TicketService } from '../tickets/ticket.service';
+import { Agreement, AgreementSignature } from './agreement.entity';
+
+export const sha256Hex = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
+
+/**
+ * The exact bytes a customer signs for one agreement: canonical JSON (fixed key order, no
+ * spaces) of the acceptance number, the agreement's code and version, the SHA-256 of its text and
+ * the time the ticket reached the AGREEMENTS step.
+ */
+export function signingPayload(p: { acceptanceNo: string; code: string; version: number; sha256: string; time: Date }): string {
+  return JSON.stringify({ acceptanceNo: p.acceptanceNo, agreementCode: p.code, agreementVersion: p.version, sha256: p.sha256, time: p.time.toISOString() });
+}
+
+/** Versioned agreement texts per broker, and the signatures made on them. */
+export interface AgreementToSign {
+  agreement: Agreement;
+  /** base64 of the canonical JSON */
+  signingPayload: string;
+  signedAt: Date | null;
+}
+
+export class AgreementService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly deps: { tickets: TicketService; certificates: CertificateService },
+  ) {}
+
+  /** What the ticket's customer signs: each agreement of its business with its exact payload. */
+  async toSign(em: EntityManager, ticket: Ticket): Promise<AgreementToSign[]> {
+    const agreements = await this.forBusiness(em, ticket.brokerId, ticket.business);
+    const signed = new Map((await this.signatures(em, ticket.id)).map((s) => [s.agreementId, s]));
+    return agreements.map((a) => {
+      const s = signed.get(a.id);
+      const payload = s?.payload ?? signingPayload({ acceptanceNo: ticket.acceptanceNo, code: a.code, version: a.version, sha256: a.sha256, time: ticket.stepEnteredAt });
+      return { agreement: a, signingPayload: Buffer.from(payload).toString('base64'), signedAt: s?.signedAt ?? null };
+    });
+  }
+
+  /**
+   * 签署协议: one CMS detached signature per agreement of the business, each over its exact
+   * payload, verified (digest, signature, chain, validity, revocation, signer); all must be there
+   * (AGREEMENTS_INCOMPLETE) and valid (SIGNATURE_INVALID naming the agreement and the check).
+   * Needs a valid certificate (CERTIFICATE_REQUIRED).
+   */
+  async sign(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string, signatures: { agreementId: string; signature: string }[]): Promise<Ticket> {
+    const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
+    this.deps.tickets.assertAtStep(ticket, 'AGREEMENTS');
+    if (!(await this.deps.certificates.hasValid(em, ticket.customerId))) throw new KaihuError(ErrorCode.CERTIFICATE_REQUIRED);
+    const expected = await this.toSign(em, ticket);
+    const given = new Map(signatures.map((s) => [s.agreementId, s.signature]));
+    const missing = expected.filter((e) => !given.has(e.agreement.id));
+    if (missing.length) {
+      throw new KaihuError(ErrorCode.AGREEMENTS_INCOMPLETE, `请签署全部协议：${missing.map((m) => `《${m.agreement.title}》`).join('')}`, { missing: missing.map((m) => m.agreement.id) });
+    }
+    const unknown = signatures.filter((s) => !expected.some((e) => e.agreement.id === s.agreementId));
+    if (unknown.length) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '签名中包含不属于本业务的协议', { agreementIds: unknown.map((u) => u.agreementId) });
+    const now = this.clock.now();
+    await em.nativeDelete(AgreementSignature, { ticketId });
+    for (const e of expected) {
+      const payload = Buffer.from(e.signingPayload, 'base64');
+      const der = Buffer.from(given.get(e.agreement.id)!, 'base64');
+      let verified;
+      try {
+        verified = await this.deps.certificates.verifySignature(em, ticket, der, payload);
+      } catch (err) {
+        if (err instanceof KaihuError) {
+          throw new KaihuError(ErrorCode.SIGNATURE_INVALID, `《${e.agreement.title}》${err.message}`, { ...err.extensions, agreementId: e.agreement.id });
+        }
+        throw err;
+      }
+      em.create(AgreementSignature, {
+        ticketId,
+        agreementId: e.agreement.id,
+        payload: payload.toString('utf8'),
+        signature: der.toString('base64'),
+        signerSerial: verified.signerSerial,
+        verification: { checks: ['DIGEST', 'SIGNATURE', 'CHAIN', 'VALIDITY', 'REVOKED', 'SIGNER'], result: 'VALID', verifiedAt: now.toISOString(), signingTime: verified.signingTime?.toISOString() ?? null },
+        signedAt: now,
+      });
+    }
+    return this.deps.tickets.completeStep(
+      em,
+      ticket,
+      'AGREEMENTS',
+      { signed: expected.map((e) => ({ code: e.agreement.code, version: e.agreement.version })) },
+      actorOf(viewer),
+    );
+  }
+
+  /**
+   * Stores a new version of each text whose title, wording or businesses differ from its latest
+   * version (or that is new). Returns the number of versions added.
+   */
+  async sync(em: EntityManager, brokerId: string, texts: AgreementText[]): Promise<number> {
+    let added = 0;
+    for (const t of texts) {
+      const latest = await em.findOne(Agreement, { brokerId, code: t.code }, { orderBy: { version: 'desc' } });
+      const sha = sha256Hex(t.content);
+      const same = latest && latest.sha256 === sha && latest.title === t.title && JSON.stringify([...latest.businesses].sort()) === JSON.stringify([...t.businesses].sort());
+      if (same) continue;
+      em.create(Agreement, { brokerId, code: t.code, version: (latest?.version ?? 0) + 1, title: t.title, content: t.content, sha256: sha, businesses: [...t.businesses], createdAt: this.clock.now() });
+      added++;
+    }
+    await em.flush();
+    return added;
+  }
+
+  /** The latest version of every agreement a business signs, in a stable order. */
+  async forBusiness(em: EntityManager, brokerId: string, business: string): Promise<Agreement[]> {
+    const all = await em.find(Agreement, { brokerId }, { orderBy: { code: 'asc', version: 'desc' } });
+    const latest = new Map<string, Agreement>();
+    for (const a of all) if (!latest.has(a.code)) latest.set(a.code, a);
+    return [...latest.values()].filter((a) => a.businesses.includes(business)).sort((a, b) => ORDER.indexOf(a.code) - ORDER.indexOf(b.code) || a.code.localeCompare(b.code));
+  }
+
+  findById(em: EntityManager, id: string): Promise<Agreement | null> {
+    return em.findOne(Agreement, { id });
+  }
+
+  signatures(em: EntityManager, ticketId: string): Promise<AgreementSignature[]> {
+    return em.find(AgreementSignature, { ticketId }, { orderBy: { signedAt: 'asc' } });
+  }
+}
+
+/** The order in which the reference lists them. */
+const ORDER = [
+  'CUSTOMER_ACCOUNT_COMMITMENT',
+  'TAX_RESIDENCY_DECLARATION',
+  'CERT_USER_RESPONSIBILITY',
+  'CERT_APPLICATION_RESPONSIBILITY',
+  'CUSTOMER_NOTICE',
+  'FUTURES_BROKERAGE_CONTRACT',
+  'FUTURES_RISK_DISCLOSURE',
+];

@@ -1,0 +1,41 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+export const CertificateStatus = { VALID: 'VALID', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
+registerEnumType(CertificateStatus, {
+  name: 'CertificateStatus',
+  valuesConfig: { VALID: { description: '有效' }, REVOKED: { description: '已作废' }, EXPIRED: { description: '已过期' } },
+});
+
+@InputType()
+export class AgreementSignatureInput {
+  @Field(() => ID) agreementId!: string;
+  @Field({ description: 'CMS (PKCS#7) detached signature over signingPayload, DER, base64' }) signature!: string;
+}
+
+@ObjectType('Agreement', { description: '协议（按版本保存，已签署的版本不会再改变）' })
+export class AgreementType {
+  @Field(() => ID) id!: string;
+  @Field() code!: string;
+  @Field({ description: '标题，例如“客户须知”' }) title!: string;
+  @Field(() => Int) version!: number;
+  @Field({ description: 'Markdown text' }) content!: string;
+  @Field({ description: 'SHA-256 (hex) of content' }) sha256!: string;
+}
+
+@ObjectType({ description: '待签署的协议及其签名原文' })
+export class AgreementToSign {
+  @Field(() => AgreementType) agreement!: AgreementType;
+  @Field({ description: 'the exact bytes to sign (canonical JSON), base64' }) signingPayload!: string;
+  @Field(() => Date, { nullable: true }) signedAt!: Date | null;
+}
+
+@ObjectType('Certificate', { description: '个人数字证书' })
+export class CertificateType {
+  @Field() serialNumber!: string;
+  @Field() subject!: string;
+  @Field() notBefore!: Date;
+  @Field() notAfter!: Date;
+  @Field(() => CertificateStatus) status!: keyof typeof CertificateStatus;
+  @Field({ description: 'PEM, for the browser to put into its PKCS#12' }) pem!: string;
+  @Field(() => [String], { description: 'issuing chain, PEM, leaf excluded' }) chainPem!: string[];
+}

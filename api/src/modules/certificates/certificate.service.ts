@@ -1,0 +1,167 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Clock } from '../../common/clock';
+import { ErrorCode, KaihuError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
+import type { Viewer } from '../auth/viewer';
+import type { BrokerService } from '../brokers/broker.service';
+import type { Secrets } from '../platform/secrets';
+import type { ProfileService } from '../profiles/profile.service';
+import type { Ticket } from '../tickets/ticket.entity';
+import { actorOf, type TicketService } from '../tickets/ticket.service';
+import { CertificateRequestError, createIssuingCa, createRootCa, decryptKey, encryptKey, issueClientCertificate } from './ca';
+import { Certificate, CertificateAuthority } from './certificate.entity';
+import { SignatureError, verifyDetachedSignature } from './cms';
+
+export type CertificateStatus = 'VALID' | 'REVOKED' | 'EXPIRED';
+
+/**
+ * The platform CA (a root and one issuing CA per broker, created on first start, keys encrypted
+ * at rest), certificates issued from browser-made CSRs after a passed witness, revocation, and
+ * verification of agreement signatures against all of that.
+ */
+export class CertificateService {
+  constructor(
+    private readonly clock: Clock,
+    private readonly secrets: () => Secrets,
+    private readonly deps: { tickets: TicketService; profiles: ProfileService; brokers: BrokerService },
+  ) {}
+
+  /** Decrypted issuing keys, by broker (decrypting runs PBKDF2 on purpose slowly: once per process). */
+  private readonly issuingKeys = new Map<string, string>();
+
+  private keySecret(): string {
+    return this.secrets().mac('ca-private-keys');
+  }
+
+  private issuingKey(brokerId: string, issuing: CertificateAuthority): string {
+    let key = this.issuingKeys.get(brokerId);
+    if (!key) {
+      key = decryptKey(issuing.keyPemEncrypted, this.keySecret());
+      this.issuingKeys.set(brokerId, key);
+    }
+    return key;
+  }
+
+  /** Creates the root CA and the issuing CA of every broker that has none yet. */
+  async ensureAuthorities(em: EntityManager, brokers: { id: string; code: string; name: string }[], log?: Logger): Promise<void> {
+    const now = this.clock.now();
+    let root = await em.findOne(CertificateAuthority, { kind: 'ROOT' }, { populate: ['keyPemEncrypted'] });
+    if (!root) {
+      const ca = createRootCa({ commonName: 'Kaihu 开户云根证书', now });
+      root = em.create(CertificateAuthority, { kind: 'ROOT', brokerId: null, certPem: ca.certPem, keyPemEncrypted: encryptKey(ca.keyPem, this.keySecret()), createdAt: now });
+      await em.flush();
+      log?.info('root CA created');
+    }
+    for (const b of brokers) {
+      if (await em.count(CertificateAuthority, { kind: 'ISSUING', brokerId: b.id })) continue;
+      const ca = createIssuingCa(
+        { certPem: root.certPem, keyPem: decryptKey(root.keyPemEncrypted, this.keySecret()) },
+        { brokerCode: b.code, brokerName: b.name, now },
+      );
+      em.create(CertificateAuthority, { kind: 'ISSUING', brokerId: b.id, certPem: ca.certPem, keyPemEncrypted: encryptKey(ca.keyPem, this.keySecret()), createdAt: now });
+      await em.flush();
+      log?.info({ broker: b.code }, 'issuing CA created');
+    }
+  }
+
+  private async authorities(em: EntityManager, brokerId: string, withKey = false): Promise<{ root: CertificateAuthority; issuing: CertificateAuthority }> {
+    const root = await em.findOneOrFail(CertificateAuthority, { kind: 'ROOT' });
+    const issuing = await em.findOneOrFail(CertificateAuthority, { kind: 'ISSUING', brokerId }, withKey ? { populate: ['keyPemEncrypted'] } : {});
+    return { root, issuing };
+  }
+
+  status(c: Certificate): CertificateStatus {
+    if (c.revokedAt) return 'REVOKED';
+    const now = this.clock.now();
+    return c.notAfter <= now || c.notBefore > now ? 'EXPIRED' : 'VALID';
+  }
+
+  /** The customer's newest certificate (whatever its status), or null. */
+  latest(em: EntityManager, customerId: string): Promise<Certificate | null> {
+    return em.findOne(Certificate, { customerId }, { orderBy: { notBefore: 'desc' } });
+  }
+
+  async hasValid(em: EntityManager, customerId: string): Promise<boolean> {
+    const now = this.clock.now();
+    return (await em.count(Certificate, { customerId, revokedAt: null, notBefore: { $lte: now }, notAfter: { $gt: now } })) > 0;
+  }
+
+  async chainPem(em: EntityManager, brokerId: string): Promise<string[]> {
+    const { root, issuing } = await this.authorities(em, brokerId);
+    return [issuing.certPem, root.certPem];
+  }
+
+  /**
+   * Issues a 2-year client certificate from a PKCS#10 CSR made in the browser, at the ticket's
+   * CERTIFICATE step and only after its witness passed (WITNESS_REQUIRED). The CSR's self-signature
+   * and subject (the customer's name) are checked (CSR_INVALID). Earlier certificates of the
+   * customer are revoked (重新申请 replaces them).
+   */
+  async request(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string, csrPem: string): Promise<Certificate> {
+    const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
+    if (!ticket.steps.some((s) => s.kind === 'VIDEO_WITNESS' && s.done) || !ticket.data.VIDEO_WITNESS) {
+      throw new KaihuError(ErrorCode.WITNESS_REQUIRED);
+    }
+    this.deps.tickets.assertAtStep(ticket, 'CERTIFICATE');
+    if (typeof csrPem !== 'string' || csrPem.length > 20_000) throw new KaihuError(ErrorCode.CSR_INVALID);
+    const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
+    if (!customer) throw new KaihuError(ErrorCode.NOT_FOUND);
+    const broker = await this.deps.brokers.findById(em, ticket.brokerId);
+    if (!broker) throw new KaihuError(ErrorCode.NOT_FOUND);
+    const { issuing } = await this.authorities(em, ticket.brokerId, true);
+    const now = this.clock.now();
+    let issued;
+    try {
+      issued = issueClientCertificate({
+        issuerCertPem: issuing.certPem,
+        issuerKeyPem: this.issuingKey(ticket.brokerId, issuing),
+        csrPem,
+        expectedCommonName: customer.name,
+        subject: { commonName: customer.name, customerId: customer.id, brokerCode: broker.code },
+        now,
+      });
+    } catch (e) {
+      if (e instanceof CertificateRequestError) throw new KaihuError(ErrorCode.CSR_INVALID, e.message, { reason: e.reason });
+      throw e;
+    }
+    await em.nativeUpdate(Certificate, { customerId: customer.id, revokedAt: null }, { revokedAt: now, revokedReason: 'SUPERSEDED' });
+    const cert = em.create(Certificate, {
+      customerId: customer.id,
+      brokerId: ticket.brokerId,
+      ticketId: ticket.id,
+      serialNumber: issued.serialNumber,
+      subject: issued.subject,
+      certPem: issued.certPem,
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+    });
+    await this.deps.tickets.completeStep(em, ticket, 'CERTIFICATE', { serialNumber: issued.serialNumber }, actorOf(viewer));
+    return cert;
+  }
+
+  /**
+   * Verifies a CMS detached signature made by the ticket's customer: digest, RSA signature,
+   * chain to the broker's CA, validity, revocation, signer. Throws SIGNATURE_INVALID naming the
+   * failed check.
+   */
+  async verifySignature(em: EntityManager, ticket: Ticket, signatureDer: Buffer, content: Buffer): Promise<{ signerSerial: string; signingTime: Date | null }> {
+    const { root, issuing } = await this.authorities(em, ticket.brokerId);
+    const revoked = new Set(
+      (await em.find(Certificate, { brokerId: ticket.brokerId, revokedAt: { $ne: null } }, { fields: ['serialNumber'] })).map((c) => c.serialNumber.toLowerCase()),
+    );
+    try {
+      return verifyDetachedSignature({
+        signatureDer,
+        content,
+        issuerCertPem: issuing.certPem,
+        rootCertPem: root.certPem,
+        isRevoked: (serial) => revoked.has(serial.toLowerCase()),
+        now: this.clock.now(),
+        expectedSubjectSerialNumber: ticket.customerId,
+      });
+    } catch (e) {
+      if (e instanceof SignatureError) throw new KaihuError(ErrorCode.SIGNATURE_INVALID, e.message, { check: e.check });
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { CounterSystem, SmsGateway } from '@kaihu/plugin-api';
+import { ErrorCode, KaihuError } from '../../common/errors';
+import type { Viewer } from '../auth/viewer';
+import type { BrokerService } from '../brokers/broker.service';
+import { changesOf } from '../profiles/profile-changes';
+import type { ProfileService } from '../profiles/profile.service';
+import { FLOWS, type TicketStatus, type TicketStepKind } from '../tickets/flows';
+import type { Ticket } from '../tickets/ticket.entity';
+import { actorOf, type TicketPage, type TicketService } from '../tickets/ticket.service';
+
+type Reviewer = Viewer & { staffId: string };
+
+/**
+ * 复核: reviewers of the ticket's broker approve (the change goes to the counter and the customer
+ * gets an SMS), return to a step with a reason (打回), or reject. A reviewer may not review a
+ * ticket they witnessed.
+ */
+export class ReviewService {
+  constructor(
+    private readonly deps: { tickets: TicketService; profiles: ProfileService; brokers: BrokerService; counter: CounterSystem; sms: SmsGateway },
+  ) {}
+
+  queue(em: EntityManager, viewer: Reviewer, statuses: TicketStatus[] | null, first: number, after: string | null): Promise<TicketPage> {
+    return this.deps.tickets.listForBroker(em, viewer.brokerId, statuses?.length ? statuses : ['SUBMITTED'], first, after);
+  }
+
+  private async reviewable(em: EntityManager, viewer: Reviewer, ticketId: string): Promise<Ticket> {
+    const ticket = await this.deps.tickets.get(em, viewer, ticketId);
+    const witness = ticket.data.VIDEO_WITNESS as { agentStaffId?: string } | undefined;
+    if (witness?.agentStaffId && witness.agentStaffId === viewer.staffId) throw new KaihuError(ErrorCode.SAME_PERSON);
+    if (ticket.status !== 'SUBMITTED') throw new KaihuError(ErrorCode.TICKET_CLOSED, '该业务不在待复核状态');
+    return ticket;
+  }
+
+  /** Applies the change through the CounterSystem, sends the SMS, and closes the ticket APPROVED. */
+  async approve(em: EntityManager, viewer: Reviewer, ticketId: string, note: string | null): Promise<Ticket> {
+    const ticket = await this.reviewable(em, viewer, ticketId);
+    const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
+    const broker = await this.deps.brokers.findById(em, ticket.brokerId);
+    if (!customer || !broker) throw new KaihuError(ErrorCode.NOT_FOUND);
+    const business = FLOWS[ticket.business].name;
+    const changes = changesOf(ticket.data);
+    if (Object.keys(changes).length) {
+      await this.deps.counter.applyChange(broker.code, customer.idNumber, { acceptanceNo: ticket.acceptanceNo, business: ticket.business, changes });
+    }
+    const profile = await this.deps.profiles.counterProfile(em, customer);
+    let text = `【${broker.name}】尊敬的${profile.name}客户，您的${business}申请（受理单号${ticket.acceptanceNo}）已审核通过。`;
+    let code: string | undefined;
+    if (ticket.business === 'RESET_PASSWORD') {
+      const { temporaryPassword } = await this.deps.counter.resetPassword(broker.code, customer.idNumber, customer.accountType, ticket.acceptanceNo);
+      code = temporaryPassword;
+      text = `【${broker.name}】尊敬的${profile.name}客户，您的密码重置已完成，临时交易密码为${temporaryPassword}，请尽快登录交易系统修改密码。如非本人操作，请致电${broker.servicePhone ?? '我司客服'}。`;
+    }
+    const done = await this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'APPROVED' });
+    if (note) this.deps.tickets.event(em, done, actorOf(viewer), 'REVIEW_NOTE', null, null, { note });
+    await em.flush();
+    await this.deps.sms.send({ to: profile.mobile, text, purpose: ticket.business === 'RESET_PASSWORD' ? 'PASSWORD_RESET' : 'TICKET_APPROVED', brokerCode: broker.code, code });
+    return done;
+  }
+
+  /** 打回: the customer redoes `step` (and what follows) and submits again. */
+  async returnTo(em: EntityManager, viewer: Reviewer, ticketId: string, step: TicketStepKind, reason: string): Promise<Ticket> {
+    const text = requireReason(reason);
+    const ticket = await this.reviewable(em, viewer, ticketId);
+    return this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'RETURNED', step, reason: text });
+  }
+
+  async reject(em: EntityManager, viewer: Reviewer, ticketId: string, reason: string): Promise<Ticket> {
+    const text = requireReason(reason);
+    const ticket = await this.reviewable(em, viewer, ticketId);
+    return this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'REJECTED', reason: text });
+  }
+}
+
+function requireReason(reason: string): string {
+  const text = (reason ?? '').trim();
+  if (!text) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写原因，客户将看到该原因', { fields: [{ field: 'reason', message: '请填写原因' }] });
+  if (text.length > 500) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '原因不能超过500字');
+  return text;
+}
