@@ -23,7 +23,7 @@ import {
 const T = 'id acceptanceNo business status currentStep reason returnedToStep steps { kind done }';
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
-type Person = { readonly idNumber: string; readonly mobile: string; readonly name: string };
+type Person = { readonly idNumber: string; readonly mobile: string; readonly name: string; readonly accountType?: string };
 
 interface Flow {
   token: string;
@@ -99,10 +99,11 @@ const INFO: Record<string, (flow: Flow, person: Person, variant: number) => Prom
 };
 
 /** Walks the ticket from its current step to SUBMITTED. */
-async function walk(flow: Flow, person: Person, variant = 0): Promise<void> {
+async function walk(flow: Flow, person: Person, variant = 0, stopAt: string | null = null): Promise<void> {
   for (let guard = 0; guard < 12; guard++) {
     const { ticket } = await ok(`query ($t: ID!) { ticket(id: $t) { ${T} } }`, { t: flow.ticketId }, flow.token);
     const step = ticket.currentStep as string;
+    if (step === stopAt) return;
     if (step === 'DOCUMENTS') await uploadAll(flow);
     else if (INFO[step]) await INFO[step]!(flow, person, variant);
     else if (step === 'VIDEO_WITNESS') await passWitnessFixture(server, flow.ticketId);
@@ -189,6 +190,18 @@ describe.each([
     // the reviewer sees it in the queue, with a diff
     const queue = (await gql(server.url, `{ reviewQueue { totalCount edges { node { id status } } } }`, undefined, reviewer)).data!.reviewQueue;
     expect(queue.edges.map((e: { node: { id: string } }) => e.node.id)).toContain(flow.ticketId);
+    const detail = (await gql(server.url, `query ($t: ID!) { ticket(id: $t) { steps { kind } changes { field label before after changed } signatures { agreementCode agreementTitle verified checks } documents { kind url } } }`, { t: flow.ticketId }, reviewer)).data!.ticket;
+    expect(detail.changes.length).toBeGreaterThan(0);
+    // (密码重置 only confirms the other information: it may change nothing)
+    if (business !== 'RESET_PASSWORD') expect(detail.changes.some((c: { changed: boolean }) => c.changed)).toBe(true);
+    expect(detail.changes.every((c: { label: string }) => /[\u4e00-\u9fa5]/.test(c.label))).toBe(true);
+    expect(detail.signatures.length).toBeGreaterThanOrEqual(3);
+    expect(detail.signatures.every((x: { verified: boolean; checks: string[] }) => x.verified && x.checks.includes('CHAIN'))).toBe(true);
+    expect(detail.documents.map((d: { kind: string }) => d.kind).sort()).toEqual(['ID_CARD_BACK', 'ID_CARD_FRONT', 'SIGNATURE']);
+    if (business === 'RESET_PASSWORD') {
+      // always a fresh witness and certificate, even though this customer already held one
+      expect(detail.steps.map((x: { kind: string }) => x.kind)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    }
     const approved = await gql(server.url, `mutation ($t: ID!) { approveTicket(ticketId: $t, note: "资料核对无误") { ${T} } }`, { t: flow.ticketId }, reviewer);
     expect(approved.errors).toBeUndefined();
     expect(approved.data!.approveTicket.status).toBe('APPROVED');
@@ -250,5 +263,111 @@ describe('review rules', () => {
     expect(codeOf(await gql(server.url, `mutation ($t: ID!) { approveTicket(ticketId: $t) { id } }`, { t: flow.ticketId }, bearer(flow.token)))).toBe('FORBIDDEN');
     const agent = bearer(await loginStaff(server.url, 'agent01', 'Agent#2026'));
     expect(codeOf(await gql(server.url, `mutation ($t: ID!) { approveTicket(ticketId: $t) { id } }`, { t: flow.ticketId }, agent))).toBe('FORBIDDEN');
+  });
+});
+
+describe('certificate and signature checks over the API', () => {
+  it('issues certificates only after a passed witness, for the customer named in the CSR, revoking the old one', async () => {
+    const chen: Person = { ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' };
+    const flow = await start(chen, 'UPDATE_OTHER_INFO');
+    // 陈强 holds only an asset-management account
+    expect(flow.ticketId).toBeDefined();
+    const keys = await generateBrowserKeyPair();
+    const early = await gql(server.url, `mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem } }`, { t: flow.ticketId, c: makeCsr(keys, '陈强') }, bearer(flow.token));
+    expect(codeOf(early)).toBe('WITNESS_REQUIRED');
+    await walk(flow, chen, 0, 'CERTIFICATE');
+    const wrongName = await gql(server.url, `mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem } }`, { t: flow.ticketId, c: makeCsr(keys, '张伟') }, bearer(flow.token));
+    expect(codeOf(wrongName)).toBe('CSR_INVALID');
+    expect(wrongName.errors![0]!.extensions!.reason).toBe('SUBJECT_MISMATCH');
+    const garbage = await gql(server.url, `mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem } }`, { t: flow.ticketId, c: '-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----' }, bearer(flow.token));
+    expect(codeOf(garbage)).toBe('CSR_INVALID');
+    await walk(flow, chen, 0, 'AGREEMENTS');
+    const first = browsers.get(DEMO.chenQiang.idNumber)!;
+    const { ticket } = await ok(`query ($t: ID!) { ticket(id: $t) { agreements { agreement { id title } signingPayload } } }`, { t: flow.ticketId }, flow.token);
+    const sign = (k: typeof first, payloadOf: (a: any) => Buffer) =>
+      ticket.agreements.map((a: any) => ({ agreementId: a.agreement.id, signature: signDetached(k.keys, k.certPem, payloadOf(a)).toString('base64') }));
+    const SIGN = `mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id currentStep } }`;
+    // one missing
+    const partial = await gql(server.url, SIGN, { t: flow.ticketId, s: sign(first, (a) => Buffer.from(a.signingPayload, 'base64')).slice(1) }, bearer(flow.token));
+    expect(codeOf(partial)).toBe('AGREEMENTS_INCOMPLETE');
+    // signed over other bytes: the digest check fails
+    const digest = await gql(server.url, SIGN, { t: flow.ticketId, s: sign(first, () => Buffer.from('别的内容')) }, bearer(flow.token));
+    expect(codeOf(digest)).toBe('SIGNATURE_INVALID');
+    expect(digest.errors![0]!.extensions!.check).toBe('DIGEST');
+    expect(digest.errors![0]!.message).toMatch(/^《/);
+    // another customer's certificate: the signer check fails
+    const other = browsers.get(DEMO.zhangWei.idNumber)!;
+    const signer = await gql(server.url, SIGN, { t: flow.ticketId, s: sign(other, (a) => Buffer.from(a.signingPayload, 'base64')) }, bearer(flow.token));
+    expect(codeOf(signer)).toBe('SIGNATURE_INVALID');
+    expect(['SIGNER', 'REVOKED']).toContain(signer.errors![0]!.extensions!.check);
+    // nothing was stored by the failed attempts
+    const stored = await server.db.sql.query<{ n: number }>('select count(*)::int as n from agreement_signatures s join tickets t on t.id = s.ticket_id where t.id = $1', [flow.ticketId]);
+    expect(stored[0]!.n).toBe(0);
+    // the right signatures pass
+    const good = await gql(server.url, SIGN, { t: flow.ticketId, s: sign(first, (a) => Buffer.from(a.signingPayload, 'base64')) }, bearer(flow.token));
+    expect(good.data!.signAgreements.currentStep).toBe('SUBMITTED');
+  });
+
+  it('refuses signatures of a revoked certificate after 重新申请', async () => {
+    const flow = await start(DEMO.zhangWei, 'RESET_PASSWORD');
+    const old = browsers.get(DEMO.zhangWei.idNumber)!;
+    await walk(flow, DEMO.zhangWei, 0, 'AGREEMENTS'); // a fresh witness and a new certificate: the old one is revoked
+    const { ticket } = await ok(`query ($t: ID!) { ticket(id: $t) { agreements { agreement { id } signingPayload } } }`, { t: flow.ticketId }, flow.token);
+    const res = await gql(server.url, `mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id } }`, {
+      t: flow.ticketId,
+      s: ticket.agreements.map((a: any) => ({ agreementId: a.agreement.id, signature: signDetached(old.keys, old.certPem, Buffer.from(a.signingPayload, 'base64')).toString('base64') })),
+    }, bearer(flow.token));
+    expect(codeOf(res)).toBe('SIGNATURE_INVALID');
+    expect(res.errors![0]!.extensions!.check).toBe('REVOKED');
+    const cert = (await ok('{ me { certificate { status serialNumber } } }', {}, flow.token)).me.certificate;
+    expect(cert.status).toBe('VALID');
+    await ok(`mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }`, { t: flow.ticketId }, flow.token);
+  });
+});
+
+describe('info pages over the API', () => {
+  it('checks ID validity, phones and codes sent to the new number', async () => {
+    const flow = await start(DEMO.wangFang, 'UPDATE_CONTACT_PHONE');
+    await walk(flow, DEMO.wangFang, 0, 'CONTACT_PHONE');
+    const t = flow.ticketId;
+    const REQ = `mutation ($t: ID!, $m: String!) { requestPhoneCode(ticketId: $t, mobile: $m) { maskedPhone resendAfter } }`;
+    const UPD = `mutation ($t: ID!, $i: ContactPhoneInput!) { updateContactPhone(ticketId: $t, input: $i) { currentStep } }`;
+    expect(codeOf(await gql(server.url, REQ, { t, m: '010-62345678' }, bearer(flow.token)))).toBe('INVALID_PHONE');
+    expect(codeOf(await gql(server.url, REQ, { t, m: '12345' }, bearer(flow.token)))).toBe('INVALID_PHONE');
+    server.clock.advance(61_000);
+    expect((await gql(server.url, REQ, { t, m: '13711112222' }, bearer(flow.token))).data!.requestPhoneCode.maskedPhone).toBe('137****2222');
+    expect(codeOf(await gql(server.url, REQ, { t, m: '13711112222' }, bearer(flow.token)))).toBe('RESEND_TOO_SOON');
+    const code = await lastCode(server.url, '13711112222');
+    // the code belongs to the number it was sent to
+    expect(codeOf(await gql(server.url, UPD, { t, i: { phone: '13733334444', code } }, bearer(flow.token)))).toBe('CODE_INVALID');
+    expect(codeOf(await gql(server.url, UPD, { t, i: { phone: '13711112222' } }, bearer(flow.token)))).toBe('CODE_INVALID');
+    expect(codeOf(await gql(server.url, UPD, { t, i: { phone: 'not a phone' } }, bearer(flow.token)))).toBe('INVALID_PHONE');
+    // a landline needs no code
+    expect((await gql(server.url, UPD, { t, i: { phone: '010-88886666' } }, bearer(flow.token))).data!.updateContactPhone.currentStep).not.toBe('CONTACT_PHONE');
+    const proposed = (await ok(`query ($t: ID!) { ticket(id: $t) { proposedProfile { phone } } }`, { t }, flow.token)).ticket.proposedProfile;
+    expect(proposed.phone).toBe('010-88886666');
+    await ok(`mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }`, { t }, flow.token);
+
+    const v = await start(DEMO.zhangWei, 'UPDATE_ID_VALIDITY');
+    await walk(v, DEMO.zhangWei, 0, 'ID_VALIDITY');
+    const expired = await gql(server.url, `mutation ($t: ID!, $i: IdValidityInput!) { updateIdValidity(ticketId: $t, input: $i) { id } }`, { t: v.ticketId, i: { validFrom: '2005-01-01', validTo: '2025-01-01', longTerm: false } }, bearer(v.token));
+    expect(codeOf(expired)).toBe('INVALID_VALIDITY');
+    expect(expired.errors![0]!.extensions!.fields).toEqual([{ field: 'validTo', message: '该身份证已过期，请使用有效期内的身份证办理' }]);
+    const other = await gql(server.url, `mutation ($t: ID!, $i: OtherInfoInput!) { updateOtherInfo(ticketId: $t, input: $i) { id } }`, { t: v.ticketId, i: { province: '北京市', city: '北京市', address: 'x', postalCode: '1', education: '本科', occupation: '办事人员', taxResidency: 'CHINA_ONLY', pepRelation: 'NONE', investmentHorizon: 'UP_TO_1_YEAR', expectedReturn: 'STABLE', hasActualController: false, beneficialOwnerIsSelf: true, products: ['OTHER'], badCreditRecords: [] } }, bearer(v.token));
+    expect(codeOf(other)).toBe('STEP_NOT_ALLOWED');
+    await ok(`mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }`, { t: v.ticketId }, v.token);
+  });
+
+  it('refuses to submit outside service hours and accepts it when service reopens', async () => {
+    server.clock.set('2026-11-23T09:20:00Z'); // Monday 17:20 in Shanghai; DEMO-HOURS closes at 17:45
+    const flow = await start(DEMO.zhaoMin, 'UPDATE_ID_VALIDITY');
+    await walk(flow, DEMO.zhaoMin, 0, 'SUBMITTED');
+    server.clock.set('2026-11-23T09:50:00Z'); // 17:50
+    const res = await gql(server.url, `mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }`, { t: flow.ticketId }, bearer(flow.token));
+    expect(codeOf(res)).toBe('OUTSIDE_SERVICE_HOURS');
+    expect(res.errors![0]!.message).toContain('2026-11-24（周二）08:40');
+    server.clock.set('2026-11-24T01:00:00Z'); // Tuesday 09:00: a new session, the ticket waits in 待完成业务
+    const again = await loginCustomer(server, DEMO.zhaoMin);
+    expect((await gql(server.url, `mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }`, { t: flow.ticketId }, bearer(again))).data!.submitTicket.status).toBe('SUBMITTED');
   });
 });

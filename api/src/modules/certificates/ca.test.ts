@@ -32,8 +32,12 @@ const hasOpenssl = (() => {
 })();
 const withOpenssl = hasOpenssl ? it : it.skip;
 
+const tmpDirs: string[] = [];
+afterAll(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 function tmpFile(name: string, data: string | Buffer): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-ca-'));
+  tmpDirs.push(dir);
   const f = path.join(dir, name);
   fs.writeFileSync(f, data);
   return f;
@@ -184,8 +188,9 @@ describe('PKCS#10 requests', () => {
   });
 
   withOpenssl('accepts an openssl-made RSA request and refuses an EC key (WEAK_KEY)', async () => {
+    const keyFile = tmpFile('req.key', '');
     const req = (...args: string[]) =>
-      execFileSync('openssl', ['req', '-new', '-nodes', '-utf8', '-subj', '/CN=张伟', '-keyout', path.join(os.tmpdir(), `kaihu-${process.pid}.key`), ...args]).toString();
+      execFileSync('openssl', ['req', '-new', '-nodes', '-utf8', '-subj', '/CN=张伟', '-keyout', keyFile, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
     expect(parseCsr(req('-newkey', 'rsa:3072', '-sha384')).subject).toEqual({ CN: '张伟' });
     const e = await expectCsrError(() => parseCsr(req('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256')), 'WEAK_KEY');
     expect(e.message).toContain('RSA');

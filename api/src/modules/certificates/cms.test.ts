@@ -109,8 +109,12 @@ describe('detached CMS signatures', () => {
     const f = (n: string, d: string | Buffer) => (fs.writeFileSync(path.join(dir, n), d), path.join(dir, n));
     const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', f('sig.der', signDetached(zhang.keys, zhang.cert.certPem, CONTENT))];
     args.push('-attime', String(NOW.getTime() / 1000 + 60), '-CAfile', f('chain.pem', root.certPem + ca.certPem), '-purpose', 'smimesign', '-out', path.join(dir, 'out'));
-    execFileSync('openssl', [...args, '-content', f('content.bin', CONTENT)], { stdio: 'pipe' });
-    expect(() => execFileSync('openssl', [...args, '-content', f('other.bin', OTHER)], { stdio: 'pipe' })).toThrow();
+    try {
+      execFileSync('openssl', [...args, '-content', f('content.bin', CONTENT)], { stdio: 'pipe' });
+      expect(() => execFileSync('openssl', [...args, '-content', f('other.bin', OTHER)], { stdio: 'pipe' })).toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses other content (DIGEST)', () => {

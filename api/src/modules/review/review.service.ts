@@ -41,6 +41,9 @@ export class ReviewService {
     if (!customer || !broker) throw new KaihuError(ErrorCode.NOT_FOUND);
     const business = FLOWS[ticket.business].name;
     const changes = changesOf(ticket.data);
+    const current = (await this.deps.profiles.counterProfile(em, customer)) as unknown as Record<string, unknown>;
+    // keep what the fields were, so the diff stays readable after the counter changed
+    ticket.data = { ...ticket.data, PROFILE_BEFORE: Object.fromEntries(Object.keys(changes).map((k) => [k, current[k] ?? null])) };
     if (Object.keys(changes).length) {
       await this.deps.counter.applyChange(broker.code, customer.idNumber, { acceptanceNo: ticket.acceptanceNo, business: ticket.business, changes });
     }
@@ -79,3 +82,26 @@ function requireReason(reason: string): string {
   if (text.length > 500) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '原因不能超过500字');
   return text;
 }
+
+/** Field labels of the old → new diff reviewers see (the Chinese names of the reference). */
+export const FIELD_LABELS: Record<string, string> = {
+  idValidFrom: '身份证有效期（起）',
+  idValidTo: '身份证有效期（止，空为长期）',
+  phone: '联系电话',
+  mobile: '联系手机',
+  province: '联系地址省',
+  city: '联系地址市',
+  address: '联系地址',
+  postalCode: '邮政编码',
+  email: '电子邮箱',
+  education: '学历',
+  occupation: '职业',
+  taxResidency: '税收居民身份',
+  pepRelation: '政要人物关系',
+  investmentHorizon: '投资期限',
+  expectedReturn: '期望收益',
+  hasActualController: '是否存在实际控制关系',
+  beneficialOwnerIsSelf: '交易实际受益人为本人',
+  products: '想投资的品种',
+  badCreditRecords: '不良诚信记录',
+};

@@ -77,11 +77,16 @@ describe('browser-like key handling', () => {
   })();
 
   opensslIt('writes a PKCS#12 that openssl opens with the password', () => {
-    const f = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-p12-')), 'c.p12');
-    fs.writeFileSync(f, makePkcs12(keys, cert.certPem, [ca.certPem, root.certPem], '8642097'));
-    const out = execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:8642097', '-nodes'], { stdio: 'pipe' }).toString();
-    expect(out.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
-    expect(out).toContain('BEGIN PRIVATE KEY');
-    expect(() => execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:0000000', '-nodes'], { stdio: 'pipe' })).toThrow();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-p12-'));
+    const f = path.join(dir, 'c.p12');
+    try {
+      fs.writeFileSync(f, makePkcs12(keys, cert.certPem, [ca.certPem, root.certPem], '8642097'));
+      const out = execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:8642097', '-nodes'], { stdio: 'pipe' }).toString();
+      expect(out.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
+      expect(out).toContain('BEGIN PRIVATE KEY');
+      expect(() => execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:0000000', '-nodes'], { stdio: 'pipe' })).toThrow();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
