@@ -17,6 +17,18 @@ const LANDED = [
   'ExpectedReturn', 'InvestmentProduct', 'BadCreditSource', 'RequestLoginCodeInput', 'LoginInput',
   'Customer.id', 'Customer.accountType', 'Customer.broker', 'Customer.branch', 'Customer.profile',
   'Query.viewer', 'Query.me', 'Mutation.createCaptcha', 'Mutation.requestLoginCode', 'Mutation.login', 'Mutation.logout', 'Mutation.staffLogin',
+  // ID photos
+  'Document', 'DocumentKind', 'Mutation.uploadDocument', 'Mutation.reuseDocuments', 'Mutation.completeDocuments',
+  // business core: tickets, certificates, agreements, review
+  'BusinessType', 'TicketStatus', 'TicketStepKind', 'TicketStep', 'TicketEdge', 'PageInfo', 'TicketConnection', 'Agreement', 'AgreementToSign',
+  'Certificate', 'CertificateStatus', 'IdValidityInput', 'ContactPhoneInput', 'OtherInfoInput', 'AgreementSignatureInput',
+  'Customer.certificate', 'Customer.tickets',
+  'Ticket.id', 'Ticket.acceptanceNo', 'Ticket.business', 'Ticket.status', 'Ticket.steps', 'Ticket.currentStep', 'Ticket.reason', 'Ticket.documents',
+  'Ticket.agreements', 'Ticket.proposedProfile', 'Ticket.createdAt', 'Ticket.updatedAt', 'Ticket.submittedAt',
+  'Query.ticket', 'Query.agreements', 'Query.reviewQueue',
+  'Mutation.startTicket', 'Mutation.goBack', 'Mutation.cancelTicket', 'Mutation.updateIdValidity', 'Mutation.requestPhoneCode',
+  'Mutation.updateContactPhone', 'Mutation.updateOtherInfo', 'Mutation.requestCertificate', 'Mutation.signAgreements', 'Mutation.submitTicket',
+  'Mutation.approveTicket', 'Mutation.returnTicket', 'Mutation.rejectTicket', 'Subscription.ticketUpdated',
 ];
 
 const concerns = (description: string) =>

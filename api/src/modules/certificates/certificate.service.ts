@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
@@ -27,16 +28,16 @@ export class CertificateService {
   ) {}
 
   /** Decrypted issuing keys, by broker (decrypting runs PBKDF2 on purpose slowly: once per process). */
-  private readonly issuingKeys = new Map<string, string>();
+  private readonly issuingKeys = new Map<string, KeyObject>();
 
   private keySecret(): string {
     return this.secrets().mac('ca-private-keys');
   }
 
-  private issuingKey(brokerId: string, issuing: CertificateAuthority): string {
+  private issuingKey(brokerId: string, issuing: CertificateAuthority): KeyObject {
     let key = this.issuingKeys.get(brokerId);
     if (!key) {
-      key = decryptKey(issuing.keyPemEncrypted, this.keySecret());
+      key = createPrivateKey(decryptKey(issuing.keyPemEncrypted, this.keySecret()));
       this.issuingKeys.set(brokerId, key);
     }
     return key;
