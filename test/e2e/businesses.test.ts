@@ -138,7 +138,7 @@ async function start(person: Person, business: string): Promise<Flow> {
   return { token, ticketId: startTicket.id, person };
 }
 
-function watch(token: string, ticketId: string): { client: Client; updates: any[]; next: (pred: (t: any) => boolean) => Promise<any> } {
+async function watch(token: string, ticketId: string): Promise<{ client: Client; updates: any[]; next: (pred: (t: any) => boolean) => Promise<any> }> {
   const client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
   const updates: any[] = [];
   const waiters: { pred: (t: any) => boolean; resolve: (t: any) => void }[] = [];
@@ -151,6 +151,11 @@ function watch(token: string, ticketId: string): { client: Client; updates: any[
     },
     error: () => {},
     complete: () => {},
+  });
+  // the subscription sends the ticket's current state first: once it is here, updates will follow
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('ticketUpdated did not start')), 10_000);
+    waiters.push({ pred: () => true, resolve: () => (clearTimeout(timer), resolve()) });
   });
   return {
     client,
@@ -182,7 +187,7 @@ describe.each([
   it('runs from login to APPROVED; the counter changes only then, and the customer sees it live', async () => {
     const flow = await start(person, business);
     const before = (await ok(PROFILE, {}, flow.token)).me.profile;
-    const live = watch(flow.token, flow.ticketId);
+    const live = await watch(flow.token, flow.ticketId);
     await walk(flow, person);
     // nothing reached the counter yet
     expect((await ok(PROFILE, {}, flow.token)).me.profile).toEqual(before);
@@ -230,7 +235,7 @@ describe.each([
     const flow = await start(person, business);
     await walk(flow, person, 0);
     const infoStep = { UPDATE_ID_VALIDITY: 'ID_VALIDITY', UPDATE_CONTACT_PHONE: 'CONTACT_PHONE', UPDATE_OTHER_INFO: 'OTHER_INFO', RESET_PASSWORD: 'OTHER_INFO' }[business];
-    const live = watch(flow.token, flow.ticketId);
+    const live = await watch(flow.token, flow.ticketId);
     const returned = await gql(server.url, `mutation ($t: ID!, $s: TicketStepKind!) { returnTicket(ticketId: $t, step: $s, reason: "地址与身份证照片不一致，请重新填写") { ${T} } }`, { t: flow.ticketId, s: infoStep }, reviewer);
     expect(returned.data!.returnTicket).toMatchObject({ status: 'RETURNED', currentStep: infoStep, reason: '地址与身份证照片不一致，请重新填写', returnedToStep: infoStep });
     expect((await live.next((t) => t.status === 'RETURNED')).reason).toBe('地址与身份证照片不一致，请重新填写');

@@ -148,8 +148,8 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     const [row] = await server.db.sql.query<Record<string, unknown>>("select * from tickets where business = 'UPDATE_CONTACT_PHONE' limit 1");
     await expect(
       server.db.sql.query(
-        `insert into tickets (id, acceptance_no, business, status, customer_id, broker_id, branch_id, steps, current_step, data, version, created_at, updated_at)
-         values (gen_random_uuid(), '2611230000000001', 'UPDATE_CONTACT_PHONE', 'IN_PROGRESS', $1, $2, $3, '[]', 'DOCUMENTS', '{}', 1, now(), now())`,
+        `insert into tickets (id, acceptance_no, business, status, customer_id, broker_id, branch_id, steps, current_step, step_entered_at, data, version, created_at, updated_at)
+         values (gen_random_uuid(), '2611230000000001', 'UPDATE_CONTACT_PHONE', 'IN_PROGRESS', $1, $2, $3, '[]', 'DOCUMENTS', now(), '{}', 1, now(), now())`,
         [row!.customer_id, row!.broker_id, row!.branch_id],
       ),
     ).rejects.toThrow(/tickets_one_open_per_business/);

@@ -61,7 +61,7 @@ export class TicketResolver {
   }
 
   @Subscription(() => TicketType, {
-    description: 'status and step changes of one ticket (review outcome, 打回)',
+    description: 'status and step changes of one ticket (review outcome, 打回); the current state first',
     subscribe: ({ args, context }) => ticketUpdates(context as KaihuContext, String(args.ticketId)),
   })
   async ticketUpdated(@Root() payload: { id: string }, @Arg('ticketId', () => ID) _ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
@@ -84,10 +84,24 @@ export class TicketResolver {
   }
 }
 
-/** Checks the viewer may see the ticket, then streams its updates (the resolver reloads it). */
+/**
+ * Checks the viewer may see the ticket, sends its current state at once (so a client that
+ * (re)connects is up to date without a separate query), then every change (the resolver reloads
+ * the ticket for each).
+ */
 async function* ticketUpdates(ctx: KaihuContext, ticketId: string): AsyncGenerator<{ id: string }> {
   await ctx.services.tickets.get(ctx.em, ctx.viewer, ticketId);
-  for await (const payload of ctx.services.bus.subscribe(TOPICS.TICKET_UPDATED, ticketId)) yield payload as { id: string };
+  const updates = ctx.services.bus.subscribe(TOPICS.TICKET_UPDATED, ticketId)[Symbol.asyncIterator]();
+  try {
+    yield { id: ticketId };
+    for (;;) {
+      const next = await updates.next();
+      if (next.done) return;
+      yield next.value as { id: string };
+    }
+  } finally {
+    await updates.return?.();
+  }
 }
 
 @Resolver(() => CustomerType)
