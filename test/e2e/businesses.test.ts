@@ -376,3 +376,32 @@ describe('info pages over the API', () => {
     expect((await gql(server.url, `mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }`, { t: flow.ticketId }, bearer(again))).data!.submitTicket.status).toBe('SUBMITTED');
   });
 });
+
+describe('the review queue', () => {
+  it('lists submitted tickets of the reviewer’s broker oldest first, with cursor pagination', async () => {
+    reviewer = bearer(await loginStaff(server.url, 'review01', 'Review#2026')); // the clock moved a day on above
+    for (const person of [DEMO.wangFang, { ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' }] as Person[]) {
+      const flow = await start(person, 'UPDATE_OTHER_INFO');
+      server.clock.advance(1000);
+      await walk(flow, person);
+    }
+    const Q = `query ($first: Int, $after: String) { reviewQueue(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { id status submittedAt updatedAt } } } }`;
+    const all = (await gql(server.url, Q, { first: 100 }, reviewer)).data!.reviewQueue;
+    expect(all.totalCount).toBeGreaterThanOrEqual(3);
+    const times = all.edges.map((e: { node: { updatedAt: string } }) => e.node.updatedAt);
+    expect([...times].sort()).toEqual(times);
+    expect(all.edges.every((e: { node: { status: string } }) => e.node.status === 'SUBMITTED')).toBe(true);
+    const pages: string[] = [];
+    let after: string | null = null;
+    for (let i = 0; i < 10; i++) {
+      const page: any = (await gql(server.url, Q, { first: 1, after }, reviewer)).data!.reviewQueue;
+      pages.push(...page.edges.map((e: { node: { id: string } }) => e.node.id));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(pages).toEqual(all.edges.map((e: { node: { id: string } }) => e.node.id));
+    // 赵敏's ticket belongs to DEMO-HOURS: not in DEMO's queue
+    const [zhao] = await server.db.sql.query<{ id: string }>("select t.id from tickets t join brokers b on b.id = t.broker_id where b.code = 'DEMO-HOURS' and t.status = 'SUBMITTED'");
+    expect(pages).not.toContain(zhao!.id);
+  });
+});
