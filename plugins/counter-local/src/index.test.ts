@@ -10,7 +10,7 @@ import defaultExport, {
   plugin,
   verifyPassword,
 } from './index';
-import { openTestDatabase, type TestDatabase } from './testing/pglite';
+import { openTestDatabase, type TestDatabase } from '../../../test/support/pglite-sql';
 
 const T0 = new Date('2026-03-02T01:00:00.000Z');
 

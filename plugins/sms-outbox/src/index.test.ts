@@ -3,7 +3,7 @@ import { asPlugin, isOutboxReader } from '@kaihu/plugin-api';
 
 import * as pluginModule from './index';
 import defaultExport, { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, SmsOutbox, maskNumber, migrations, plugin } from './index';
-import { openTestDatabase, type TestDatabase } from './testing/pglite';
+import { openTestDatabase, type TestDatabase } from '../../../test/support/pglite-sql';
 
 /** A logger that records every call, to check what reaches the logs. */
 function recordingLogger() {

@@ -1,7 +1,7 @@
 /**
- * Test support: an in-memory PGlite database behind a {@link SqlClient}, with a set of migrations
- * applied. Not part of the build (excluded in tsconfig.build.json). The same helper lives in
- * `@kaihu/counter-local`; each package keeps its own copy so neither depends on the other.
+ * Test support for the plugins' own tests: an in-memory PGlite database behind a
+ * {@link SqlClient}, with a plugin's migrations applied. Lives outside the packages, so it is in
+ * no build and no plugin depends on another.
  *
  * PGlite runs in a worker thread rather than in the test's own module registry: its Emscripten
  * glue calls `import()` while starting, which Jest's CommonJS sandbox refuses unless Node runs
