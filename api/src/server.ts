@@ -16,7 +16,7 @@ import { WebSocketServer } from 'ws';
 import { systemClock, type Clock } from './common/clock';
 import { ErrorCode, defaultMessage } from './common/errors';
 import { createLogger, type Logger } from './common/logger';
-import { createInProcessBus } from './common/pubsub';
+import { createEventBus, type EventBus } from './common/pubsub';
 import type { KaihuConfig } from './config';
 import { openDatabase, type Database } from './db/orm';
 import { devRoutes } from './demo/dev-routes';
@@ -75,11 +75,13 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
   const pluginModules = loadPluginModules(config);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, plugins: pluginModules, logger });
   let stopping = false;
+  let bus: EventBus | null = null;
   try {
     const plugins = await createPlugins(pluginModules, { db: db.sql, dataDir: config.dataDir, clock, logger, config });
     const forkEm = (): EntityManager => db.orm.em.fork() as EntityManager;
     const secrets = await Secrets.load(forkEm(), config.secret);
-    const bus = createInProcessBus();
+    bus = createEventBus(config, logger.child({ component: 'bus' }));
+    await bus.ready();
     const services = createServices({ clock, plugins, config, secrets, bus });
 
     const pack = await plugins.brokers.brokers();
@@ -118,7 +120,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       }
       try {
         await db.sql.query('select 1 as ok');
-        res.json({ status: 'ok', database: db.kind, plugins: plugins.names });
+        res.json({ status: 'ok', database: db.kind, events: bus!.transport, plugins: plugins.names });
       } catch (e) {
         logger.error({ err: e }, 'health check failed');
         res.status(503).json({ status: 'error', database: db.kind });
@@ -230,7 +232,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     });
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, database: db.kind, demo: config.demo, plugins: plugins.names }, 'Kaihu is listening');
+    logger.info({ url, database: db.kind, events: bus.transport, demo: config.demo, plugins: plugins.names }, 'Kaihu is listening');
 
     let stopped: Promise<void> | null = null;
     return {
@@ -248,6 +250,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           socketSessions.stop();
           await apollo.stop();
           await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+          await bus!.close();
           await db.close();
           logger.info('stopped');
         })();
@@ -255,6 +258,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       },
     };
   } catch (e) {
+    await bus?.close().catch(() => {});
     await db.close().catch(() => {});
     throw e;
   }

@@ -75,11 +75,12 @@ export interface TestServer extends KaihuServer {
  */
 export async function startTestServer(
   kind: DbKind,
-  opts: { env?: Record<string, string>; clock?: ManualClock; wsAuthCheckMs?: number } = {},
+  opts: { env?: Record<string, string>; clock?: ManualClock; wsAuthCheckMs?: number; databaseUrl?: string } = {},
 ): Promise<TestServer> {
   const clock = opts.clock ?? new ManualClock('2026-11-23T02:00:00Z');
   const { logger, lines } = captureLogger();
-  const db = kind === 'postgresql' ? await createTestDatabase() : null;
+  // a second node on another test server's database: that server owns (and drops) it
+  const db = kind === 'postgresql' && !opts.databaseUrl ? await createTestDatabase() : null;
   const dataDir = tempDir();
   const config = loadConfig({
     PORT: '0',
@@ -89,6 +90,7 @@ export async function startTestServer(
     LOG_LEVEL: 'debug',
     KAIHU_SHUTDOWN_TIMEOUT_MS: '2000',
     ...(db ? { DATABASE_URL: db.url } : {}),
+    ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,
   });
   let server: KaihuServer;
