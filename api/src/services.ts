@@ -13,6 +13,7 @@ import { ProfileService } from './modules/profiles/profile.service';
 import { DocumentService } from './modules/documents/document.service';
 import { ReviewService } from './modules/review/review.service';
 import { TicketService } from './modules/tickets/ticket.service';
+import { WitnessService } from './modules/witness/witness.service';
 import type { Plugins } from './plugins/loader';
 
 /** One instance of each module's service; modules reach each other only through these. */
@@ -29,6 +30,7 @@ export interface Services {
   review: ReviewService;
   certificates: CertificateService;
   agreements: AgreementService;
+  witness: WitnessService;
   plugins: Plugins;
   secrets: Secrets;
   bus: EventBus;
@@ -51,6 +53,7 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const certificates = new CertificateService(clock, () => secrets, { tickets, profiles, brokers });
   tickets.certificateCheck = (em, customerId) => certificates.hasValid(em, customerId);
   const agreements = new AgreementService(clock, { tickets, certificates });
+  const witness = new WitnessService(clock, bus, { tickets, brokers, auth });
   const review = new ReviewService({ tickets, profiles, brokers, counter: plugins.counter, sms: plugins.sms });
-  return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, plugins, secrets, bus, sessionsClosed: () => {} };
+  return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, plugins, secrets, bus, sessionsClosed: () => {} };
 }

@@ -26,6 +26,8 @@ export interface EventBus extends PubSub {
 export const TOPICS = {
   /** id = ticket id; payload { id } */
   TICKET_UPDATED: 'TICKET_UPDATED',
+  /** id = branch id; payload { branchId }: a witness queue changed (join, leave, claim, end) */
+  QUEUE_CHANGED: 'QUEUE_CHANGED',
 } as const;
 
 interface Envelope {

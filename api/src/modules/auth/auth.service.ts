@@ -280,6 +280,16 @@ export class AuthService {
     return true;
   }
 
+  /** Agents of a branch (or of the whole broker) seen in the last 5 minutes with a live session. */
+  async activeAgents(em: EntityManager, brokerId: string, branchId: string): Promise<number> {
+    const since = new Date(this.clock.now().getTime() - 5 * 60_000);
+    const agents = await em.find(StaffUser, { brokerId, disabled: false, $or: [{ branchId }, { branchId: null }] }, { fields: ['id', 'roles'] });
+    const ids = agents.filter((a) => a.roles.includes('AGENT')).map((a) => a.id);
+    if (!ids.length) return 0;
+    const live = await em.find(Session, { staffId: { $in: ids }, revokedAt: null, lastSeenAt: { $gte: since } }, { fields: ['staffId'] });
+    return new Set(live.map((s) => s.staffId)).size;
+  }
+
   async findStaff(em: EntityManager, id: string): Promise<StaffUser | null> {
     return em.findOne(StaffUser, { id });
   }

@@ -239,6 +239,21 @@ export class TicketService {
     return ticket;
   }
 
+  /** 打回 by the witness agent: back to `step` with the reason the customer sees (RETURNED). */
+  async returnFromWitness(em: EntityManager, ticket: Ticket, actor: Actor, step: TicketStepKind, reason: string): Promise<Ticket> {
+    this.assertAtStep(ticket, 'VIDEO_WITNESS');
+    const before = { status: ticket.status, currentStep: ticket.currentStep };
+    this.reopenFrom(ticket, step);
+    ticket.status = 'RETURNED';
+    ticket.reason = reason;
+    ticket.returnedToStep = step;
+    ticket.updatedAt = this.clock.now();
+    this.event(em, ticket, actor, 'RETURNED', step, before, { status: 'RETURNED', currentStep: step, reason });
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
   /**
    * 打回 from the witness or the review: `step` and everything after it must be done again —
    * except a passed witness and an issued certificate after it, which stay valid unless the

@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+
+export type QueueState = 'WAITING' | 'CALLED' | 'IN_SESSION' | 'DONE' | 'LEFT';
+export const ACTIVE_STATES: readonly QueueState[] = ['WAITING', 'CALLED', 'IN_SESSION'];
+
+/** A customer waiting for a video witness in a branch's queue (FIFO by `sortKey`). */
+@Entity({ tableName: 'witness_queue_entries' })
+@Index({ properties: ['branchId', 'state', 'sortKey'] })
+@Unique({
+  name: 'witness_queue_one_active_per_ticket',
+  expression: `create unique index "witness_queue_one_active_per_ticket" on "witness_queue_entries" ("ticket_id") where "state" in ('WAITING', 'CALLED', 'IN_SESSION')`,
+})
+export class QueueEntry {
+  [OptionalProps]?: 'sessionId' | 'disconnectedAt' | 'leftAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  ticketId!: string;
+
+  @Property({ type: 'uuid' })
+  customerId!: string;
+
+  @Property({ type: 'uuid' })
+  brokerId!: string;
+
+  @Property({ type: 'uuid' })
+  branchId!: string;
+
+  @Property()
+  state!: QueueState;
+
+  /** Order in the queue: the enqueue time in ms; an entry put back at the head gets one less than the head. */
+  @Property({ type: 'double' })
+  sortKey!: number;
+
+  @Property({ type: 'timestamptz' })
+  enqueuedAt!: Date;
+
+  @Property({ type: 'uuid', nullable: true })
+  sessionId: string | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  disconnectedAt: Date | null = null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  leftAt: Date | null = null;
+}
+
+/** One video witness between an agent and a customer, and its outcome. */
+@Entity({ tableName: 'witness_sessions' })
+@Index({ properties: ['branchId', 'endedAt'] })
+export class WitnessSession {
+  [OptionalProps]?: 'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist';
+
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  ticketId!: string;
+
+  @Property({ type: 'uuid' })
+  entryId!: string;
+
+  @Property({ type: 'uuid' })
+  agentStaffId!: string;
+
+  @Property({ type: 'uuid' })
+  brokerId!: string;
+
+  @Property({ type: 'uuid' })
+  branchId!: string;
+
+  @Property({ type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  endedAt: Date | null = null;
+
+  /** PASSED, RETURNED or ABANDONED (the agent dropped; the customer went back to the head) */
+  @Property({ type: 'text', nullable: true })
+  outcome: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  returnToStep: string | null = null;
+
+  @Property({ type: 'text', nullable: true })
+  reason: string | null = null;
+
+  @Property({ type: 'json', nullable: true })
+  checklist: string[] | null = null;
+}
