@@ -12,7 +12,7 @@ export const ACTIVE_STATES: readonly QueueState[] = ['WAITING', 'CALLED', 'IN_SE
   expression: `create unique index "witness_queue_one_active_per_ticket" on "witness_queue_entries" ("ticket_id") where "state" in ('WAITING', 'CALLED', 'IN_SESSION')`,
 })
 export class QueueEntry {
-  [OptionalProps]?: 'sessionId' | 'disconnectedAt' | 'leftAt';
+  [OptionalProps]?: 'sessionId' | 'leftAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -32,7 +32,7 @@ export class QueueEntry {
   @Property()
   state!: QueueState;
 
-  /** Order in the queue: the enqueue time in ms; an entry put back at the head gets one less than the head. */
+  /** Order in the queue (FIFO): the enqueue time in ms, kept strictly after the last waiting entry. */
   @Property({ type: 'double' })
   sortKey!: number;
 
@@ -41,9 +41,6 @@ export class QueueEntry {
 
   @Property({ type: 'uuid', nullable: true })
   sessionId: string | null = null;
-
-  @Property({ type: 'timestamptz', nullable: true })
-  disconnectedAt: Date | null = null;
 
   @Property({ type: 'timestamptz', nullable: true })
   leftAt: Date | null = null;
