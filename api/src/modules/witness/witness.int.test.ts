@@ -143,3 +143,56 @@ describe('the video-witness queue', () => {
     expect(codeOf(await gql(server.url, 'query ($b: ID!) { branchQueue(branchId: $b) { waiting } }', { b: beijing }, customer))).toBe('FORBIDDEN');
   });
 });
+
+describe('the witness queue across nodes and restarts', () => {
+  it('updates positions of subscribers on one node when an agent claims on another', async () => {
+    const nodeB = await startTestServer('postgresql', { databaseUrl: server.config.databaseUrl!, clock: server.clock });
+    try {
+      const first = await atWitness(DEMO.zhangWei, 'RESET_PASSWORD');
+      const second = await atWitness(DEMO.wangFang, 'RESET_PASSWORD');
+      for (const c of [first, second]) await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+      const client = createClient({ url: nodeB.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${second.token}` }, retryAttempts: 0 });
+      const values: any[] = [];
+      const moved = new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`position on node B did not change: ${JSON.stringify(values)}`)), 10_000);
+        client.subscribe({ query: `subscription ($t: ID!) { queuePosition(ticketId: $t) { ${ENTRY} } }`, variables: { t: second.ticketId } }, {
+          next: async (r: any) => {
+            values.push(r.data.queuePosition);
+            if (values.length === 1) {
+              const agent = bearer(await loginStaff(server.url, 'agent01', 'Agent#2026'));
+              await gql(server.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }', { b: beijing }, agent); // on node A
+            }
+            if (r.data.queuePosition.position === 1) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => {},
+        });
+      });
+      await moved;
+      expect(values[0]).toMatchObject({ position: 2, waiting: 2 });
+      expect(values[values.length - 1]).toMatchObject({ position: 1, waiting: 1 });
+      await client.dispose();
+    } finally {
+      await nodeB.stop();
+    }
+  });
+
+  it('survives a restart of the API: entries are rows and positions are recomputed', async () => {
+    const c = await atWitness({ ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' }, 'RESET_PASSWORD');
+    const before = (await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id position waiting } }', { t: c.ticketId }, bearer(c.token))).data!.joinWitnessQueue;
+    const url = server.config.databaseUrl!;
+    await server.stop();
+    // a new process on the same database (the old test server's database is dropped by close())
+    const restarted = await startTestServer('postgresql', { databaseUrl: url, clock: server.clock });
+    try {
+      const token = await loginCustomer(restarted, { ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' });
+      const after = (await gql(restarted.url, 'query ($t: ID!) { ticket(id: $t) { queueEntry { id state position waiting } } }', { t: c.ticketId }, bearer(token))).data!.ticket.queueEntry;
+      expect(after).toEqual({ id: before.id, state: 'WAITING', position: before.position, waiting: before.waiting });
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
