@@ -23,6 +23,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!(graphql-upload|fs-capacitor)/)'],
   moduleNameMapper: {
     '^@kaihu/(plugin-api|counter-local|sms-outbox|storage-fs|broker-demo)$': '<rootDir>/plugins/$1/src',
+    '^@kaihu/sfu$': '<rootDir>/sfu/src',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   setupFiles: ['reflect-metadata'],
