@@ -1,5 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import type { types } from 'mediasoup';
 
@@ -164,5 +168,37 @@ describe('createWorkerPool', () => {
     for (const pid of pids) expect(alive(pid)).toBe(false);
     await expect(pool.routerFor('after')).rejects.toThrow(/closed/);
     expect(lost).toEqual(['victim']); // closing is not a loss
+  });
+});
+
+describe('a worker that cannot be restarted at once', () => {
+  it('keeps retrying with backoff, refuses routers meanwhile, and comes back', async () => {
+    // A wrapper around the real worker that fails while the flag file exists.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kaihu-sfu-'));
+    const flag = path.join(dir, 'fail');
+    const wrapper = path.join(dir, 'mediasoup-worker');
+    writeFileSync(wrapper, `#!/bin/sh\n[ -e '${flag}' ] && exit 1\nexec '${resolveWorkerBin()}' "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const pool = await createWorkerPool({ workers: 1, workerBin: wrapper, restartDelayMs: 50 });
+    try {
+      const [before] = await pool.stats();
+      await pool.routerFor('k');
+      const lost = once(pool, 'routerLost');
+      writeFileSync(flag, '');
+      process.kill(before.pid, 'SIGKILL');
+      await lost;
+      await sleep(300); // attempts at 0, 50, 150 ms… all fail
+      expect(await pool.stats()).toEqual([]);
+      await expect(pool.routerFor('k')).rejects.toThrow(/no mediasoup worker is alive/);
+
+      const restarted = once(pool, 'workerRestarted');
+      rmSync(flag);
+      const [info] = await restarted;
+      expect(info).toMatchObject({ index: 0, previousPid: before.pid });
+      expect((await pool.routerFor('k')).closed).toBe(false);
+    } finally {
+      await pool.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

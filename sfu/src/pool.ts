@@ -83,7 +83,7 @@ export interface WorkerPool extends EventEmitter<WorkerPoolEvents> {
   pidOf(key: string): number | undefined;
   /** Keys that currently have a router (or one being created). */
   keys(): string[];
-  /** Load and resource usage of every live worker. */
+  /** Load and resource usage of every live worker (a worker being restarted is left out). */
   stats(): Promise<WorkerStats[]>;
   /** Closes every router and worker and waits until the worker processes have exited. */
   close(): Promise<void>;
@@ -291,7 +291,7 @@ class MediasoupWorkerPool extends EventEmitter<WorkerPoolEvents> implements Work
 
   async stats(): Promise<WorkerStats[]> {
     const live = this.slots.filter((s): s is Slot => !!s && !s.worker.closed);
-    return Promise.all(
+    const stats = await Promise.allSettled(
       live.map(async (slot) => ({
         index: slot.index,
         pid: slot.worker.pid,
@@ -300,6 +300,8 @@ class MediasoupWorkerPool extends EventEmitter<WorkerPoolEvents> implements Work
         resourceUsage: await slot.worker.getResourceUsage(),
       })),
     );
+    // A worker that dies while answering is left out, as if it had died just before.
+    return stats.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   }
 
   close(): Promise<void> {
