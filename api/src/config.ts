@@ -36,6 +36,19 @@ export interface KaihuConfig {
    * in production. Without it a random secret is generated once and kept in the database.
    */
   secret: string | null;
+  /** The video-witness queue's timing. */
+  witness: WitnessConfig;
+}
+
+export interface WitnessConfig {
+  /** `KAIHU_WITNESS_GRACE_MS` — how long a waiting customer whose socket dropped keeps the place. Default 120000 (2 min). */
+  customerGraceMs: number;
+  /** `KAIHU_WITNESS_AGENT_GRACE_MS` — how long an agent whose socket dropped may come back before the customer returns to the head of the queue. Default 30000. */
+  agentGraceMs: number;
+  /** `KAIHU_WITNESS_SWEEP_MS` — how often each node applies those grace periods. Default 5000. */
+  sweepMs: number;
+  /** `KAIHU_QUEUE_PUSH_INTERVAL_MS` — least time between two position pushes of one branch (bursts of changes are coalesced). Default 250. */
+  pushIntervalMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -156,5 +169,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
     pluginOptions,
     shutdownTimeoutMs: integer(env, 'KAIHU_SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     introspection: boolean(env, 'KAIHU_INTROSPECTION', !production),
+    witness: {
+      customerGraceMs: integer(env, 'KAIHU_WITNESS_GRACE_MS', 120000, 0, 3600000),
+      agentGraceMs: integer(env, 'KAIHU_WITNESS_AGENT_GRACE_MS', 30000, 0, 3600000),
+      sweepMs: integer(env, 'KAIHU_WITNESS_SWEEP_MS', 5000, 100, 600000),
+      pushIntervalMs: integer(env, 'KAIHU_QUEUE_PUSH_INTERVAL_MS', 250, 0, 10000),
+    },
   };
 }

@@ -9,7 +9,7 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, subscribe, type GraphQLFormattedError } from 'graphql';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -23,11 +23,13 @@ import { devRoutes } from './demo/dev-routes';
 import { seedDemo } from './demo/seed';
 import type { KaihuContext } from './graphql/context';
 import { translateInputError } from './graphql/errors-zh';
+import { fastSubscribe } from './graphql/fast-subscriptions';
 import { createSchema } from './graphql/schema';
 import type { TokenProblem } from './modules/auth/auth.service';
 import type { Viewer } from './modules/auth/viewer';
 import { SocketSessions, closeCodeFor } from './modules/auth/ws-auth';
 import { Secrets } from './modules/platform/secrets';
+import { WITNESS_FAST_SUBSCRIPTIONS } from './modules/witness/witness.resolver';
 import { createPlugins, loadPluginModules } from './plugins/loader';
 import { createServices, type Services } from './services';
 
@@ -93,6 +95,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     }
     await services.certificates.ensureAuthorities(forkEm(), brokers, logger.child({ component: 'ca' }));
     if (config.demo) await seedDemo(forkEm(), services, logger.child({ component: 'demo' }));
+    await services.witness.start(forkEm, logger.child({ component: 'witness' }));
 
     const schema = await createSchema(bus);
     const app = express();
@@ -152,6 +155,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     const socketSessions = new SocketSessions(services.auth, forkEm, logger, options.wsAuthCheckMs ?? 15_000);
     socketSessions.start();
     services.sessionsClosed = (sessionId) => socketSessions.revoke(sessionId);
+    const fastQueue = fastSubscribe(WITNESS_FAST_SUBSCRIPTIONS, (c) => (c as KaihuContext).ws);
     const wsCleanup = useServer<{ authorization?: unknown }, { viewer?: Viewer | null }>(
       {
         schema,
@@ -175,9 +179,13 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
             ctx.extra.socket.close(code, reason);
           }
         },
-        context: (ctx): KaihuContext => {
+        // the witness queue's positions skip per-event execution when they can (fast-subscriptions.ts)
+        subscribe: (args) => fastQueue(args) ?? subscribe(args),
+        context: (ctx, id): KaihuContext => {
           const requestId = randomUUID();
-          return { em: forkEm(), services, clock, log: logger.child({ requestId, transport: 'ws' }), requestId, viewer: ctx.extra.viewer ?? null };
+          const socket = ctx.extra.socket;
+          const ws = { id, send: (m: string) => socket.readyState === socket.OPEN && socket.send(m) };
+          return { em: forkEm(), services, clock, log: logger.child({ requestId, transport: 'ws' }), requestId, viewer: ctx.extra.viewer ?? null, ws };
         },
       },
       wsServer,
@@ -249,6 +257,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           logger.info('shutting down: draining connections');
           socketSessions.stop();
           await apollo.stop();
+          services.witness.stop();
           await new Promise<void>((resolve) => wsServer.close(() => resolve()));
           await bus!.close();
           await db.close();

@@ -26,8 +26,12 @@ export interface EventBus extends PubSub {
 export const TOPICS = {
   /** id = ticket id; payload { id } */
   TICKET_UPDATED: 'TICKET_UPDATED',
-  /** id = branch id; payload { branchId }: a witness queue changed (join, leave, claim, end) */
+  /** id = branch id; payload { branchId, tickets }: a witness queue changed (join, leave, claim, end, (dis)connect) and whose entries */
   QUEUE_CHANGED: 'QUEUE_CHANGED',
+  /** id = witness session id; payload { id }: the session changed (ended, a party (dis)connected) */
+  WITNESS_SESSION: 'WITNESS_SESSION',
+  /** id = 'all'; a node started and marked every witness party disconnected: the others heal theirs */
+  WITNESS_PRESENCE: 'WITNESS_PRESENCE',
 } as const;
 
 interface Envelope {

@@ -3,6 +3,7 @@ import type { Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
 import type { Viewer } from '../modules/auth/viewer';
 import type { Services } from '../services';
+import type { WsOperation } from './fast-subscriptions';
 
 /** What every resolver gets: its own EntityManager fork, the services, the clock, a request logger. */
 export interface KaihuContext {
@@ -13,4 +14,6 @@ export interface KaihuContext {
   requestId: string;
   /** null for anonymous calls */
   viewer: Viewer | null;
+  /** Over WebSocket: the operation's id and the raw socket send (fast subscriptions write to it directly). */
+  ws?: WsOperation;
 }

@@ -4,6 +4,7 @@ import { Migration20261122010000Tickets } from './Migration20261122010000Tickets
 import { Migration20261122020000Documents } from './Migration20261122020000Documents';
 import { Migration20261122030000Agreements } from './Migration20261122030000Agreements';
 import { Migration20261122040000Witness } from './Migration20261122040000Witness';
+import { Migration20261122050000WitnessPresence } from './Migration20261122050000WitnessPresence';
 
 /** Core migrations in order. Add new ones at the end; never edit one that has shipped. */
 export const CORE_MIGRATIONS: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const CORE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122020000Documents', class: Migration20261122020000Documents },
   { name: 'Migration20261122030000Agreements', class: Migration20261122030000Agreements },
   { name: 'Migration20261122040000Witness', class: Migration20261122040000Witness },
+  { name: 'Migration20261122050000WitnessPresence', class: Migration20261122050000WitnessPresence },
 ];

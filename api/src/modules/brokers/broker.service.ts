@@ -27,6 +27,12 @@ export class BrokerService {
     return em.find(Branch, { broker: brokerId }, { orderBy: { code: 'asc' } });
   }
 
+  /** A branch by id, whatever its broker, with its broker's id. */
+  async branchById(em: EntityManager, id: string): Promise<{ branch: Branch; brokerId: string } | null> {
+    const branch = await em.findOne(Branch, { id });
+    return branch ? { branch, brokerId: branch.broker.id } : null;
+  }
+
   findBranch(em: EntityManager, brokerId: string, by: { id?: string; name?: string; code?: string }): Promise<Branch | null> {
     return em.findOne(Branch, { broker: brokerId, ...by });
   }

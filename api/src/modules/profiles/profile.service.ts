@@ -41,6 +41,10 @@ export class ProfileService {
     return em.findOne(Customer, { id });
   }
 
+  async findCustomers(em: EntityManager, ids: string[]): Promise<Customer[]> {
+    return ids.length ? em.find(Customer, { id: { $in: ids } }) : [];
+  }
+
   /**
    * The customer themself and partners of their broker see ID number and mobile masked; staff of
    * the same broker see them whole; nobody else sees the customer at all.

@@ -116,6 +116,18 @@ export class TicketService {
     return ticket;
   }
 
+  /** A ticket for the system's own actions (grace periods, timeouts): no viewer to check. */
+  async getForSystem(em: EntityManager, id: string): Promise<Ticket> {
+    return em.findOneOrFail(Ticket, { id });
+  }
+
+  /** Tickets by id that the viewer may see (others are left out), in no particular order. */
+  async getMany(em: EntityManager, viewer: Viewer, ids: string[]): Promise<Ticket[]> {
+    if (!ids.length) return [];
+    const found = await em.find(Ticket, { id: { $in: ids } });
+    return found.filter((t) => this.canSee(viewer, t));
+  }
+
   canSee(viewer: Viewer, ticket: Ticket): boolean {
     if (viewer.kind === 'CUSTOMER') return viewer.customerId === ticket.customerId;
     return viewer.brokerId === ticket.brokerId;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 export type QueueState = 'WAITING' | 'CALLED' | 'IN_SESSION' | 'DONE' | 'LEFT';
+export type WitnessEndReason = 'COMPLETED' | 'AGENT_ABANDONED' | 'AGENT_DISCONNECTED' | 'CUSTOMER_ABSENT' | 'CUSTOMER_DISCONNECTED' | 'CUSTOMER_LEFT';
 export const ACTIVE_STATES: readonly QueueState[] = ['WAITING', 'CALLED', 'IN_SESSION'];
 
 /** A customer waiting for a video witness in a branch's queue (FIFO by `sortKey`). */
@@ -12,7 +13,7 @@ export const ACTIVE_STATES: readonly QueueState[] = ['WAITING', 'CALLED', 'IN_SE
   expression: `create unique index "witness_queue_one_active_per_ticket" on "witness_queue_entries" ("ticket_id") where "state" in ('WAITING', 'CALLED', 'IN_SESSION')`,
 })
 export class QueueEntry {
-  [OptionalProps]?: 'sessionId' | 'leftAt';
+  [OptionalProps]?: 'sessionId' | 'leftAt' | 'disconnectedAt';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -44,13 +45,17 @@ export class QueueEntry {
 
   @Property({ type: 'timestamptz', nullable: true })
   leftAt: Date | null = null;
+
+  /** Set while the customer's socket is gone: the place is kept for the grace period, then the entry is LEFT. */
+  @Property({ type: 'timestamptz', nullable: true })
+  disconnectedAt: Date | null = null;
 }
 
 /** One video witness between an agent and a customer, and its outcome. */
 @Entity({ tableName: 'witness_sessions' })
 @Index({ properties: ['branchId', 'endedAt'] })
 export class WitnessSession {
-  [OptionalProps]?: 'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist';
+  [OptionalProps]?: 'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist' | 'agentDisconnectedAt' | 'endReason';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -76,9 +81,17 @@ export class WitnessSession {
   @Property({ type: 'timestamptz', nullable: true })
   endedAt: Date | null = null;
 
-  /** PASSED, RETURNED or ABANDONED (the agent dropped; the customer went back to the head) */
+  /** PASSED or RETURNED when the agent completed the witness; null when it ended otherwise (see endReason) */
   @Property({ type: 'text', nullable: true })
   outcome: string | null = null;
+
+  /** Why the session ended: COMPLETED, AGENT_ABANDONED, AGENT_DISCONNECTED, CUSTOMER_ABSENT, CUSTOMER_DISCONNECTED, CUSTOMER_LEFT */
+  @Property({ type: 'text', nullable: true })
+  endReason: WitnessEndReason | null = null;
+
+  /** Set while the agent's socket is gone; after the agent grace period the session is abandoned. */
+  @Property({ type: 'timestamptz', nullable: true })
+  agentDisconnectedAt: Date | null = null;
 
   @Property({ type: 'text', nullable: true })
   returnToStep: string | null = null;

@@ -12,7 +12,9 @@ let beijing: string;
 /** Logs a customer in and brings a new UPDATE_OTHER_INFO ticket to VIDEO_WITNESS through the ticket service. */
 async function atWitness(person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO'): Promise<{ token: string; ticketId: string }> {
   const token = await loginCustomer(server, person);
-  const t = (await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }', { b: business }, bearer(token))).data!.startTicket.id;
+  const started = await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }', { b: business }, bearer(token));
+  if (!started.data) throw new Error(JSON.stringify(started.errors));
+  const t = started.data.startTicket.id;
   const em = server.db.orm.em.fork() as never;
   const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [t]);
   const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, t);
@@ -22,26 +24,35 @@ async function atWitness(person: { idNumber: string; mobile: string; accountType
   return { token, ticketId: t };
 }
 
-function subscribe<T>(token: string, query: string, variables: Record<string, unknown>): { client: Client; values: T[]; until: (pred: (v: T) => boolean) => Promise<T> } {
+function subscribe<T>(token: string, query: string, variables: Record<string, unknown>): { client: Client; values: T[]; until: (pred: (v: T) => boolean) => Promise<T>; error: () => Promise<unknown> } {
   const client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
   const values: T[] = [];
   const waiters: { pred: (v: T) => boolean; resolve: (v: T) => void }[] = [];
+  let cursor = 0;
+  let failed: (e: unknown) => void = () => {};
+  const error = new Promise<unknown>((r) => (failed = r));
   client.subscribe({ query, variables }, {
     next: (r: any) => {
+      if (r.errors) failed(r.errors);
       const v = Object.values(r.data ?? {})[0] as T;
       if (!v) return;
       values.push(v);
-      for (const w of [...waiters]) if (w.pred(v)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(v); }
+      for (const w of [...waiters]) if (w.pred(v)) { waiters.splice(waiters.indexOf(w), 1); cursor = values.length; w.resolve(v); }
     },
-    error: () => {},
+    error: (e) => failed(e),
     complete: () => {},
   });
   return {
     client,
     values,
+    error: () => error,
+    // the next value (after the one the previous `until` matched) that satisfies `pred`
     until: (pred) => new Promise((resolve, reject) => {
-      const seen = values.find(pred);
-      if (seen) return resolve(seen);
+      const i = values.findIndex((v, k) => k >= cursor && pred(v));
+      if (i >= 0) {
+        cursor = i + 1;
+        return resolve(values[i]!);
+      }
       const timer = setTimeout(() => reject(new Error(`no matching value within 10 s: ${JSON.stringify(values)}`)), 10_000);
       waiters.push({ pred, resolve: (v) => (clearTimeout(timer), resolve(v)) });
     }),
@@ -141,6 +152,173 @@ describe('the video-witness queue', () => {
     expect(codeOf(await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t }, bearer(token)))).toBe('STEP_NOT_ALLOWED');
     const customer = bearer(token);
     expect(codeOf(await gql(server.url, 'query ($b: ID!) { branchQueue(branchId: $b) { waiting } }', { b: beijing }, customer))).toBe('FORBIDDEN');
+  });
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe('disconnects and grace periods', () => {
+  // a server of their own, so that the demo customers' businesses are all still open to them
+  let main: TestServer;
+  let branch: string;
+  let agent: { authorization: string };
+  let agentToken: string;
+  const PERSON_F = DEMO.zhangWei;
+  const PERSON_A = DEMO.wangFang;
+  const entryRow = async (ticketId: string) =>
+    (await server.db.sql.query<{ state: string; disconnected_at: Date | null; sort_key: number }>(
+      "select state, disconnected_at, sort_key from witness_queue_entries where ticket_id = $1 order by enqueued_at desc limit 1",
+      [ticketId],
+    ))[0]!;
+  const POSITION = `subscription ($t: ID!) { queuePosition(ticketId: $t) { ${ENTRY} keptUntil } }`;
+  const SESSION = 'subscription ($s: ID!) { witnessSession(id: $s) { id endedAt endReason agentConnected outcome } }';
+  const CLAIM = 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }';
+  const QUEUE = 'query ($b: ID!) { branchQueue(branchId: $b) { waiting items { ticket { id } entry { position keptUntil } } } }';
+
+  beforeAll(async () => {
+    main = server;
+    server = await startTestServer('postgresql');
+    const [b] = await server.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");
+    branch = b!.id;
+    agentToken = await loginStaff(server.url, 'agent01', 'Agent#2026');
+    agent = bearer(agentToken);
+  });
+  afterAll(async () => {
+    await server.close();
+    server = main;
+  });
+
+  it("keeps a dropped customer's place for the grace period, does not call them meanwhile, and takes them out after it", async () => {
+    const a = await atWitness(PERSON_F, 'UPDATE_OTHER_INFO');
+    const b = await atWitness(PERSON_A, 'UPDATE_OTHER_INFO');
+    for (const c of [a, b]) await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+    const liveA = subscribe<any>(a.token, POSITION, { t: a.ticketId });
+    const liveB = subscribe<any>(b.token, POSITION, { t: b.ticketId });
+    await liveA.until((e) => e.position === 1 && e.keptUntil === null);
+    await liveB.until((e) => e.position === 2);
+
+    // A's socket drops: the place is kept (position 1) until now + 2 minutes, but the agent gets B
+    await liveA.client.dispose();
+    const dropped = await waitFor('the disconnect to be recorded', async () => (await entryRow(a.ticketId)).disconnected_at);
+    expect(new Date(dropped).getTime()).toBe(server.clock.now().getTime());
+    const queue = (await gql(server.url, QUEUE, { b: branch }, agent)).data!.branchQueue;
+    expect(queue.items.map((i: any) => [i.ticket.id, i.entry.position, i.entry.keptUntil])).toEqual([
+      [a.ticketId, 1, new Date(server.clock.now().getTime() + 120_000).toISOString()],
+      [b.ticketId, 2, null],
+    ]);
+    const claimed = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
+    expect(claimed.ticket.id).toBe(b.ticketId);
+    await liveB.until((e) => e.state === 'CALLED' && e.witnessSessionId === claimed.id);
+
+    // the agent cannot go on: B goes back to the head of the queue, before A
+    const abandoned = (await gql(server.url, 'mutation ($s: ID!) { abandonWitness(sessionId: $s) { endReason endedAt outcome } }', { s: claimed.id }, agent)).data!.abandonWitness;
+    expect(abandoned).toMatchObject({ endReason: 'AGENT_ABANDONED', outcome: null });
+    expect(abandoned.endedAt).not.toBeNull();
+    await liveB.until((e) => e.state === 'WAITING' && e.position === 1 && e.witnessSessionId === null);
+
+    // A comes back within the grace period: same entry, place kept (now behind B), presence restored
+    server.clock.advance(60_000);
+    const backA = subscribe<any>(a.token, POSITION, { t: a.ticketId });
+    expect(await backA.until((e) => e.state === 'WAITING')).toMatchObject({ position: 2, keptUntil: null });
+    expect((await entryRow(a.ticketId)).disconnected_at).toBeNull();
+
+    // A drops again and stays away past the grace period: the entry is LEFT, B moves up
+    await backA.client.dispose();
+    await waitFor('the second disconnect', async () => (await entryRow(a.ticketId)).disconnected_at);
+    server.clock.advance(119_000);
+    expect(await server.services.witness.sweep(server.db.orm.em.fork() as never)).toEqual({ left: 0, ended: 0 });
+    server.clock.advance(2_000);
+    expect(await server.services.witness.sweep(server.db.orm.em.fork() as never)).toEqual({ left: 1, ended: 0 });
+    expect((await entryRow(a.ticketId)).state).toBe('LEFT');
+    await liveB.until((e) => e.position === 1 && e.waiting === 1);
+    const [expired] = await server.db.sql.query<{ actor_kind: string }>("select actor_kind from ticket_events where ticket_id = $1 and action = 'QUEUE_EXPIRED'", [a.ticketId]);
+    expect(expired).toEqual({ actor_kind: 'SYSTEM' });
+    const again = subscribe<any>(a.token, POSITION, { t: a.ticketId });
+    expect(await again.until(() => true)).toMatchObject({ state: 'LEFT', position: 0 });
+    await again.client.dispose();
+    // joining again starts at the end of the queue
+    expect((await gql(server.url, `mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { ${ENTRY} } }`, { t: a.ticketId }, bearer(a.token))).data!.joinWitnessQueue).toMatchObject({ state: 'WAITING', position: 2, waiting: 2 });
+    expect((await gql(server.url, 'mutation ($t: ID!) { leaveWitnessQueue(ticketId: $t) }', { t: a.ticketId }, bearer(a.token))).data!.leaveWitnessQueue).toBe(true);
+
+    // nobody answers: CUSTOMER_ABSENT takes B out of the queue
+    const call = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
+    expect(call.ticket.id).toBe(b.ticketId);
+    const absent = (await gql(server.url, 'mutation ($s: ID!) { abandonWitness(sessionId: $s, reason: CUSTOMER_ABSENT) { endReason } }', { s: call.id }, agent)).data!.abandonWitness;
+    expect(absent.endReason).toBe('CUSTOMER_ABSENT');
+    await liveB.until((e) => e.state === 'LEFT');
+    expect(codeOf(await gql(server.url, 'mutation ($s: ID!) { abandonWitness(sessionId: $s) { id } }', { s: call.id }, agent))).toBe('TICKET_CLOSED');
+    await liveB.client.dispose();
+  });
+
+  it('puts the customer back at the head when the agent drops out of the session for longer than the agent grace period', async () => {
+    const c = await atWitness(PERSON_F, 'UPDATE_CONTACT_PHONE');
+    await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+    const live = subscribe<any>(c.token, POSITION, { t: c.ticketId });
+    await live.until((e) => e.position === 1);
+    const s = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
+    expect(s.ticket.id).toBe(c.ticketId);
+
+    const customerView = subscribe<any>(c.token, SESSION, { s: s.id });
+    const agentView = subscribe<any>(agentToken, SESSION, { s: s.id });
+    await agentView.until((x) => x.agentConnected === true);
+    await agentView.client.dispose();
+    await customerView.until((x) => x.agentConnected === false);
+    const back = subscribe<any>(agentToken, SESSION, { s: s.id });
+    await back.until((x) => x.agentConnected === true);
+    await customerView.until((x) => x.agentConnected === true);
+    await back.client.dispose();
+    await customerView.until((x) => x.agentConnected === false);
+    await waitFor('the agent to be marked gone', async () => (await server.db.sql.query<{ n: string }>('select count(*) as n from witness_sessions where id = $1 and agent_disconnected_at is not null', [s.id]))[0]!.n === '1');
+
+    server.clock.advance(29_000);
+    expect((await server.services.witness.sweep(server.db.orm.em.fork() as never)).ended).toBe(0);
+    server.clock.advance(2_000);
+    expect((await server.services.witness.sweep(server.db.orm.em.fork() as never)).ended).toBe(1);
+    expect(await customerView.until((x) => x.endedAt !== null)).toMatchObject({ endReason: 'AGENT_DISCONNECTED', outcome: null });
+    await live.until((e) => e.state === 'WAITING' && e.position === 1 && e.witnessSessionId === null);
+    const [requeued] = await server.db.sql.query<{ n: string }>("select count(*) as n from ticket_events where ticket_id = $1 and action = 'WITNESS_REQUEUED'", [c.ticketId]);
+    expect(Number(requeued!.n)).toBe(1);
+
+    // the next claim calls the same customer again; they drop during the call and do not come back
+    const again = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
+    expect(again.ticket.id).toBe(c.ticketId);
+    await customerView.client.dispose();
+    const secondView = subscribe<any>(c.token, SESSION, { s: again.id });
+    await live.until((e) => e.state === 'CALLED');
+    await live.client.dispose();
+    await waitFor('the disconnect', async () => (await entryRow(c.ticketId)).disconnected_at);
+    server.clock.advance(121_000);
+    expect(await server.services.witness.sweep(server.db.orm.em.fork() as never)).toEqual({ left: 0, ended: 1 });
+    expect((await entryRow(c.ticketId)).state).toBe('LEFT');
+    expect(await secondView.until((x) => x.endedAt !== null)).toMatchObject({ endReason: 'CUSTOMER_DISCONNECTED' });
+    const ended = (await gql(server.url, 'query ($s: ID!) { witnessSession(id: $s) { endReason } }', { s: again.id }, agent)).data!.witnessSession;
+    expect(ended.endReason).toBe('CUSTOMER_DISCONNECTED');
+    await secondView.client.dispose();
+  });
+
+  it('gives the same values on the compiled path and through graphql-js (fragments, aliases, __typename)', async () => {
+    const c = await atWitness(PERSON_A, 'UPDATE_CONTACT_PHONE');
+    await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+    const fast = subscribe<any>(c.token, 'subscription ($t: ID!) { queuePosition(ticketId: $t) { __typename place: position state waiting } }', { t: c.ticketId });
+    const slow = subscribe<any>(c.token, 'subscription ($t: ID!) { queuePosition(ticketId: $t) { ...E } } fragment E on QueueEntry { __typename place: position state waiting }', { t: c.ticketId });
+    expect(await fast.until(() => true)).toEqual({ __typename: 'QueueEntry', place: 1, state: 'WAITING', waiting: 1 });
+    expect(await slow.until(() => true)).toEqual({ __typename: 'QueueEntry', place: 1, state: 'WAITING', waiting: 1 });
+    await gql(server.url, CLAIM, { b: branch }, agent);
+    expect(await fast.until((e) => e.state === 'CALLED')).toEqual({ __typename: 'QueueEntry', place: 0, state: 'CALLED', waiting: 0 });
+    expect(await slow.until((e) => e.state === 'CALLED')).toEqual({ __typename: 'QueueEntry', place: 0, state: 'CALLED', waiting: 0 });
+    // a refusal is an error of that operation only; the socket stays open for the others
+    const stranger = subscribe<any>(c.token, 'subscription { queuePosition(ticketId: "00000000-0000-4000-8000-000000000000") { position } }', {});
+    expect(await stranger.error()).toMatchObject([{ extensions: { code: 'NOT_FOUND' } }]);
+    await fast.client.dispose();
+    await slow.client.dispose();
+    await stranger.client.dispose();
   });
 });
 

@@ -1,16 +1,27 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import { TOPICS } from '../../common/pubsub';
 import type { KaihuContext } from '../../graphql/context';
+import { pushIterator, type PushSource } from '../../graphql/fast-subscriptions';
+import { openLive } from '../../graphql/live-iterator';
 import { requireCustomer, requireStaff } from '../auth/viewer';
 import { toTicketType } from '../tickets/ticket.resolver';
 import { TicketType } from '../tickets/ticket.types';
+import { SnapshotMailbox, type BranchSnapshot } from './queue-board';
 import type { QueueEntry, WitnessSession } from './witness.entity';
-import { BranchQueue, QueueEntryType, WitnessOutcomeInput, WitnessSessionType } from './witness.types';
+import { estimateSeconds, type QueueView } from './witness.service';
+import { BranchQueue, QueueEntryType, WitnessAbandonReason, WitnessOutcomeInput, WitnessSessionType } from './witness.types';
+
+const MAX_QUEUE_ITEMS = 500;
+
+function entryType(ctx: KaihuContext, v: QueueView): QueueEntryType {
+  const e = v.entry;
+  const keptUntil = e.disconnectedAt && (e.state === 'WAITING' || e.state === 'CALLED' || e.state === 'IN_SESSION') ? new Date(e.disconnectedAt.getTime() + ctx.services.witness.config.customerGraceMs) : null;
+  return { id: e.id, state: e.state, position: v.position, waiting: v.waiting, estimatedWaitSeconds: v.estimatedWaitSeconds, witnessSessionId: e.sessionId, ticketId: e.ticketId, keptUntil };
+}
 
 async function toEntryType(ctx: KaihuContext, entry: QueueEntry): Promise<QueueEntryType> {
-  const v = await ctx.services.witness.view(ctx.em, entry);
-  return { id: entry.id, state: entry.state, position: v.position, waiting: v.waiting, estimatedWaitSeconds: v.estimatedWaitSeconds, witnessSessionId: entry.sessionId, ticketId: entry.ticketId };
+  return entryType(ctx, await ctx.services.witness.view(ctx.em, entry));
 }
 
 async function toSessionType(ctx: KaihuContext, s: WitnessSession): Promise<WitnessSessionType> {
@@ -24,55 +35,182 @@ async function toSessionType(ctx: KaihuContext, s: WitnessSession): Promise<Witn
     startedAt: s.startedAt,
     endedAt: s.endedAt,
     outcome: (s.outcome as 'PASSED' | 'RETURNED' | null) ?? null,
+    endReason: s.endReason,
+    agentConnected: s.agentDisconnectedAt === null,
     checklist: s.checklist ?? [],
   };
 }
 
-async function toBranchQueue(ctx: KaihuContext, branchId: string): Promise<BranchQueue> {
-  const q = await ctx.services.witness.branchQueue(ctx.em, ctx.viewer!, branchId);
+function limit(first: number | null | undefined): number {
+  const n = first ?? 100;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_QUEUE_ITEMS) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 须在 1 到 ${MAX_QUEUE_ITEMS} 之间`);
+  return n;
+}
+
+/** The first `first` waiting customers, their tickets and names, in three queries whatever `first` is. */
+async function toBranchQueue(ctx: KaihuContext, branchId: string, first: number, snapshot?: BranchSnapshot): Promise<BranchQueue> {
+  const witness = ctx.services.witness;
+  const q = await witness.branchQueue(ctx.em, ctx.viewer!, branchId, first);
+  const snap = snapshot ?? (await witness.snapshot(ctx.em, branchId));
   const branch = await ctx.services.brokers.findBranch(ctx.em, ctx.viewer!.brokerId, { id: branchId });
+  const tickets = new Map((await ctx.services.tickets.getMany(ctx.em, ctx.viewer!, q.entries.map((e) => e.ticketId))).map((t) => [t.id, t]));
+  const customers = new Map((await ctx.services.profiles.findCustomers(ctx.em, q.entries.map((e) => e.customerId))).map((c) => [c.id, c]));
   const items = [];
-  for (const entry of q.entries) {
-    const ticket = await ctx.services.tickets.get(ctx.em, ctx.viewer, entry.ticketId);
-    const customer = await ctx.services.profiles.findCustomer(ctx.em, entry.customerId);
-    items.push({ entry: await toEntryType(ctx, entry), ticket: toTicketType(ticket), customerName: customer?.name ?? '', enqueuedAt: entry.enqueuedAt });
+  for (const [i, entry] of q.entries.entries()) {
+    const ticket = tickets.get(entry.ticketId);
+    if (!ticket) continue;
+    const view = { entry, position: i + 1, waiting: snap.waiting, estimatedWaitSeconds: estimateSeconds(i + 1, snap.agents, snap.secondsPerWitness) };
+    items.push({ entry: entryType(ctx, view), ticket: toTicketType(ticket), customerName: customers.get(entry.customerId)?.name ?? '', enqueuedAt: entry.enqueuedAt });
   }
-  return { branch: branch!, waiting: q.entries.length, items };
+  return { branch: branch!, waiting: snap.waiting, items };
 }
 
-/** Sends the current value, then a new one after each change of the branch's queue. */
-async function* queueUpdates<T>(ctx: KaihuContext, branchId: string, current: () => Promise<T>, key: (v: T) => string): AsyncGenerator<T> {
-  const updates = ctx.services.bus.subscribe(TOPICS.QUEUE_CHANGED, branchId)[Symbol.asyncIterator]();
-  try {
-    let last = await current();
-    yield last;
-    for (;;) {
-      const next = await updates.next();
-      if (next.done) return;
-      ctx.em.clear();
-      const value = await current();
-      if (key(value) !== key(last)) yield value;
-      last = value;
-    }
-  } finally {
-    await updates.return?.();
-  }
-}
+const sameEntry = (a: QueueEntryType, b: QueueEntryType) =>
+  a.id === b.id && a.state === b.state && a.position === b.position && a.waiting === b.waiting && a.estimatedWaitSeconds === b.estimatedWaitSeconds && a.witnessSessionId === b.witnessSessionId && a.keptUntil?.getTime() === b.keptUntil?.getTime();
 
-async function* positionUpdates(ctx: KaihuContext, ticketId: string): AsyncGenerator<QueueEntryType> {
-  const ticket = await ctx.services.tickets.get(ctx.em, requireCustomer(ctx.viewer), ticketId);
-  const current = async () => {
-    const entry = await ctx.services.witness.latestEntry(ctx.em, ticket.id);
-    if (!entry) throw new KaihuError(ErrorCode.NOT_FOUND, '尚未加入视频见证排队');
-    return toEntryType(ctx, entry);
+/**
+ * The customer's position, derived from this node's snapshot of the branch (one query per change
+ * for all subscribers) synchronously in the board's loop; the entry itself is reloaded only when
+ * it changed state. Holding this subscription is the customer's presence in the queue (the grace
+ * period starts when it ends).
+ */
+const positionSource: PushSource = async (args, context, sink) => {
+  const ctx = context as KaihuContext;
+  const witness = ctx.services.witness;
+  const ticket = await ctx.services.tickets.get(ctx.em, requireCustomer(ctx.viewer), String(args.ticketId));
+  let entry = await witness.latestEntry(ctx.em, ticket.id);
+  if (!entry) throw new KaihuError(ErrorCode.NOT_FOUND, '尚未加入视频见证排队');
+  let last: QueueEntryType | null = null;
+  const deliver = (v: QueueEntryType) => {
+    if (last && sameEntry(v, last)) return;
+    last = v;
+    sink.push(v as unknown as Record<string, unknown>);
   };
-  yield* queueUpdates(ctx, ticket.branchId, current, (e) => JSON.stringify(e));
+  // the entry changed state (or is not in the snapshot yet): reload it, one reload at a time
+  let reloading = false;
+  let latest: BranchSnapshot | null = null;
+  const reload = async () => {
+    if (reloading) return;
+    reloading = true;
+    try {
+      while (latest) {
+        const s = latest;
+        latest = null;
+        ctx.em.clear();
+        entry = (await witness.latestEntry(ctx.em, ticket.id)) ?? entry;
+        deliver(entryType(ctx, witness.viewFrom(entry!, s) ?? (await witness.view(ctx.em, entry!))));
+      }
+    } catch (err) {
+      ctx.log.warn({ err }, 'queue position not updated');
+    } finally {
+      reloading = false;
+    }
+  };
+  const listener = (s: BranchSnapshot, touched: ReadonlySet<string>) => {
+    const v = reloading || touched.has(ticket.id) ? null : witness.viewFrom(entry!, s);
+    if (v) return deliver(entryType(ctx, v));
+    latest = s;
+    void reload();
+  };
+  const { snapshot, unwatch } = await witness.board!.watch(ticket.branchId, listener);
+  try {
+    await witness.customerConnected(ctx.em, ticket.id, ticket.branchId);
+  } catch (e) {
+    unwatch();
+    throw e;
+  }
+  ctx.em.clear();
+  entry = (await witness.latestEntry(ctx.em, ticket.id)) ?? entry;
+  const first = last ?? entryType(ctx, witness.viewFrom(entry, snapshot) ?? (await witness.view(ctx.em, entry)));
+  last ??= first;
+  return {
+    first: first as unknown as Record<string, unknown>,
+    close: async () => {
+      unwatch();
+      sink.end();
+      await witness.customerDisconnected(ctx.em.fork(), ticket.id, ticket.branchId).catch((err: unknown) => ctx.log.warn({ err }, 'queue presence not recorded'));
+    },
+  };
+};
+
+function branchQueueUpdates(ctx: KaihuContext, branchId: string, first: number): Promise<AsyncIterableIterator<BranchQueue>> {
+  const witness = ctx.services.witness;
+  const key = (q: BranchQueue) => JSON.stringify([q.waiting, q.items.map((i) => [i.entry.id, i.entry.position, i.entry.estimatedWaitSeconds, i.entry.keptUntil])]);
+  return openLive(async () => {
+    requireStaff(ctx.viewer);
+    await witness.assertAgentOfBranch(ctx.em, ctx.viewer, branchId);
+    const mailbox = new SnapshotMailbox();
+    const { snapshot, unwatch } = await witness.board!.watch(branchId, mailbox.listener);
+    let last = await toBranchQueue(ctx, branchId, first, snapshot).catch((e: unknown) => {
+      unwatch();
+      throw e;
+    });
+    return {
+      first: last,
+      next: async () => {
+        for (;;) {
+          const got = await mailbox.take();
+          if (!got) return null;
+          ctx.em.clear();
+          const value = await toBranchQueue(ctx, branchId, first, got.snapshot);
+          if (key(value) !== key(last)) {
+            last = value;
+            return value;
+          }
+        }
+      },
+      stop: () => mailbox.end(),
+      cleanup: unwatch,
+    };
+  });
 }
 
-async function* branchQueueUpdates(ctx: KaihuContext, branchId: string): AsyncGenerator<BranchQueue> {
-  requireStaff(ctx.viewer);
-  yield* queueUpdates(ctx, branchId, () => toBranchQueue(ctx, branchId), (q) => JSON.stringify(q.items.map((i) => [i.entry.id, i.entry.position, i.entry.estimatedWaitSeconds])));
+/**
+ * The witness session for its two parties: sent at once and after every change; it completes
+ * once the session has ended. The agent holding it is the agent's presence in the session.
+ */
+function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIterableIterator<WitnessSessionType>> {
+  const witness = ctx.services.witness;
+  return openLive(async () => {
+    const events = ctx.services.bus.subscribe(TOPICS.WITNESS_SESSION, sessionId)[Symbol.asyncIterator]();
+    let s: WitnessSession;
+    try {
+      s = await witness.session(ctx.em, ctx.viewer, sessionId);
+    } catch (e) {
+      await events.return?.();
+      throw e;
+    }
+    const isAgent = ctx.viewer?.kind === 'STAFF' && ctx.viewer.staffId === s.agentStaffId && !s.endedAt;
+    if (isAgent) await witness.agentConnected(ctx.em, s.id);
+    if (isAgent) s = await witness.session(ctx.em, ctx.viewer, sessionId);
+    let last = await toSessionType(ctx, s);
+    let ended = !!s.endedAt;
+    return {
+      first: last,
+      next: async () => {
+        for (;;) {
+          if (ended) return null;
+          const e = await events.next();
+          if (e.done) return null;
+          ctx.em.clear();
+          const value = await toSessionType(ctx, await witness.session(ctx.em, ctx.viewer, sessionId));
+          ended = !!value.endedAt;
+          if (JSON.stringify(value) !== JSON.stringify(last)) {
+            last = value;
+            return value;
+          }
+        }
+      },
+      stop: () => void events.return?.(),
+      cleanup: async () => {
+        if (isAgent) await witness.agentDisconnected(ctx.em.fork(), sessionId).catch((err: unknown) => ctx.log.warn({ err }, 'agent presence not recorded'));
+      },
+    };
+  });
 }
+
+/** Subscriptions served by the compiled fast path (see fast-subscriptions.ts). */
+export const WITNESS_FAST_SUBSCRIPTIONS: Record<string, PushSource> = { queuePosition: positionSource };
 
 @Resolver(() => TicketType)
 export class WitnessResolver {
@@ -87,9 +225,13 @@ export class WitnessResolver {
   }
 
   @Query(() => BranchQueue, { description: 'staff: the live queue of a branch' })
-  branchQueue(@Arg('branchId', () => ID) branchId: string, @Ctx() ctx: KaihuContext): Promise<BranchQueue> {
+  branchQueue(
+    @Arg('branchId', () => ID) branchId: string,
+    @Arg('first', () => Int, { nullable: true, description: `how many waiting customers to list from the head (default 100, at most ${MAX_QUEUE_ITEMS}); waiting counts them all` }) first: number | null,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<BranchQueue> {
     requireStaff(ctx.viewer);
-    return toBranchQueue(ctx, branchId);
+    return toBranchQueue(ctx, branchId, limit(first));
   }
 
   @Mutation(() => WitnessSessionType, { nullable: true, description: 'agent: take the head of the branch queue; null when nobody waits' })
@@ -103,6 +245,20 @@ export class WitnessResolver {
     return toSessionType(ctx, await ctx.services.witness.complete(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, input));
   }
 
+  @Mutation(() => WitnessSessionType, { description: '坐席中止见证：AGENT_ABANDONED 客户回到队首；CUSTOMER_ABSENT 客户未应答，移出队列' })
+  async abandonWitness(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('reason', () => WitnessAbandonReason, { defaultValue: 'AGENT_ABANDONED' }) reason: 'AGENT_ABANDONED' | 'CUSTOMER_ABSENT',
+    @Ctx() ctx: KaihuContext,
+  ): Promise<WitnessSessionType> {
+    return toSessionType(ctx, await ctx.services.witness.abandon(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, reason));
+  }
+
+  @Query(() => WitnessSessionType, { description: '视频见证会话（客户本人或本公司坐席）' })
+  async witnessSession(@Arg('id', () => ID) id: string, @Ctx() ctx: KaihuContext): Promise<WitnessSessionType> {
+    return toSessionType(ctx, await ctx.services.witness.session(ctx.em, ctx.viewer, id));
+  }
+
   @FieldResolver(() => QueueEntryType, { nullable: true, description: '视频见证排队情况' })
   async queueEntry(@Root() t: TicketType, @Ctx() ctx: KaihuContext): Promise<QueueEntryType | null> {
     const entry = await ctx.services.witness.latestEntry(ctx.em, t.id);
@@ -110,8 +266,8 @@ export class WitnessResolver {
   }
 
   @Subscription(() => QueueEntryType, {
-    description: "the customer's own queue entry, pushed whenever position, estimate or state changes",
-    subscribe: ({ args, context }) => positionUpdates(context as KaihuContext, String(args.ticketId)),
+    description: "the customer's own queue entry, pushed whenever position, estimate or state changes; holding it keeps the customer's place (see KAIHU_WITNESS_GRACE_MS)",
+    subscribe: ({ args, context }) => pushIterator(undefined, (v) => v as unknown as QueueEntryType, (sink) => positionSource(args, context, sink)),
   })
   queuePosition(@Root() entry: QueueEntryType, @Arg('ticketId', () => ID) _ticketId: string): QueueEntryType {
     return entry;
@@ -120,9 +276,22 @@ export class WitnessResolver {
   @Subscription(() => BranchQueue, {
     name: 'branchQueue',
     description: 'agent: the branch queue, pushed on every join, leave, claim and end',
-    subscribe: ({ args, context }) => branchQueueUpdates(context as KaihuContext, String(args.branchId)),
+    subscribe: ({ args, context }) => branchQueueUpdates(context as KaihuContext, String(args.branchId), limit(args.first as number | null | undefined)),
   })
-  branchQueueUpdated(@Root() queue: BranchQueue, @Arg('branchId', () => ID) _branchId: string): BranchQueue {
+  branchQueueUpdated(
+    @Root() queue: BranchQueue,
+    @Arg('branchId', () => ID) _branchId: string,
+    @Arg('first', () => Int, { nullable: true, description: `how many waiting customers to list (default 100, at most ${MAX_QUEUE_ITEMS})` }) _first: number | null,
+  ): BranchQueue {
     return queue;
+  }
+
+  @Subscription(() => WitnessSessionType, {
+    name: 'witnessSession',
+    description: "the session for its customer and agent, pushed on every change until it ends; the agent holding it is the agent's presence (see KAIHU_WITNESS_AGENT_GRACE_MS)",
+    subscribe: ({ args, context }) => sessionUpdates(context as KaihuContext, String(args.id)),
+  })
+  witnessSessionUpdated(@Root() s: WitnessSessionType, @Arg('id', () => ID) _id: string): WitnessSessionType {
+    return s;
   }
 }

@@ -1,14 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
+import type { Logger } from '../../common/logger';
 import { TOPICS, type EventBus } from '../../common/pubsub';
+import type { WitnessConfig } from '../../config';
 import type { AuthService } from '../auth/auth.service';
 import type { Viewer } from '../auth/viewer';
 import type { BrokerService } from '../brokers/broker.service';
 import { STEP_NAMES, type TicketStepKind } from '../tickets/flows';
 import type { Ticket } from '../tickets/ticket.entity';
 import { actorOf, type TicketService } from '../tickets/ticket.service';
-import { ACTIVE_STATES, QueueEntry, WitnessSession } from './witness.entity';
+import { QueueBoard, type BranchSnapshot } from './queue-board';
+import { ACTIVE_STATES, QueueEntry, WitnessSession, type WitnessEndReason } from './witness.entity';
 
 /** What the agent confirms during the witness (the reference's checks). */
 export const CHECKLIST = {
@@ -31,6 +34,16 @@ export interface QueueView {
 
 type Agent = Viewer & { staffId: string };
 
+/** What an agent may give as the reason for abandoning a witness. */
+export type AbandonReason = 'AGENT_ABANDONED' | 'CUSTOMER_ABSENT';
+
+/** Position-based estimate: every agent online takes one customer per witness length. */
+export function estimateSeconds(position: number, agents: number, secondsPerWitness: number): number {
+  return position > 0 ? Math.round(Math.ceil(position / Math.max(1, agents)) * secondsPerWitness) : 0;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
  * The video-witness queue of each branch and the witness sessions: customers join at the
  * VIDEO_WITNESS step, agents of the broker claim the head (SELECT … FOR UPDATE SKIP LOCKED, so two
@@ -38,21 +51,108 @@ type Agent = Viewer & { staffId: string };
  * Every change is published on the event bus for the live queue and positions.
  */
 export class WitnessService {
+  /** This node's live view of the queues it has subscribers for; set by {@link start}. */
+  board: QueueBoard | null = null;
+  /** ticket id → the customer's queuePosition subscriptions on this node (their presence) */
+  private readonly customersHere = new Map<string, number>();
+  /** session id → the agent's witnessSession subscriptions on this node (their presence) */
+  private readonly agentsHere = new Map<string, number>();
+  private readonly brokerOfBranch = new Map<string, string>();
+  private timer: NodeJS.Timeout | null = null;
+  private presenceEvents: AsyncIterator<unknown> | null = null;
+  private log: Logger | null = null;
+
   constructor(
     private readonly clock: Clock,
     private readonly bus: EventBus,
     private readonly deps: { tickets: TicketService; brokers: BrokerService; auth: AuthService },
+    readonly config: WitnessConfig,
   ) {}
 
-  private changed(branchId: string): void {
-    this.bus.publish(TOPICS.QUEUE_CHANGED, branchId, { branchId });
+  /**
+   * Starts this node's queue board and the periodic sweep of grace periods. Parties who were
+   * connected to a node that stopped without telling (a crash, a kill) get their grace period
+   * from now: whoever is still connected elsewhere is healed by that node's next sweep.
+   */
+  async start(forkEm: () => EntityManager, log: Logger): Promise<void> {
+    this.log = log;
+    this.board = new QueueBoard(this.bus, (branchId) => this.snapshot(forkEm(), branchId), log, this.config.pushIntervalMs);
+    const em = forkEm();
+    const now = this.clock.now();
+    await em.nativeUpdate(QueueEntry, { state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null }, { disconnectedAt: now });
+    await em.nativeUpdate(WitnessSession, { endedAt: null, agentDisconnectedAt: null }, { agentDisconnectedAt: now });
+    // …and asks the other nodes to heal their parties now rather than at their next sweep
+    const roll = this.bus.subscribe(TOPICS.WITNESS_PRESENCE, 'all')[Symbol.asyncIterator]();
+    this.presenceEvents = roll;
+    void (async () => {
+      for (let e = await roll.next(); !e.done; e = await roll.next()) await this.heal(forkEm()).catch((err: unknown) => log.warn({ err }, 'witness presence heal failed'));
+    })();
+    this.bus.publish(TOPICS.WITNESS_PRESENCE, 'all', {});
+    this.timer = setInterval(() => {
+      this.sweep(forkEm()).catch((err: unknown) => log.warn({ err }, 'witness sweep failed'));
+    }, this.config.sweepMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    void this.presenceEvents?.return?.();
+    this.board?.close();
+  }
+
+  private changed(branchId: string, tickets: string[]): void {
+    this.bus.publish(TOPICS.QUEUE_CHANGED, branchId, { branchId, tickets });
+  }
+
+  private sessionChanged(sessionId: string): void {
+    this.bus.publish(TOPICS.WITNESS_SESSION, sessionId, { id: sessionId });
+  }
+
+  /** The branch's queue in one query: the order of the waiting tickets, plus what the estimate needs. */
+  async snapshot(em: EntityManager, branchId: string): Promise<BranchSnapshot> {
+    const rows = (await em.getConnection().execute(
+      `select ticket_id from witness_queue_entries where branch_id = ? and state = 'WAITING' order by sort_key, id`,
+      [branchId],
+      'all',
+    )) as { ticket_id: string }[];
+    const order = new Map<string, number>();
+    rows.forEach((r, i) => order.set(r.ticket_id, i));
+    const brokerId = await this.brokerOf(em, branchId);
+    const [secondsPerWitness, agents] = await Promise.all([this.averageWitnessSeconds(em, branchId), brokerId ? this.deps.auth.activeAgents(em, brokerId, branchId) : 0]);
+    return { branchId, order, waiting: rows.length, secondsPerWitness, agents: Math.max(1, agents) };
+  }
+
+  private async brokerOf(em: EntityManager, branchId: string): Promise<string | null> {
+    let id = this.brokerOfBranch.get(branchId);
+    if (!id) {
+      id = (await this.deps.brokers.branchById(em, branchId))?.brokerId;
+      if (id) this.brokerOfBranch.set(branchId, id);
+    }
+    return id ?? null;
+  }
+
+  /** The entry's view from a snapshot; null when the snapshot does not know the waiting entry yet. */
+  viewFrom(entry: QueueEntry, s: BranchSnapshot): QueueView | null {
+    if (entry.state !== 'WAITING') return { entry, position: 0, waiting: s.waiting, estimatedWaitSeconds: 0 };
+    const i = s.order.get(entry.ticketId);
+    if (i === undefined) return null;
+    return { entry, position: i + 1, waiting: s.waiting, estimatedWaitSeconds: estimateSeconds(i + 1, s.agents, s.secondsPerWitness) };
   }
 
   /** Joins the branch queue at the ticket's VIDEO_WITNESS step (in service hours); joining twice returns the same entry. */
   async join(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<QueueEntry> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
     const active = await this.activeEntry(em, ticket.id);
-    if (active) return active;
+    if (active) {
+      if (active.disconnectedAt) {
+        // asking again is a sign of life: the place is kept
+        await em.nativeUpdate(QueueEntry, { id: active.id }, { disconnectedAt: null });
+        active.disconnectedAt = null;
+        this.changed(active.branchId, [active.ticketId]);
+      }
+      return active;
+    }
     this.deps.tickets.assertAtStep(ticket, 'VIDEO_WITNESS');
     await this.deps.brokers.assertInServiceHours(em, ticket.brokerId);
     const now = this.clock.now();
@@ -69,14 +169,18 @@ export class WitnessService {
     });
     this.deps.tickets.event(em, ticket, actorOf(viewer), 'QUEUE_JOINED', 'VIDEO_WITNESS', null, { entryId: entry.id });
     await em.flush();
-    this.changed(entry.branchId);
+    this.changed(entry.branchId, [entry.ticketId]);
     return entry;
   }
 
   async leave(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<boolean> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
     const n = await em.nativeUpdate(QueueEntry, { ticketId: ticket.id, state: 'WAITING' }, { state: 'LEFT', leftAt: this.clock.now() });
-    if (n) this.changed(ticket.branchId);
+    if (n) {
+      this.deps.tickets.event(em, ticket, actorOf(viewer), 'QUEUE_LEFT', 'VIDEO_WITNESS', null, null);
+      await em.flush();
+      this.changed(ticket.branchId, [ticket.id]);
+    }
     return n > 0;
   }
 
@@ -101,33 +205,34 @@ export class WitnessService {
         : 0;
     const position = entry.state === 'WAITING' ? ahead + 1 : 0;
     const seconds = await this.averageWitnessSeconds(em, entry.branchId);
-    const agents = Math.max(1, await this.deps.auth.activeAgents(em, entry.brokerId, entry.branchId));
-    return { entry, position, waiting, estimatedWaitSeconds: position ? Math.round(Math.ceil(position / agents) * seconds) : 0 };
+    const agents = await this.deps.auth.activeAgents(em, entry.brokerId, entry.branchId);
+    return { entry, position, waiting, estimatedWaitSeconds: estimateSeconds(position, agents, seconds) };
   }
 
   /** The mean length of the branch's last 20 finished witnesses. */
   async averageWitnessSeconds(em: EntityManager, branchId: string): Promise<number> {
     const recent = await em.find(
       WitnessSession,
-      { branchId, endedAt: { $ne: null }, outcome: { $in: ['PASSED', 'RETURNED'] } },
+      { branchId, endedAt: { $ne: null }, endReason: 'COMPLETED' },
       { orderBy: { endedAt: 'desc' }, limit: 20, fields: ['startedAt', 'endedAt'] },
     );
     if (!recent.length) return DEFAULT_WITNESS_SECONDS;
     return recent.reduce((s, w) => s + (w.endedAt!.getTime() - w.startedAt.getTime()) / 1000, 0) / recent.length;
   }
 
-  /** The branch's waiting customers in order (agents of the broker only). */
-  async branchQueue(em: EntityManager, viewer: Viewer, branchId: string): Promise<{ branchId: string; entries: QueueEntry[] }> {
-    await this.agentBranch(em, viewer, branchId);
-    const entries = await em.find(QueueEntry, { branchId, state: 'WAITING' }, { orderBy: [{ sortKey: 'asc' }, { id: 'asc' }], disableIdentityMap: true });
+  /** The first `first` waiting customers of the branch in order (agents of the broker only). */
+  async branchQueue(em: EntityManager, viewer: Viewer, branchId: string, first = 100): Promise<{ branchId: string; entries: QueueEntry[] }> {
+    await this.assertAgentOfBranch(em, viewer, branchId);
+    const entries = await em.find(QueueEntry, { branchId, state: 'WAITING' }, { orderBy: [{ sortKey: 'asc' }, { id: 'asc' }], limit: first, disableIdentityMap: true });
     return { branchId, entries };
   }
 
-  private async agentBranch(em: EntityManager, viewer: Viewer | null, branchId: string): Promise<void> {
+  /** Refuses unless the viewer is an agent (or broker admin) of the branch's broker. */
+  async assertAgentOfBranch(em: EntityManager, viewer: Viewer | null, branchId: string): Promise<void> {
     if (viewer?.kind !== 'STAFF' || !viewer.roles.some((r) => r === 'AGENT' || r === 'BROKER_ADMIN')) {
       throw new KaihuError(ErrorCode.FORBIDDEN, '仅限本公司见证坐席');
     }
-    const branch = /^[0-9a-f-]{36}$/i.test(branchId) ? await this.deps.brokers.findBranch(em, viewer.brokerId, { id: branchId }) : null;
+    const branch = UUID.test(branchId) ? await this.deps.brokers.findBranch(em, viewer.brokerId, { id: branchId }) : null;
     if (!branch) throw new KaihuError(ErrorCode.FORBIDDEN, '无权查看其他期货公司的营业部队列');
   }
 
@@ -136,12 +241,13 @@ export class WitnessService {
    * claims get different customers; `null` when nobody waits.
    */
   async claimNext(em: EntityManager, viewer: Agent, branchId: string): Promise<WitnessSession | null> {
-    await this.agentBranch(em, viewer, branchId);
+    await this.assertAgentOfBranch(em, viewer, branchId);
     if (!viewer.roles.includes('AGENT')) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限见证坐席接通客户');
     const now = this.clock.now();
     const session = await em.transactional(async (tx) => {
       const rows = (await tx.getConnection().execute(
-        `select id from witness_queue_entries where branch_id = ? and state = 'WAITING' order by sort_key, id limit 1 for update skip locked`,
+        // customers whose connection dropped keep their place but are not called until they are back
+        `select id from witness_queue_entries where branch_id = ? and state = 'WAITING' and disconnected_at is null order by sort_key, id limit 1 for update skip locked`,
         [branchId],
         'all',
         tx.getTransactionContext(),
@@ -157,13 +263,13 @@ export class WitnessService {
       const ticket = await this.deps.tickets.get(em, viewer, session.ticketId);
       this.deps.tickets.event(em, ticket, actorOf(viewer), 'WITNESS_CALLED', 'VIDEO_WITNESS', null, { sessionId: session.id });
       await em.flush();
-      this.changed(branchId);
+      this.changed(branchId, [session.ticketId]);
     }
     return session;
   }
 
   async session(em: EntityManager, viewer: Viewer | null, id: string): Promise<WitnessSession> {
-    const s = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(WitnessSession, { id }) : null;
+    const s = UUID.test(id) ? await em.findOne(WitnessSession, { id }, { disableIdentityMap: true }) : null;
     const mine = s && viewer && (viewer.kind === 'STAFF' ? viewer.brokerId === s.brokerId : (await this.deps.tickets.get(em, viewer, s.ticketId).catch(() => null)) !== null);
     if (!s || !mine) throw new KaihuError(ErrorCode.NOT_FOUND, '见证会话不存在');
     return s;
@@ -198,14 +304,143 @@ export class WitnessService {
       if (i < 0 || i >= here) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `只能打回到视频见证之前的步骤，不能打回到“${STEP_NAMES[input.returnToStep] ?? input.returnToStep}”`);
       await this.deps.tickets.returnFromWitness(em, ticket, actorOf(viewer), input.returnToStep, reason);
     }
-    s.endedAt = now;
-    s.outcome = input.outcome;
-    s.returnToStep = input.returnToStep ?? null;
-    s.reason = input.reason ?? null;
-    s.checklist = [...input.checklist];
+    const ended = await em.nativeUpdate(
+      WitnessSession,
+      { id: s.id, endedAt: null },
+      { endedAt: now, outcome: input.outcome, endReason: 'COMPLETED', returnToStep: input.returnToStep ?? null, reason: input.reason ?? null, checklist: [...input.checklist] },
+    );
+    if (!ended) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
     await em.nativeUpdate(QueueEntry, { id: s.entryId }, { state: 'DONE' });
     await em.flush();
-    this.changed(s.branchId);
-    return s;
+    this.changed(s.branchId, [s.ticketId]);
+    this.sessionChanged(s.id);
+    return this.session(em, viewer, s.id);
+  }
+
+  /**
+   * The agent gives up a witness: AGENT_ABANDONED puts the customer back at the head of the queue
+   * (the agent could not go on); CUSTOMER_ABSENT takes them out of it (nobody answered), and they
+   * may join again.
+   */
+  async abandon(em: EntityManager, viewer: Agent, sessionId: string, reason: AbandonReason): Promise<WitnessSession> {
+    const s = await this.session(em, viewer, sessionId);
+    if (s.agentStaffId !== viewer.staffId) throw new KaihuError(ErrorCode.FORBIDDEN, '只能结束本人接通的见证');
+    if (s.endedAt) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
+    await this.endSession(em, s, reason, actorOf(viewer));
+    return this.session(em, viewer, s.id);
+  }
+
+  /** Ends an open session without an outcome; the customer goes back to the head or leaves the queue. */
+  private async endSession(em: EntityManager, s: WitnessSession, reason: Exclude<WitnessEndReason, 'COMPLETED'>, actor: { kind: 'CUSTOMER' | 'STAFF' | 'PARTNER' | 'SYSTEM'; id: string | null }): Promise<boolean> {
+    const now = this.clock.now();
+    const backToHead = reason === 'AGENT_ABANDONED' || reason === 'AGENT_DISCONNECTED';
+    const ended = await em.transactional(async (tx) => {
+      const n = await tx.nativeUpdate(WitnessSession, { id: s.id, endedAt: null }, { endedAt: now, endReason: reason });
+      if (!n) return false;
+      if (backToHead) {
+        const head = await tx.findOne(QueueEntry, { branchId: s.branchId, state: 'WAITING' }, { orderBy: { sortKey: 'asc' }, fields: ['sortKey'], disableIdentityMap: true });
+        await tx.nativeUpdate(QueueEntry, { id: s.entryId, state: { $in: ['CALLED', 'IN_SESSION'] } }, { state: 'WAITING', sessionId: null, sortKey: head ? head.sortKey - 1 : now.getTime() });
+      } else {
+        await tx.nativeUpdate(QueueEntry, { id: s.entryId, state: { $in: ['CALLED', 'IN_SESSION'] } }, { state: 'LEFT', leftAt: now });
+      }
+      return true;
+    });
+    if (!ended) return false;
+    const ticket = await this.deps.tickets.getForSystem(em, s.ticketId);
+    this.deps.tickets.event(em, ticket, actor, backToHead ? 'WITNESS_REQUEUED' : 'WITNESS_ENDED', 'VIDEO_WITNESS', null, { sessionId: s.id, reason });
+    await em.flush();
+    this.changed(s.branchId, [s.ticketId]);
+    this.sessionChanged(s.id);
+    return true;
+  }
+
+  // --- presence and grace periods -------------------------------------------------------------
+
+  /** The customer holds a queuePosition subscription on this node. */
+  async customerConnected(em: EntityManager, ticketId: string, branchId: string): Promise<void> {
+    const n = (this.customersHere.get(ticketId) ?? 0) + 1;
+    this.customersHere.set(ticketId, n);
+    if (n > 1) return;
+    const healed = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: { $ne: null } }, { disconnectedAt: null });
+    if (healed) this.changed(branchId, [ticketId]);
+  }
+
+  /** The customer's last subscription on this node ended (closed, or the socket dropped): the grace period starts. */
+  async customerDisconnected(em: EntityManager, ticketId: string, branchId: string): Promise<void> {
+    const n = (this.customersHere.get(ticketId) ?? 1) - 1;
+    if (n > 0) {
+      this.customersHere.set(ticketId, n);
+      return;
+    }
+    this.customersHere.delete(ticketId);
+    const marked = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null }, { disconnectedAt: this.clock.now() });
+    if (marked) this.changed(branchId, [ticketId]);
+  }
+
+  /** The agent of the session holds its witnessSession subscription on this node. */
+  async agentConnected(em: EntityManager, sessionId: string): Promise<void> {
+    const n = (this.agentsHere.get(sessionId) ?? 0) + 1;
+    this.agentsHere.set(sessionId, n);
+    if (n === 1 && (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: { $ne: null } }, { agentDisconnectedAt: null }))) this.sessionChanged(sessionId);
+  }
+
+  async agentDisconnected(em: EntityManager, sessionId: string): Promise<void> {
+    const n = (this.agentsHere.get(sessionId) ?? 1) - 1;
+    if (n > 0) {
+      this.agentsHere.set(sessionId, n);
+      return;
+    }
+    this.agentsHere.delete(sessionId);
+    if (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: null }, { agentDisconnectedAt: this.clock.now() })) this.sessionChanged(sessionId);
+  }
+
+  /** Marks the parties connected to this node as present (after another node marked them gone). */
+  async heal(em: EntityManager): Promise<void> {
+    const customers = [...this.customersHere.keys()];
+    if (customers.length) {
+      const healed = (await em.getConnection().execute(
+        `update witness_queue_entries set disconnected_at = null where ticket_id in (?) and state in ('WAITING', 'CALLED', 'IN_SESSION') and disconnected_at is not null returning ticket_id, branch_id`,
+        [customers],
+        'all',
+      )) as { ticket_id: string; branch_id: string }[];
+      for (const h of healed) this.changed(h.branch_id, [h.ticket_id]);
+    }
+    const agents = [...this.agentsHere.keys()];
+    if (agents.length) await em.nativeUpdate(WitnessSession, { id: { $in: agents }, endedAt: null, agentDisconnectedAt: { $ne: null } }, { agentDisconnectedAt: null });
+  }
+
+  /**
+   * Applies the grace periods (every `sweepMs` on each node; idempotent, so nodes may race):
+   * parties connected here are marked present; a waiting customer gone longer than the grace
+   * period leaves the queue; a called customer gone that long ends the session; an agent gone
+   * longer than the agent grace period abandons the session and the customer returns to the head.
+   */
+  async sweep(em: EntityManager): Promise<{ left: number; ended: number }> {
+    const now = this.clock.now();
+    await this.heal(em);
+
+    const customerDeadline = new Date(now.getTime() - this.config.customerGraceMs);
+    const gone = (await em.getConnection().execute(
+      `update witness_queue_entries set state = 'LEFT', left_at = ? where state = 'WAITING' and disconnected_at <= ? returning ticket_id, branch_id`,
+      [now, customerDeadline],
+      'all',
+    )) as { ticket_id: string; branch_id: string }[];
+    const byBranch = new Map<string, string[]>();
+    for (const g of gone) byBranch.set(g.branch_id, [...(byBranch.get(g.branch_id) ?? []), g.ticket_id]);
+    for (const g of gone) this.deps.tickets.event(em, await this.deps.tickets.getForSystem(em, g.ticket_id), { kind: 'SYSTEM', id: null }, 'QUEUE_EXPIRED', 'VIDEO_WITNESS', null, { graceMs: this.config.customerGraceMs });
+    if (gone.length) await em.flush();
+    for (const [branchId, tickets] of byBranch) this.changed(branchId, tickets);
+
+    let ended = 0;
+    const calledGone = await em.find(QueueEntry, { state: { $in: ['CALLED', 'IN_SESSION'] }, disconnectedAt: { $lte: customerDeadline }, sessionId: { $ne: null } }, { disableIdentityMap: true });
+    for (const e of calledGone) {
+      const s = await em.findOne(WitnessSession, { id: e.sessionId!, endedAt: null }, { disableIdentityMap: true });
+      if (s && (await this.endSession(em, s, 'CUSTOMER_DISCONNECTED', { kind: 'SYSTEM', id: null }))) ended++;
+    }
+    const agentDeadline = new Date(now.getTime() - this.config.agentGraceMs);
+    const agentsGone = await em.find(WitnessSession, { endedAt: null, agentDisconnectedAt: { $lte: agentDeadline } }, { disableIdentityMap: true });
+    for (const s of agentsGone) if (await this.endSession(em, s, 'AGENT_DISCONNECTED', { kind: 'SYSTEM', id: null })) ended++;
+    if (gone.length || ended) this.log?.info({ left: gone.length, ended }, 'witness grace periods applied');
+    return { left: gone.length, ended };
   }
 }

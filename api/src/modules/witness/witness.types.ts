@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-gr
 import { Branch } from '../brokers/branch.entity';
 import type { TicketStepKind as TicketStepKindValue } from '../tickets/flows';
 import { TicketStepKind, TicketType } from '../tickets/ticket.types';
-import type { QueueState as QueueStateValue } from './witness.entity';
+import type { QueueState as QueueStateValue, WitnessEndReason as WitnessEndReasonValue } from './witness.entity';
 
 export const QueueState = { WAITING: 'WAITING', CALLED: 'CALLED', IN_SESSION: 'IN_SESSION', DONE: 'DONE', LEFT: 'LEFT' } as const;
 registerEnumType(QueueState, {
@@ -11,6 +11,31 @@ registerEnumType(QueueState, {
 });
 export const WitnessOutcome = { PASSED: 'PASSED', RETURNED: 'RETURNED' } as const;
 registerEnumType(WitnessOutcome, { name: 'WitnessOutcome', valuesConfig: { PASSED: { description: '通过' }, RETURNED: { description: '打回' } } });
+export const WitnessEndReason = {
+  COMPLETED: 'COMPLETED',
+  AGENT_ABANDONED: 'AGENT_ABANDONED',
+  AGENT_DISCONNECTED: 'AGENT_DISCONNECTED',
+  CUSTOMER_ABSENT: 'CUSTOMER_ABSENT',
+  CUSTOMER_DISCONNECTED: 'CUSTOMER_DISCONNECTED',
+  CUSTOMER_LEFT: 'CUSTOMER_LEFT',
+} as const;
+registerEnumType(WitnessEndReason, {
+  name: 'WitnessEndReason',
+  description: '见证结束的原因',
+  valuesConfig: {
+    COMPLETED: { description: '坐席给出了结果（通过或打回）' },
+    AGENT_ABANDONED: { description: '坐席中止，客户回到队首' },
+    AGENT_DISCONNECTED: { description: '坐席断线未恢复，客户回到队首' },
+    CUSTOMER_ABSENT: { description: '客户未应答，已移出队列' },
+    CUSTOMER_DISCONNECTED: { description: '客户断线未恢复，已移出队列' },
+    CUSTOMER_LEFT: { description: '客户离开' },
+  },
+});
+export const WitnessAbandonReason = { AGENT_ABANDONED: 'AGENT_ABANDONED', CUSTOMER_ABSENT: 'CUSTOMER_ABSENT' } as const;
+registerEnumType(WitnessAbandonReason, {
+  name: 'WitnessAbandonReason',
+  valuesConfig: { AGENT_ABANDONED: { description: '坐席无法继续：客户回到队首' }, CUSTOMER_ABSENT: { description: '客户未应答：移出队列，可重新排队' } },
+});
 
 @ObjectType('QueueEntry', { description: '视频见证排队' })
 export class QueueEntryType {
@@ -20,6 +45,7 @@ export class QueueEntryType {
   @Field(() => Int, { description: '营业部当前排队人数' }) waiting!: number;
   @Field(() => Int) estimatedWaitSeconds!: number;
   @Field(() => ID, { nullable: true, description: 'set when an agent has called the customer' }) witnessSessionId!: string | null;
+  @Field(() => Date, { nullable: true, description: '客户断线时：保留排队位置至此时刻（在线时为空）' }) keptUntil!: Date | null;
   ticketId!: string;
 }
 
@@ -32,6 +58,8 @@ export class WitnessSessionType {
   @Field() startedAt!: Date;
   @Field(() => Date, { nullable: true }) endedAt!: Date | null;
   @Field(() => WitnessOutcome, { nullable: true }) outcome!: 'PASSED' | 'RETURNED' | null;
+  @Field(() => WitnessEndReason, { nullable: true, description: '结束原因（进行中为空）' }) endReason!: WitnessEndReasonValue | null;
+  @Field({ description: '坐席是否在线' }) agentConnected!: boolean;
   @Field(() => [String], { description: '坐席确认的核对项' }) checklist!: string[];
 }
 
