@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const ALL = ['foundation', 'login', 'photos', 'certificates', 'business'];
+const ALL = ['foundation', 'login', 'photos', 'certificates', 'business', 'queue'];
 const only = process.argv.slice(2);
 const names = only.length ? ALL.filter((n) => only.includes(n)) : ALL;
 
@@ -28,5 +28,10 @@ const header = [
   '',
 ].join('\n');
 const out = path.join(ROOT, 'BENCHMARKS.md');
-fs.writeFileSync(out, header + '\n' + sections.join('\n'));
+// a partial run replaces its own sections (by their `## ` heading) and keeps the others
+const kept = only.length && fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split(/^(?=## )/m).slice(1) : [];
+const heading = (s) => s.split('\n', 1)[0];
+const merged = kept.map((old) => sections.find((s) => heading(s) === heading(old)) ?? old.replace(/\n*$/, '\n'));
+for (const s of sections) if (!kept.some((old) => heading(old) === heading(s))) merged.push(s);
+fs.writeFileSync(out, header + '\n' + merged.join('\n'));
 process.stdout.write(fs.readFileSync(out, 'utf8'));

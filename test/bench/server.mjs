@@ -57,6 +57,26 @@ const bare = http.createServer(async (req, res) => {
 });
 await new Promise((r) => bare.listen(0, '127.0.0.1', r));
 
+// SIGUSR2 starts a CPU profile; the next SIGUSR2 writes it to $BENCH_PROFILE_OUT (benchmarks that look at one phase)
+if (process.env.BENCH_PROFILE_OUT) {
+  const inspector = await import('node:inspector');
+  const session = new inspector.Session();
+  session.connect();
+  const post = (m, p) => new Promise((res, rej) => session.post(m, p, (e, r) => (e ? rej(e) : res(r))));
+  let on = false;
+  process.on('SIGUSR2', async () => {
+    if (!on) {
+      on = true;
+      await post('Profiler.enable');
+      await post('Profiler.start');
+    } else {
+      on = false;
+      const { profile } = await post('Profiler.stop');
+      (await import('node:fs')).writeFileSync(process.env.BENCH_PROFILE_OUT, JSON.stringify(profile));
+    }
+  });
+}
+
 process.stdout.write(`ready ${JSON.stringify({ kaihu: kaihu.url, bare: `http://127.0.0.1:${bare.address().port}` })}\n`);
 process.on('SIGTERM', async () => {
   bare.close();
