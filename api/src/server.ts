@@ -184,7 +184,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
         context: (ctx, id): KaihuContext => {
           const requestId = randomUUID();
           const socket = ctx.extra.socket;
-          const ws = { id, send: (m: string) => socket.readyState === socket.OPEN && socket.send(m) };
+          const ws = { id, send: (m: string) => socket.readyState === socket.OPEN && socket.send(m, { binary: false, compress: false, fin: true }) };
           return { em: forkEm(), services, clock, log: logger.child({ requestId, transport: 'ws' }), requestId, viewer: ctx.extra.viewer ?? null, ws };
         },
       },

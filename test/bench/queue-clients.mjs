@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 
 const SUBSCRIPTION = 'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position waiting estimatedWaitSeconds } }';
 const subs = [];
+const POSITION = /^\{"id":"1","type":"next","payload":\{"data":\{"queuePosition":\{"state":"(\w+)","position":(\d+),/;
 let recording = false;
 
 function open(url, sub) {
@@ -15,6 +16,16 @@ function open(url, sub) {
     subs.push(s);
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${sub.token}` } })));
     ws.on('message', (raw) => {
+      // the hot path: position updates are read without a full JSON parse (the generator must cost little)
+      if (recording && s.first !== null) {
+        const text = raw.toString();
+        const m = POSITION.exec(text);
+        if (m) {
+          s.messages++;
+          s.log.push(Date.now(), m[1] === 'WAITING' ? Number(m[2]) : 0);
+          return;
+        }
+      }
       const msg = JSON.parse(raw);
       if (msg.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { t: sub.ticketId } } }));
       else if (msg.type === 'next') {

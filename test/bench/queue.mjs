@@ -4,7 +4,7 @@
 // and the CPU and memory of the API process (one process, PostgreSQL, LISTEN/NOTIFY bus).
 // The customers, their tickets, sessions and queue entries are cloned in SQL from one customer who
 // logged in through the API, so that setting up 10,000 of them takes seconds.
-import { fork } from 'node:child_process';
+import { execSync, fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,11 +13,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { ROOT, createDatabase, fmt, percentile, startNode, stop } from './lib.mjs';
 
-const N = Number(process.env.BENCH_QUEUE_SUBSCRIBERS ?? 10000);
-const CLAIMS = Number(process.env.BENCH_QUEUE_CLAIMS ?? 50);
 const EVERY_MS = Number(process.env.BENCH_QUEUE_INTERVAL_MS ?? 100);
 const SETTLE_MS = Number(process.env.BENCH_QUEUE_SETTLE_MS ?? 30000);
 const CLIENT_PROCESSES = 2;
+const PIN = process.env.BENCH_QUEUE_PIN !== '0' && os.cpus().length >= 2;
 
 function cpuMs(pid) {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -42,7 +41,7 @@ function ask(child, msg, ok) {
   });
 }
 
-async function seed(url, db) {
+async function seed(url, db, N) {
   const call = async (query, variables, token) => {
     const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
     const body = await res.json();
@@ -81,15 +80,36 @@ async function seed(url, db) {
   return { agent, branchId: rows[0].branch_id, subs: rows.map((r, i) => ({ token: tokens[i], ticketId: r.ticket_id })), call };
 }
 
-/** One run against a fresh database and API process; `env` selects the design under test. */
-async function measure(label, env) {
+/**
+ * A checkout of an earlier commit beside this one (git worktree, sharing node_modules), built, so
+ * that its design runs in the same benchmark run as the current one.
+ */
+function baseline(commit) {
+  const dir = path.join(os.tmpdir(), `kaihu-baseline-${commit}`);
+  if (!fs.existsSync(path.join(dir, 'api/dist/server.js'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    execSync(`git worktree prune && git worktree add --detach ${dir} ${commit}`, { cwd: ROOT, stdio: 'ignore' });
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+    execSync('npx tsc -b tsconfig.build.json', { cwd: dir, stdio: 'inherit' });
+  }
+  return dir;
+}
+
+/** One run against a fresh database and API process of the design under test. */
+async function measure({ label, commit, env = {}, subscribers: N, claims: CLAIMS }) {
   const db = await createDatabase();
+  const cwd = commit ? baseline(commit) : ROOT;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-bench-'));
   // BENCH_QUEUE_PROF=<file>: a CPU profile of the API process during the claim phase only
-  const { child, info } = await startNode(['test/bench/server.mjs'], { DATABASE_URL: db.url, KAIHU_DATA_DIR: dataDir, REDIS_URL: '', BENCH_PROFILE_OUT: process.env.BENCH_QUEUE_PROF ?? '', ...env });
+  const { child, info } = await startNode(['test/bench/server.mjs'], { DATABASE_URL: db.url, KAIHU_DATA_DIR: dataDir, REDIS_URL: '', BENCH_PROFILE_OUT: process.env.BENCH_QUEUE_PROF ?? '', ...env }, cwd);
   const clients = Array.from({ length: CLIENT_PROCESSES }, () => fork(path.join(ROOT, 'test/bench/queue-clients.mjs'), { stdio: 'inherit' }));
+  if (PIN) {
+    // the API process gets core 0 to itself; the load generators run on core 1 (PostgreSQL anywhere)
+    execSync(`taskset -a -p -c 0 ${child.pid}`, { stdio: 'ignore' });
+    for (const c of clients) execSync(`taskset -a -p -c 1 ${c.pid}`, { stdio: 'ignore' });
+  }
   try {
-    const { agent, branchId, subs, call } = await seed(info.kaihu, db);
+    const { agent, branchId, subs, call } = await seed(info.kaihu, db, N);
     const wsUrl = info.kaihu.replace(/^http/, 'ws') + '/graphql';
     const t0 = Date.now();
     const parts = clients.map((c, k) => subs.filter((_, i) => i % CLIENT_PROCESSES === k));
@@ -156,7 +176,7 @@ async function measure(label, env) {
     const lagging = all.filter((s) => s.first > CLAIMS && s.closed === null && s.log[s.log.length - 1] !== s.first - CLAIMS);
     if (lagging.length) process.stdout.write(`  ${lagging.length} open subscribers without the final position: ${JSON.stringify(lagging.slice(0, 5).map((s) => [s.first, s.log.slice(-6)]))}\n`);
     return {
-      label, connectMs, closed: closed.length, wall, cpuCores: cpu / wall, mem, memBefore, messagesPerClaim: messages / CLAIMS,
+      label, subscribers: N, claims: CLAIMS, connectMs, closed: closed.length, wall, cpuCores: cpu / wall, mem, memBefore, messagesPerClaim: messages / CLAIMS,
       p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat.reduce((a, b) => Math.max(a, b), 0), everyoneP50: percentile(perClaimMax, 50), everyoneP99: percentile(perClaimMax, 99), missing, samples: lat.length,
     };
   } finally {
@@ -168,28 +188,38 @@ async function measure(label, env) {
   }
 }
 
-export const DESIGNS = JSON.parse(process.env.BENCH_QUEUE_DESIGNS ?? '[["current design", {}]]');
+/** Before: the design of commit abfe9bc (every subscriber reloads its entry and recounts the queue in SQL on every change, through graphql-js). */
+const BEFORE = 'abfe9bc';
+const DESIGNS = process.env.BENCH_QUEUE_DESIGNS
+  ? JSON.parse(process.env.BENCH_QUEUE_DESIGNS)
+  : [
+      { label: `before (${BEFORE})`, commit: BEFORE, subscribers: 1000, claims: 50 },
+      { label: 'after', subscribers: 1000, claims: 50 },
+      { label: `before (${BEFORE})`, commit: BEFORE, subscribers: 10000, claims: 5 },
+      { label: 'after', subscribers: 10000, claims: 50 },
+      { label: 'after, KAIHU_QUEUE_PUSH_INTERVAL_MS=0 (no coalescing window)', env: { KAIHU_QUEUE_PUSH_INTERVAL_MS: '0' }, subscribers: 10000, claims: 50 },
+    ];
 
 export async function run() {
   const results = [];
-  for (const [label, env] of DESIGNS) {
-    process.stdout.write(`  queue: ${label}…\n`);
-    results.push(await measure(label, env).catch((e) => { console.error(e); throw e; }));
+  for (const design of DESIGNS) {
+    process.stdout.write(`  queue: ${design.label}, ${design.subscribers} subscribers…\n`);
+    results.push(await measure(design).catch((e) => { console.error(e); throw e; }));
     process.stdout.write(`  ${JSON.stringify(results.at(-1))}\n`);
   }
   const rows = results.map((r) =>
-    `| ${r.label} | ${fmt(r.p50, 0)} ms | ${fmt(r.p99, 0)} ms | ${fmt(r.everyoneP50, 0)} / ${fmt(r.everyoneP99, 0)} ms | ${r.missing ? `**${r.missing} never arrived**` : 'all'} | ${fmt(r.messagesPerClaim, 0)} | ${fmt(r.cpuCores * 100, 0)} % | ${fmt(r.mem.rss, 0)} MiB (peak ${fmt(r.mem.peak, 0)}) |`);
+    `| ${r.label} | ${r.subscribers.toLocaleString('en-US')} | ${r.claims} | ${fmt(r.p50, 0)} ms | ${fmt(r.p99, 0)} ms | ${fmt(r.everyoneP50, 0)} / ${fmt(r.everyoneP99, 0)} ms | ${r.missing ? `**${r.missing} never arrived**` : 'all'} | ${fmt(r.messagesPerClaim, 0)} | ${fmt(r.cpuCores * 100, 0)} % | ${fmt(r.mem.rss, 0)} MiB (peak ${fmt(r.mem.peak, 0)}) |`);
   return [
     '## Witness queue',
     '',
-    `### ${N.toLocaleString('en-US')} waiting customers subscribed to queuePosition over graphql-ws, ${CLAIMS} claims, one every ${EVERY_MS} ms`,
+    `### Waiting customers subscribed to queuePosition over graphql-ws, an agent claiming the head every ${EVERY_MS} ms`,
     '',
     'One API process on PostgreSQL (LISTEN/NOTIFY bus). The subscribers are bare graphql-transport-ws clients in two load-generator processes on the same 2 cores. ' +
       'Latency of a (claim, subscriber) pair: from the moment the claim was sent until that subscriber received a position reflecting it; "everyone" is, per claim, the time until the last subscriber had it (p50 / p99 over the claims). ' +
       'CPU is the API process\'s user + system time over the wall time of the claim phase (100 % = one core).',
     '',
-    '| design | p50 | p99 | everyone has it (p50 / p99 of claims) | delivered | messages per claim | API CPU | API RSS |',
-    '|---|---|---|---|---|---|---|---|',
+    '| design | subscribers | claims | p50 | p99 | everyone has it (p50 / p99 of claims) | delivered | messages per claim | API CPU | API RSS |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

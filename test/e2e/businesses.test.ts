@@ -15,7 +15,7 @@ import {
   lastCode,
   loginCustomer,
   loginStaff,
-  passWitnessFixture,
+  passWitness,
   startTestServer,
   type TestServer,
 } from '../../api/src/testing/harness';
@@ -106,7 +106,7 @@ async function walk(flow: Flow, person: Person, variant = 0, stopAt: string | nu
     if (step === stopAt) return;
     if (step === 'DOCUMENTS') await uploadAll(flow);
     else if (INFO[step]) await INFO[step]!(flow, person, variant);
-    else if (step === 'VIDEO_WITNESS') await passWitnessFixture(server, flow.ticketId);
+    else if (step === 'VIDEO_WITNESS') await passWitness(server, flow.token, flow.ticketId);
     else if (step === 'CERTIFICATE') {
       const keys = await generateBrowserKeyPair();
       const csrPem = makeCsr(keys, person.name);

@@ -85,13 +85,17 @@ export function fastSubscribe(
     const variables = getVariableValues(args.schema, op.variableDefinitions ?? [], args.variableValues ?? {});
     if (variables.errors) return Promise.resolve({ errors: variables.errors });
     const rootAlias = root.alias?.value ?? root.name.value;
-    const project = (v: Record<string, unknown>): ExecutionResult => {
+    const fields = (v: Record<string, unknown>): Record<string, unknown> => {
       const out: Record<string, unknown> = {};
       for (const [alias, value] of plan) out[alias] = value(v);
-      return { data: { [rootAlias]: out } };
+      return out;
     };
+    const project = (v: Record<string, unknown>): ExecutionResult => ({ data: { [rootAlias]: fields(v) } });
     const ws = wsOperationOf(args.contextValue);
-    return pushIterator<ExecutionResult>(ws, project, (sink) => open(getArgumentValues(fieldDef, root, variables.coerced), args.contextValue, sink)).catch(
+    // the message around the fields is the same every time: serialized once
+    const prefix = ws ? `{"id":${JSON.stringify(ws.id)},"type":"next","payload":{"data":{${JSON.stringify(rootAlias)}:` : '';
+    const message = (v: Record<string, unknown>) => `${prefix}${JSON.stringify(fields(v))}}}}`;
+    return pushIterator<ExecutionResult>(ws, project, message, (sink) => open(getArgumentValues(fieldDef, root, variables.coerced), args.contextValue, sink)).catch(
       (e: unknown) => ({ errors: [locatedError(e, [root as FieldNode], [rootAlias])] }) as ExecutionResult,
     );
   };
@@ -105,13 +109,14 @@ export function fastSubscribe(
 export async function pushIterator<R>(
   ws: WsOperation | undefined,
   project: (v: Record<string, unknown>) => R,
+  message: ((v: Record<string, unknown>) => string) | null,
   open: (sink: PushSink<Record<string, unknown>>) => ReturnType<PushSource>,
 ): Promise<AsyncIterableIterator<R>> {
   let armed = false;
   let done = false;
   let pending: Record<string, unknown> | null = null;
   let wake: (() => void) | null = null;
-  const write = (v: Record<string, unknown>) => ws!.send(JSON.stringify({ id: ws!.id, type: 'next', payload: project(v) }));
+  const write = (v: Record<string, unknown>) => ws!.send(message ? message(v) : JSON.stringify({ id: ws!.id, type: 'next', payload: project(v) }));
   const sink: PushSink<Record<string, unknown>> = {
     push(v) {
       if (done) return;

@@ -190,20 +190,47 @@ export const DEMO = {
   partnerKey: 'kh_demo_partner_DEMO_0000000000000000',
 } as const;
 
+/** Every item of the agent's checklist (what a PASSED witness needs). */
+export const WITNESS_CHECKLIST = ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', 'AGENT_IDENTIFIED', 'RISKS_EXPLAINED'];
+
 /**
- * Test fixture until the witness queue lands: records a passed video witness for the ticket at
- * the database level (the VIDEO_WITNESS step done, the agent who did it) and moves it on.
+ * A real video-witness pass through the API: the customer joins the branch queue, an agent of the
+ * ticket's broker (agent01 in 北京, agent02 in 上海) claims them and completes with PASSED.
+ * Throws if somebody else was ahead in the queue.
  */
-export async function passWitnessFixture(server: KaihuServer, ticketId: string, agentUsername = 'agent01'): Promise<void> {
-  const [agent] = await server.db.sql.query<{ id: string }>('select id from staff_users where username = $1', [agentUsername]);
-  const [row] = await server.db.sql.query<{ steps: string; current_step: string }>('select steps::text as steps, current_step from tickets where id = $1', [ticketId]);
-  if (row!.current_step !== 'VIDEO_WITNESS') throw new Error(`ticket is at ${row!.current_step}, not VIDEO_WITNESS`);
-  const steps = (JSON.parse(row!.steps) as { kind: string; done: boolean }[]).map((s) => (s.kind === 'VIDEO_WITNESS' ? { ...s, done: true } : s));
-  const next = steps.find((s) => !s.done)!.kind;
-  await server.db.sql.query(
-    `update tickets set steps = $1::jsonb, current_step = $2, step_entered_at = now(),
-       data = data || jsonb_build_object('VIDEO_WITNESS', jsonb_build_object('outcome', 'PASSED', 'agentStaffId', $3::text, 'fixture', true))
-     where id = $4`,
-    [JSON.stringify(steps), next, agent!.id, ticketId],
+export async function passWitness(server: KaihuServer, customerToken: string, ticketId: string): Promise<void> {
+  const join = await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id state } }', { t: ticketId }, bearer(customerToken));
+  if (!join.data) throw new Error(`joinWitnessQueue: ${JSON.stringify(join.errors)}`);
+  const [t] = await server.db.sql.query<{ branch_id: string; broker_id: string }>('select branch_id, broker_id from tickets where id = $1', [ticketId]);
+  const [agent] = await server.db.sql.query<{ username: string }>(
+    `select username from staff_users where broker_id = $1 and (branch_id = $2 or branch_id is null) and roles @> '["AGENT"]'::jsonb and not disabled order by branch_id nulls last, username limit 1`,
+    [t!.broker_id, t!.branch_id],
   );
+  if (!agent) throw new Error('no agent for the ticket\'s branch');
+  const token = bearer(await loginStaff(server.url, agent.username, 'Agent#2026'));
+  const claim = await gql(server.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }', { b: t!.branch_id }, token);
+  const session = claim.data?.claimNextCustomer as { id: string; ticket: { id: string } } | null | undefined;
+  if (session?.ticket.id !== ticketId) throw new Error(`claimNextCustomer gave ${JSON.stringify(claim)}`);
+  const done = await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }', { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } }, token);
+  if (done.data?.completeWitness?.outcome !== 'PASSED') throw new Error(`completeWitness: ${JSON.stringify(done)}`);
+}
+
+/**
+ * Starts a ticket of `business` for the person and brings it to VIDEO_WITNESS: the steps before it
+ * (documents, information) are completed through the ticket service with fixture data.
+ */
+export async function ticketAtWitness(server: KaihuServer & { clock: ManualClock }, person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO'): Promise<{ token: string; ticketId: string }> {
+  const token = await loginCustomer(server, person);
+  const started = await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }', { b: business }, bearer(token));
+  if (!started.data) throw new Error(JSON.stringify(started.errors));
+  const ticketId = started.data.startTicket.id as string;
+  const em = server.db.orm.em.fork() as never;
+  const [row] = await server.db.sql.query<{ customer_id: string; steps: string }>('select customer_id, steps::text as steps from tickets where id = $1', [ticketId]);
+  const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
+  const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, ticketId);
+  for (const step of (JSON.parse(row!.steps) as { kind: string }[]).map((s) => s.kind)) {
+    if (step === 'VIDEO_WITNESS') break;
+    await server.services.tickets.completeStep(em, ticket, step as never, { fixture: true }, actor);
+  }
+  return { token, ticketId };
 }

@@ -255,6 +255,29 @@ export class AuthService {
     return null;
   }
 
+  /**
+   * The sessions of open WebSockets, checked together (in chunks of one query each): an open
+   * socket is activity, so a live session's idle timeout restarts (a customer may wait in the
+   * witness queue longer than the idle timeout), never past its absolute expiry. Returns the
+   * sessions that must be closed and why.
+   */
+  async checkSocketSessions(em: EntityManager, ids: string[]): Promise<Map<string, TokenProblem>> {
+    const now = this.clock.now();
+    const problems = new Map<string, TokenProblem>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const chunk = ids.slice(i, i + 1000);
+      await em.nativeUpdate(Session, { id: { $in: chunk }, revokedAt: null, lastSeenAt: { $gt: new Date(now.getTime() - SESSION_IDLE_MS), $lt: now } }, { lastSeenAt: now });
+      const rows = await em.find(Session, { id: { $in: chunk } }, { fields: ['id', 'revokedAt', 'lastSeenAt', 'absoluteExpiresAt'], disableIdentityMap: true });
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      for (const id of chunk) {
+        const r = byId.get(id);
+        if (!r || r.revokedAt) problems.set(id, 'REVOKED');
+        else if (this.expiresAt(r) <= now) problems.set(id, 'EXPIRED');
+      }
+    }
+    return problems;
+  }
+
   async logout(em: EntityManager, viewer: Viewer | null): Promise<boolean> {
     if (!viewer?.sessionId) return false;
     const n = await em.nativeUpdate(Session, { id: viewer.sessionId, revokedAt: null }, { revokedAt: this.clock.now() });

@@ -290,6 +290,22 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
       expect(await wsSession(server.url, token).closed).toBe(4401);
     });
 
+    it('count an open socket as activity: its session does not idle out while it stays open', async () => {
+      const token = await loginCustomer(server, DEMO.zhangWei);
+      const open = wsSession(server.url, token);
+      await open.acked;
+      let closed: number | null = null;
+      void open.closed.then((c) => (closed = c));
+      for (let i = 0; i < 4; i++) {
+        server.clock.advance(20 * 60_000); // 80 minutes in all, 20 at a time, a sweep (100 ms) after each
+        await new Promise((r) => setTimeout(r, 400));
+      }
+      expect(closed).toBeNull();
+      const res = await wsQuery(open.ws, '{ viewer { roles } }');
+      expect(res.data).toEqual({ viewer: { roles: ['CUSTOMER'] } });
+      open.ws.close();
+    });
+
     it('close the socket with 4403 when the session is revoked', async () => {
       const token = await loginCustomer(server, DEMO.zhangWei);
       const open = wsSession(server.url, token);

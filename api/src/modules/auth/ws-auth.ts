@@ -20,7 +20,8 @@ export function closeCodeFor(problem: TokenProblem): { code: number; reason: str
 
 /**
  * Keeps track of sockets opened with a session, so that a logout closes them at once on this node
- * and a periodic sweep closes those whose session expired or was revoked anywhere.
+ * and a periodic sweep closes those whose session expired or was revoked anywhere. An open socket
+ * counts as activity: the sweep restarts its session's idle timeout (not its absolute expiry).
  */
 export class SocketSessions {
   private readonly sockets = new Map<WebSocket, string>();
@@ -64,12 +65,12 @@ export class SocketSessions {
     const ids = [...new Set(this.sockets.values())];
     if (!ids.length) return;
     try {
-      const em = this.forkEm();
-      for (const id of ids) {
-        const problem = await this.auth.sessionStillValid(em, id);
+      const problems = await this.auth.checkSocketSessions(this.forkEm(), ids);
+      for (const [socket, sid] of this.sockets) {
+        const problem = problems.get(sid);
         if (!problem) continue;
         const { code, reason } = closeCodeFor(problem);
-        for (const [socket, sid] of this.sockets) if (sid === id) socket.close(code, reason);
+        socket.close(code, reason);
       }
     } catch (e) {
       this.log.warn({ err: e }, 'websocket session sweep failed');

@@ -26,6 +26,8 @@ interface Watch {
   running: boolean;
   dirty: boolean;
   lastRunAt: number;
+  /** how long the last round took, loading and telling every subscriber */
+  lastRoundMs: number;
   events: AsyncIterator<Record<string, unknown>>;
 }
 
@@ -33,8 +35,9 @@ interface Watch {
  * The queue board of one node: for each branch that has subscribers here, it loads the queue once
  * per change (one query for the order, whatever the number of subscribers) and hands the snapshot
  * to every subscriber, which derives its own position in memory. Changes that arrive while a load
- * runs, or within `minIntervalMs` of the last one, are coalesced into the next load, so a burst of
- * claims costs one load and one push per subscriber, not one per claim.
+ * runs, or within `minIntervalMs` of the last one (or 1.5 times the last round's length, for very large
+ * queues), are coalesced into the next load, so a burst of claims costs one load and one push per
+ * subscriber, not one per claim.
  */
 export class QueueBoard {
   private readonly watches = new Map<string, Watch>();
@@ -81,7 +84,7 @@ export class QueueBoard {
 
   private open(branchId: string): Watch {
     const events = this.bus.subscribe(TOPICS.QUEUE_CHANGED, branchId)[Symbol.asyncIterator]();
-    const w: Watch = { listeners: new Set(), snapshot: null, first: Promise.resolve(null as never), touched: new Set(), running: false, dirty: false, lastRunAt: 0, events };
+    const w: Watch = { listeners: new Set(), snapshot: null, first: Promise.resolve(null as never), touched: new Set(), running: false, dirty: false, lastRunAt: 0, lastRoundMs: 0, events };
     this.watches.set(branchId, w);
     // listen before the first load, so that no change falls between the two
     void (async () => {
@@ -114,7 +117,9 @@ export class QueueBoard {
     void (async () => {
       try {
         do {
-          const wait = w.lastRunAt + this.minIntervalMs - Date.now();
+          // rounds start at least minIntervalMs apart, and at least 1.5 times the last round's length
+          // apart, so that telling a very large queue never takes more than about two thirds of a core
+          const wait = w.lastRunAt + Math.max(this.minIntervalMs, 1.5 * w.lastRoundMs) - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
           w.dirty = false;
           const touched = w.touched;
@@ -136,6 +141,8 @@ export class QueueBoard {
               }
             }
           }
+          w.lastRoundMs = Date.now() - w.lastRunAt;
+          this.log.debug({ branchId, ms: w.lastRoundMs, subscribers: listeners.length }, 'queue round');
         } while (w.dirty);
       } catch (err) {
         this.log.warn({ err, branchId }, 'queue board: loading the queue failed');

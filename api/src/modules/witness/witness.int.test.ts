@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEMO, bearer, gql, loginCustomer, loginStaff, startTestServer, type TestServer } from '../../testing/harness';
+import { DEMO, bearer, gql, loginCustomer, loginStaff, startTestServer, ticketAtWitness, type TestServer } from '../../testing/harness';
 
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 const ENTRY = 'id state position waiting estimatedWaitSeconds witnessSessionId';
@@ -9,20 +9,7 @@ const ALL_CHECKS = ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', 'AGENT_IDENTIFI
 let server: TestServer;
 let beijing: string;
 
-/** Logs a customer in and brings a new UPDATE_OTHER_INFO ticket to VIDEO_WITNESS through the ticket service. */
-async function atWitness(person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO'): Promise<{ token: string; ticketId: string }> {
-  const token = await loginCustomer(server, person);
-  const started = await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }', { b: business }, bearer(token));
-  if (!started.data) throw new Error(JSON.stringify(started.errors));
-  const t = started.data.startTicket.id;
-  const em = server.db.orm.em.fork() as never;
-  const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [t]);
-  const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, t);
-  await server.services.tickets.completeStep(em, ticket, 'DOCUMENTS', { fixture: true }, { kind: 'CUSTOMER', id: row!.customer_id });
-  const info = business === 'UPDATE_CONTACT_PHONE' ? 'CONTACT_PHONE' : 'OTHER_INFO';
-  await server.services.tickets.completeStep(em, ticket, info, { fixture: true }, { kind: 'CUSTOMER', id: row!.customer_id });
-  return { token, ticketId: t };
-}
+const atWitness = (person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO') => ticketAtWitness(server, person, business);
 
 function subscribe<T>(token: string, query: string, variables: Record<string, unknown>): { client: Client; values: T[]; until: (pred: (v: T) => boolean) => Promise<T>; error: () => Promise<unknown> } {
   const client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
@@ -323,7 +310,7 @@ describe('disconnects and grace periods', () => {
 });
 
 describe('the witness queue across nodes and restarts', () => {
-  it('updates positions of subscribers on one node when an agent claims on another', async () => {
+  it('updates positions of subscribers on one node when an agent claims on another (PostgreSQL LISTEN/NOTIFY)', async () => {
     const nodeB = await startTestServer('postgresql', { databaseUrl: server.config.databaseUrl!, clock: server.clock });
     try {
       const first = await atWitness(DEMO.zhangWei, 'RESET_PASSWORD');
@@ -358,6 +345,45 @@ describe('the witness queue across nodes and restarts', () => {
     }
   });
 
+  it('does the same through Redis when REDIS_URL is set', async () => {
+    const env = { REDIS_URL: process.env.KAIHU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
+    const nodeA = await startTestServer('postgresql', { env });
+    const nodeB = await startTestServer('postgresql', { env, databaseUrl: nodeA.config.databaseUrl!, clock: nodeA.clock });
+    try {
+      for (const node of [nodeA, nodeB]) expect(await (await fetch(`${node.url}/healthz`)).json()).toMatchObject({ events: 'redis' });
+      const [b] = await nodeA.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");
+      const first = await ticketAtWitness(nodeA, DEMO.zhangWei);
+      const second = await ticketAtWitness(nodeA, DEMO.wangFang);
+      for (const c of [first, second]) await gql(nodeA.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+      const client = createClient({ url: nodeB.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${second.token}` }, retryAttempts: 0 });
+      const values: any[] = [];
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`position on node B did not change: ${JSON.stringify(values)}`)), 10_000);
+        client.subscribe({ query: `subscription ($t: ID!) { queuePosition(ticketId: $t) { ${ENTRY} } }`, variables: { t: second.ticketId } }, {
+          next: async (r: any) => {
+            values.push(r.data.queuePosition);
+            if (values.length === 1) {
+              const agent = bearer(await loginStaff(nodeA.url, 'agent01', 'Agent#2026'));
+              await gql(nodeA.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }', { b: b!.id }, agent);
+            }
+            if (r.data.queuePosition.position === 1) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => {},
+        });
+      });
+      expect(values[0]).toMatchObject({ position: 2, waiting: 2 });
+      expect(values[values.length - 1]).toMatchObject({ position: 1, waiting: 1 });
+      await client.dispose();
+    } finally {
+      await nodeB.stop();
+      await nodeA.close();
+    }
+  });
+
   it('survives a restart of the API: entries are rows and positions are recomputed', async () => {
     const c = await atWitness({ ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' }, 'RESET_PASSWORD');
     const before = (await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id position waiting } }', { t: c.ticketId }, bearer(c.token))).data!.joinWitnessQueue;
@@ -371,6 +397,37 @@ describe('the witness queue across nodes and restarts', () => {
       expect(after).toEqual({ id: before.id, state: 'WAITING', position: before.position, waiting: before.waiting });
     } finally {
       await restarted.stop();
+    }
+  });
+});
+
+describe('on the embedded PGlite (in-process events)', () => {
+  it('queues, pushes positions, claims and applies the grace period', async () => {
+    const main = server;
+    server = await startTestServer('pglite');
+    try {
+      expect(await (await fetch(`${server.url}/healthz`)).json()).toMatchObject({ database: 'pglite', events: 'in-process' });
+      const [b] = await server.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");
+      const first = await atWitness(DEMO.zhangWei);
+      const second = await atWitness(DEMO.wangFang);
+      for (const c of [first, second]) await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+      const one = subscribe<any>(first.token, `subscription ($t: ID!) { queuePosition(ticketId: $t) { ${ENTRY} } }`, { t: first.ticketId });
+      const two = subscribe<any>(second.token, `subscription ($t: ID!) { queuePosition(ticketId: $t) { ${ENTRY} } }`, { t: second.ticketId });
+      await one.until((e) => e.position === 1);
+      await two.until((e) => e.position === 2);
+      await one.client.dispose();
+      await waitFor('the disconnect', async () => (await server.db.sql.query<{ n: number }>('select count(*)::int as n from witness_queue_entries where disconnected_at is not null'))[0]!.n === 1);
+      const agent = bearer(await loginStaff(server.url, 'agent01', 'Agent#2026'));
+      // the dropped customer keeps the place but is not called
+      const s = (await gql(server.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }', { b: b!.id }, agent)).data!.claimNextCustomer;
+      expect(s.ticket.id).toBe(second.ticketId);
+      await two.until((e) => e.state === 'CALLED');
+      server.clock.advance(121_000);
+      expect(await server.services.witness.sweep(server.db.orm.em.fork() as never)).toEqual({ left: 1, ended: 0 });
+      await two.client.dispose();
+    } finally {
+      await server.close();
+      server = main;
     }
   });
 });

@@ -113,14 +113,17 @@ const positionSource: PushSource = async (args, context, sink) => {
     void reload();
   };
   const { snapshot, unwatch } = await witness.board!.watch(ticket.branchId, listener);
+  let healed: boolean;
   try {
-    await witness.customerConnected(ctx.em, ticket.id, ticket.branchId);
+    healed = await witness.customerConnected(ctx.em, ticket.id, ticket.branchId);
   } catch (e) {
     unwatch();
     throw e;
   }
-  ctx.em.clear();
-  entry = (await witness.latestEntry(ctx.em, ticket.id)) ?? entry;
+  if (healed) {
+    ctx.em.clear();
+    entry = (await witness.latestEntry(ctx.em, ticket.id)) ?? entry;
+  }
   const first = last ?? entryType(ctx, witness.viewFrom(entry, snapshot) ?? (await witness.view(ctx.em, entry)));
   last ??= first;
   return {
@@ -267,7 +270,7 @@ export class WitnessResolver {
 
   @Subscription(() => QueueEntryType, {
     description: "the customer's own queue entry, pushed whenever position, estimate or state changes; holding it keeps the customer's place (see KAIHU_WITNESS_GRACE_MS)",
-    subscribe: ({ args, context }) => pushIterator(undefined, (v) => v as unknown as QueueEntryType, (sink) => positionSource(args, context, sink)),
+    subscribe: ({ args, context }) => pushIterator(undefined, (v) => v as unknown as QueueEntryType, null, (sink) => positionSource(args, context, sink)),
   })
   queuePosition(@Root() entry: QueueEntryType, @Arg('ticketId', () => ID) _ticketId: string): QueueEntryType {
     return entry;

@@ -356,13 +356,14 @@ export class WitnessService {
 
   // --- presence and grace periods -------------------------------------------------------------
 
-  /** The customer holds a queuePosition subscription on this node. */
-  async customerConnected(em: EntityManager, ticketId: string, branchId: string): Promise<void> {
+  /** The customer holds a queuePosition subscription on this node; true when that ended a grace period. */
+  async customerConnected(em: EntityManager, ticketId: string, branchId: string): Promise<boolean> {
     const n = (this.customersHere.get(ticketId) ?? 0) + 1;
     this.customersHere.set(ticketId, n);
-    if (n > 1) return;
+    if (n > 1) return false;
     const healed = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: { $ne: null } }, { disconnectedAt: null });
     if (healed) this.changed(branchId, [ticketId]);
+    return healed > 0;
   }
 
   /** The customer's last subscription on this node ended (closed, or the socket dropped): the grace period starts. */
