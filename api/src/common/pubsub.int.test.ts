@@ -47,7 +47,7 @@ describe.each([
   if (!('REDIS_URL' in env)) {
     it('keeps delivering after the listening connection is killed (reconnect)', async () => {
       const killed = await a.db.sql.query<{ n: number }>(
-        "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and query like 'listen %'",
+        "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and application_name = 'kaihu-events'",
       );
       expect(killed[0]!.n).toBeGreaterThanOrEqual(1);
       await new Promise((r) => setTimeout(r, 1500)); // the listeners reconnect within 100–500 ms

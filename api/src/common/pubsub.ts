@@ -88,7 +88,7 @@ export function createPostgresBus(databaseUrl: string, log: Logger): EventBus {
   let listening = new Promise<void>((r) => (readyResolve = r));
 
   const connect = async (): Promise<void> => {
-    const c = new Client({ connectionString: databaseUrl });
+    const c = new Client({ connectionString: databaseUrl, application_name: 'kaihu-events' });
     c.on('notification', (msg) => {
       if (msg.channel === channel && msg.payload) deliver(local, msg.payload, log);
     });
