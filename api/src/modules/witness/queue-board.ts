@@ -13,7 +13,7 @@ export interface BranchSnapshot {
   agents: number;
 }
 
-const SLICE = 500;
+const SLICE = 1000;
 
 /** Called with each new snapshot and the tickets whose entries changed state since the last one. */
 export type BoardListener = (snapshot: BranchSnapshot, touched: ReadonlySet<string>) => void;
