@@ -49,6 +49,8 @@ export interface WitnessConfig {
   sweepMs: number;
   /** `KAIHU_QUEUE_PUSH_INTERVAL_MS` — least time between two position pushes of one branch (bursts of changes are coalesced). Default 250. */
   pushIntervalMs: number;
+  /** `KAIHU_SFU_WORKERS` — mediasoup workers of the embedded SFU, started on the first call. Default one per CPU core. */
+  sfuWorkers: number | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -174,6 +176,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
       agentGraceMs: integer(env, 'KAIHU_WITNESS_AGENT_GRACE_MS', 30000, 0, 3600000),
       sweepMs: integer(env, 'KAIHU_WITNESS_SWEEP_MS', 5000, 100, 600000),
       pushIntervalMs: integer(env, 'KAIHU_QUEUE_PUSH_INTERVAL_MS', 250, 0, 10000),
+      sfuWorkers: read(env, 'KAIHU_SFU_WORKERS') === undefined ? null : integer(env, 'KAIHU_SFU_WORKERS', 1, 1, 256),
     },
   };
 }

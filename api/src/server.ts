@@ -257,7 +257,7 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           logger.info('shutting down: draining connections');
           socketSessions.stop();
           await apollo.stop();
-          services.witness.stop();
+          await services.witness.stop();
           await new Promise<void>((resolve) => wsServer.close(() => resolve()));
           await bus!.close();
           await db.close();

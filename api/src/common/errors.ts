@@ -51,6 +51,7 @@ export enum ErrorCode {
   SIGNATURE_INVALID = 'SIGNATURE_INVALID',
   AGREEMENTS_INCOMPLETE = 'AGREEMENTS_INCOMPLETE',
   SAME_PERSON = 'SAME_PERSON',
+  MEDIA_UNAVAILABLE = 'MEDIA_UNAVAILABLE',
 }
 
 /** Default Chinese messages; a throw site may give a more precise one. */
@@ -94,6 +95,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.SIGNATURE_INVALID]: '协议签名验证失败，请重新签署',
   [ErrorCode.AGREEMENTS_INCOMPLETE]: '请签署全部协议后再提交',
   [ErrorCode.SAME_PERSON]: '复核人员不能复核本人见证的业务',
+  [ErrorCode.MEDIA_UNAVAILABLE]: '视频服务暂不可用，请稍后再试',
 };
 
 export class KaihuError extends GraphQLError {

@@ -32,6 +32,8 @@ export const TOPICS = {
   WITNESS_SESSION: 'WITNESS_SESSION',
   /** id = 'all'; a node started and marked every witness party disconnected: the others heal theirs */
   WITNESS_PRESENCE: 'WITNESS_PRESENCE',
+  /** id = 'all'; payload { id }: a witness session ended; every node closes its router for it */
+  WITNESS_ENDED: 'WITNESS_ENDED',
 } as const;
 
 interface Envelope {

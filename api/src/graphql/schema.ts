@@ -9,14 +9,14 @@ import { ProfileStepResolver } from '../modules/profiles/profile-steps.resolver'
 import { CustomerResolver } from '../modules/profiles/profile.resolver';
 import { ReviewResolver } from '../modules/review/review.resolver';
 import { TicketReviewResolver } from '../modules/review/ticket-review.resolver';
-import { WitnessResolver } from '../modules/witness/witness.resolver';
+import { WitnessResolver, WitnessSessionResolver } from '../modules/witness/witness.resolver';
 import { CustomerTicketsResolver, TicketResolver } from '../modules/tickets/ticket.resolver';
 import { createInProcessBus, type EventBus } from '../common/pubsub';
 import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
 
 /** Every module's resolvers. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver, WitnessSessionResolver];
 
 /** Builds the executable schema; scalars the contract names are always present. */
 export async function createSchema(bus: EventBus = createInProcessBus()): Promise<GraphQLSchema> {

@@ -290,6 +290,27 @@ describe('disconnects and grace periods', () => {
     await secondView.client.dispose();
   });
 
+  it("gives the session's two parties the router's RTP capabilities, and closes the router when it ends", async () => {
+    const c = await atWitness({ ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' }, 'UPDATE_CONTACT_PHONE');
+    await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+    const s = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
+    expect(s.ticket.id).toBe(c.ticketId);
+    const CAPS = 'query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }';
+    for (const who of [agent, bearer(c.token)]) {
+      const caps = (await gql(server.url, CAPS, { s: s.id }, who)).data!.witnessSession.routerRtpCapabilities;
+      const codecs = caps.codecs.map((x: { mimeType: string }) => x.mimeType);
+      expect(codecs).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']));
+      expect(caps.headerExtensions.length).toBeGreaterThan(0);
+    }
+    expect(await server.services.witness.media!.routers()).toContain(s.id);
+    // staff of the broker who are not the session's agent get nothing
+    const reviewer = bearer(await loginStaff(server.url, 'review01', 'Review#2026'));
+    expect(codeOf(await gql(server.url, CAPS, { s: s.id }, reviewer))).toBe('FORBIDDEN');
+    await gql(server.url, 'mutation ($s: ID!) { abandonWitness(sessionId: $s, reason: CUSTOMER_ABSENT) { id } }', { s: s.id }, agent);
+    await waitFor('the router to close', async () => !(await server.services.witness.media!.routers()).includes(s.id));
+    expect(codeOf(await gql(server.url, CAPS, { s: s.id }, agent))).toBe('TICKET_CLOSED');
+  });
+
   it('gives the same values on the compiled path and through graphql-js (fragments, aliases, __typename)', async () => {
     const c = await atWitness(PERSON_A, 'UPDATE_CONTACT_PHONE');
     await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));

@@ -4,6 +4,7 @@ import { TOPICS } from '../../common/pubsub';
 import type { KaihuContext } from '../../graphql/context';
 import { pushIterator, type PushSource } from '../../graphql/fast-subscriptions';
 import { openLive } from '../../graphql/live-iterator';
+import { JSONObjectScalar } from '../../graphql/scalars';
 import { requireCustomer, requireStaff } from '../auth/viewer';
 import { toTicketType } from '../tickets/ticket.resolver';
 import { TicketType } from '../tickets/ticket.types';
@@ -214,6 +215,14 @@ function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIter
 
 /** Subscriptions served by the compiled fast path (see fast-subscriptions.ts). */
 export const WITNESS_FAST_SUBSCRIPTIONS: Record<string, PushSource> = { queuePosition: positionSource };
+
+@Resolver(() => WitnessSessionType)
+export class WitnessSessionResolver {
+  @FieldResolver(() => JSONObjectScalar, { description: 'mediasoup router RTP capabilities for the client device (the session\'s customer and agent only, while it is open)' })
+  routerRtpCapabilities(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<Record<string, unknown>> {
+    return ctx.services.witness.rtpCapabilities(ctx.em, ctx.viewer, s.id);
+  }
+}
 
 @Resolver(() => TicketType)
 export class WitnessResolver {

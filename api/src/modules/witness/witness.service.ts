@@ -11,6 +11,7 @@ import { STEP_NAMES, type TicketStepKind } from '../tickets/flows';
 import type { Ticket } from '../tickets/ticket.entity';
 import { actorOf, type TicketService } from '../tickets/ticket.service';
 import { QueueBoard, type BranchSnapshot } from './queue-board';
+import { WitnessMedia } from './witness-media';
 import { ACTIVE_STATES, QueueEntry, WitnessSession, type WitnessEndReason } from './witness.entity';
 
 /** What the agent confirms during the witness (the reference's checks). */
@@ -53,6 +54,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class WitnessService {
   /** This node's live view of the queues it has subscribers for; set by {@link start}. */
   board: QueueBoard | null = null;
+  /** The embedded SFU's routers of this node's sessions; set by {@link start}. */
+  media: WitnessMedia | null = null;
   /** ticket id → the customer's queuePosition subscriptions on this node (their presence) */
   private readonly customersHere = new Map<string, number>();
   /** session id → the agent's witnessSession subscriptions on this node (their presence) */
@@ -76,6 +79,15 @@ export class WitnessService {
    */
   async start(forkEm: () => EntityManager, log: Logger): Promise<void> {
     this.log = log;
+    this.media = new WitnessMedia(this.bus, {
+      workers: this.config.sfuWorkers,
+      log: log.child({ component: 'sfu' }),
+      onRouterLost: (sessionId) => {
+        log.warn({ sessionId }, 'witness media: the router of a session was lost with its worker');
+        this.sessionChanged(sessionId);
+      },
+    });
+    this.media.start();
     this.board = new QueueBoard(this.bus, (branchId) => this.snapshot(forkEm(), branchId), log, this.config.pushIntervalMs);
     const em = forkEm();
     const now = this.clock.now();
@@ -94,11 +106,23 @@ export class WitnessService {
     this.timer.unref();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     void this.presenceEvents?.return?.();
     this.board?.close();
+    await this.media?.close();
+  }
+
+  /** The mediasoup router's RTP capabilities, for the session's customer and agent only, while it is open. */
+  async rtpCapabilities(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<Record<string, unknown>> {
+    const s = await this.session(em, viewer, sessionId);
+    const ticket = await this.deps.tickets.get(em, viewer, s.ticketId);
+    const party = viewer?.kind === 'STAFF' ? viewer.staffId === s.agentStaffId : viewer?.kind === 'CUSTOMER' && viewer.customerId === ticket.customerId;
+    if (!party) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限本次见证的客户和坐席');
+    if (s.endedAt) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
+    if (!this.media) throw new KaihuError(ErrorCode.MEDIA_UNAVAILABLE);
+    return this.media.rtpCapabilities(s.id);
   }
 
   private changed(branchId: string, tickets: string[]): void {
@@ -314,6 +338,7 @@ export class WitnessService {
     await em.flush();
     this.changed(s.branchId, [s.ticketId]);
     this.sessionChanged(s.id);
+    this.media?.ended(s.id);
     return this.session(em, viewer, s.id);
   }
 
@@ -351,6 +376,7 @@ export class WitnessService {
     await em.flush();
     this.changed(s.branchId, [s.ticketId]);
     this.sessionChanged(s.id);
+    this.media?.ended(s.id);
     return true;
   }
 
