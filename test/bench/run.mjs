@@ -21,7 +21,9 @@ for (const name of names) {
 const header = [
   '# Benchmarks',
   '',
-  `Produced by \`npm run bench${only.length ? ' -- ' + only.join(' ') : ''}\` on ${new Date().toISOString().slice(0, 10)}: ` +
+  (only.length
+    ? `Produced by \`npm run bench\`; the sections ${names.map((n) => `\`${n}\``).join(', ')} last re-run by \`npm run bench -- ${only.join(' ')}\` on ${new Date().toISOString().slice(0, 10)}: `
+    : `Produced by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: `) +
     `${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
     `PostgreSQL on 127.0.0.1. Load generator and servers share the machine's cores, so absolute numbers are modest; ` +
     'the ratios against a baseline measured in the same run are what to compare.',

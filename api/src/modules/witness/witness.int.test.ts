@@ -139,6 +139,17 @@ describe('the video-witness queue', () => {
     expect(codeOf(await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t }, bearer(token)))).toBe('STEP_NOT_ALLOWED');
     const customer = bearer(token);
     expect(codeOf(await gql(server.url, 'query ($b: ID!) { branchQueue(branchId: $b) { waiting } }', { b: beijing }, customer))).toBe('FORBIDDEN');
+    // at the right step, but on a Sunday: outside service hours of DEMO-HOURS (DEMO is always open)
+    const chen = await atWitness(DEMO.zhaoMin, 'UPDATE_OTHER_INFO');
+    const weekday = server.clock.now();
+    server.clock.set('2026-11-22T04:00:00Z');
+    try {
+      const closed = await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: chen.ticketId }, bearer(chen.token));
+      expect(codeOf(closed)).toBe('OUTSIDE_SERVICE_HOURS');
+      expect(closed.errors![0]!.message).toMatch(/服务时间/);
+    } finally {
+      server.clock.set(weekday.toISOString());
+    }
   });
 });
 
