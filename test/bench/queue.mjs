@@ -60,7 +60,8 @@ async function seed(url, db, N) {
   const sql = new pg.Client({ connectionString: db.url });
   sql.on('error', () => {});
   await sql.connect();
-  const tokens = Array.from({ length: N }, () => randomBytes(24).toString('base64url'));
+  // never starting with kh_ (a partner API key's prefix; a random token does so once in 262,144)
+  const tokens = Array.from({ length: N }, () => `q${randomBytes(24).toString('base64url')}`);
   await sql.query('begin');
   await sql.query(`create temp table q (i int primary key, customer_id uuid, ticket_id uuid, token_hash text)`);
   await sql.query(`insert into q select i, gen_random_uuid(), gen_random_uuid(), h from unnest($1::text[]) with ordinality as t(h, i)`, [tokens.map((t) => createHash('sha256').update(t).digest('hex'))]);

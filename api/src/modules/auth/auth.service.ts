@@ -171,7 +171,7 @@ export class AuthService {
     em: EntityManager,
     s: { kind: Session['kind']; customerId?: string; staffId?: string; brokerId: string; roles: string[]; apiKeyId: string | null },
   ): Promise<IssuedSession> {
-    const token = randomBytes(32).toString('base64url');
+    const token = newSessionToken();
     const now = this.clock.now();
     const session = em.create(Session, {
       tokenHash: sha256Hex(token),
@@ -324,6 +324,17 @@ export class AuthService {
     em.create(ApiKey, { brokerId: key.brokerId, name: key.name, keyHash, prefix: key.key.slice(0, 12), createdAt: this.clock.now() });
     await em.flush();
     return true;
+  }
+}
+
+/**
+ * A session token: 32 random bytes, base64url. Partner API keys start with `kh_`, and a token that
+ * happened to start so (one login in 262,144) would be looked up as a key and refused at once.
+ */
+export function newSessionToken(random: (n: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const token = random(32).toString('base64url');
+    if (!token.startsWith('kh_')) return token;
   }
 }
 
