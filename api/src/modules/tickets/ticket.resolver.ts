@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subs
 import { TOPICS } from '../../common/pubsub';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
+import { openLive } from '../../graphql/live-iterator';
 import { requireCustomer } from '../auth/viewer';
 import { CustomerType } from '../profiles/customer.types';
 import { FLOWS, STEP_NAMES, type BusinessType as BusinessTypeValue, type TicketStatus as TicketStatusValue } from './flows';
@@ -87,21 +88,23 @@ export class TicketResolver {
 /**
  * Checks the viewer may see the ticket, sends its current state at once (so a client that
  * (re)connects is up to date without a separate query), then every change (the resolver reloads
- * the ticket for each).
+ * the ticket for each). Returned at once when the client goes (see live-iterator.ts): an async
+ * generator here stayed alive, with its bus subscription, until the ticket's next change.
  */
-async function* ticketUpdates(ctx: KaihuContext, ticketId: string): AsyncGenerator<{ id: string }> {
-  await ctx.services.tickets.get(ctx.em, ctx.viewer, ticketId);
-  const updates = ctx.services.bus.subscribe(TOPICS.TICKET_UPDATED, ticketId)[Symbol.asyncIterator]();
-  try {
-    yield { id: ticketId };
-    for (;;) {
-      const next = await updates.next();
-      if (next.done) return;
-      yield next.value as { id: string };
-    }
-  } finally {
-    await updates.return?.();
-  }
+function ticketUpdates(ctx: KaihuContext, ticketId: string): Promise<AsyncIterableIterator<{ id: string }>> {
+  return openLive(async () => {
+    await ctx.services.tickets.get(ctx.em, ctx.viewer, ticketId);
+    const updates = ctx.services.bus.subscribe(TOPICS.TICKET_UPDATED, ticketId)[Symbol.asyncIterator]();
+    return {
+      first: { id: ticketId },
+      next: async () => {
+        const next = await updates.next();
+        return next.done ? null : (next.value as { id: string });
+      },
+      stop: () => void updates.return?.(),
+      cleanup: () => {},
+    };
+  });
 }
 
 @Resolver(() => CustomerType)
