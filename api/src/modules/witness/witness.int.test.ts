@@ -70,9 +70,10 @@ describe('the video-witness queue', () => {
 
     const agentToken = await loginStaff(server.url, 'agent01', 'Agent#2026');
     const agent = bearer(agentToken);
-    const queue = (await gql(server.url, 'query ($b: ID!) { branchQueue(branchId: $b) { branch { name } waiting items { customerName entry { position } ticket { id } } } }', { b: beijing }, agent)).data!.branchQueue;
+    server.clock.advance(30_000);
+    const queue = (await gql(server.url, 'query ($b: ID!) { branchQueue(branchId: $b) { branch { name } waiting items { customerName waitingSeconds entry { position } ticket { id } } } }', { b: beijing }, agent)).data!.branchQueue;
     expect(queue).toMatchObject({ branch: { name: '北京营业部' }, waiting: 2 });
-    expect(queue.items.map((i: any) => [i.customerName, i.entry.position])).toEqual([['张伟', 1], ['王芳', 2]]);
+    expect(queue.items.map((i: any) => [i.customerName, i.entry.position, i.waitingSeconds])).toEqual([['张伟', 1, 30], ['王芳', 2, 30]]);
     const watching = subscribe<any>(agentToken, 'subscription ($b: ID!) { branchQueue(branchId: $b) { waiting items { customerName } } }', { b: beijing });
     await watching.until((q) => q.waiting === 2);
 

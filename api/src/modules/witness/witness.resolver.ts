@@ -57,11 +57,12 @@ async function toBranchQueue(ctx: KaihuContext, branchId: string, first: number,
   const tickets = new Map((await ctx.services.tickets.getMany(ctx.em, ctx.viewer!, q.entries.map((e) => e.ticketId))).map((t) => [t.id, t]));
   const customers = new Map((await ctx.services.profiles.findCustomers(ctx.em, q.entries.map((e) => e.customerId))).map((c) => [c.id, c]));
   const items = [];
+  const now = ctx.clock.now().getTime();
   for (const [i, entry] of q.entries.entries()) {
     const ticket = tickets.get(entry.ticketId);
     if (!ticket) continue;
     const view = { entry, position: i + 1, waiting: snap.waiting, estimatedWaitSeconds: estimateSeconds(i + 1, snap.agents, snap.secondsPerWitness) };
-    items.push({ entry: entryType(ctx, view), ticket: toTicketType(ticket), customerName: customers.get(entry.customerId)?.name ?? '', enqueuedAt: entry.enqueuedAt });
+    items.push({ entry: entryType(ctx, view), ticket: toTicketType(ticket), customerName: customers.get(entry.customerId)?.name ?? '', enqueuedAt: entry.enqueuedAt, waitingSeconds: Math.max(0, Math.floor((now - entry.enqueuedAt.getTime()) / 1000)) });
   }
   return { branch: branch!, waiting: snap.waiting, items };
 }

@@ -69,6 +69,7 @@ export class QueueItem {
   @Field(() => TicketType) ticket!: TicketType;
   @Field() customerName!: string;
   @Field() enqueuedAt!: Date;
+  @Field(() => Int, { description: '已等待秒数（查询或推送时；实时显示请用 enqueuedAt 计算）' }) waitingSeconds!: number;
 }
 
 @ObjectType()
