@@ -51,6 +51,10 @@ export interface WitnessConfig {
   pushIntervalMs: number;
   /** `KAIHU_SFU_WORKERS` — mediasoup workers of the embedded SFU, started on the first call. Default one per CPU core. */
   sfuWorkers: number | null;
+  /** `KAIHU_SFU_LISTEN_IP` — the address the media transports listen on. Default `127.0.0.1` (use `0.0.0.0` or the host's address in deployment). */
+  sfuListenIp: string;
+  /** `KAIHU_SFU_ANNOUNCED_ADDRESS` — the address (or host name) clients are told to send media to, when it differs (NAT, containers). */
+  sfuAnnouncedAddress: string | null;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -111,6 +115,13 @@ function url(env: Env, name: string, protocols: string[]): string | null {
 /** Hides a password in a URL before it is printed. */
 export function redactUrl(raw: string): string {
   return raw.replace(/\/\/([^:/@]+):([^@]*)@/, '//$1:***@');
+}
+
+function address(env: Env, name: string): string | null {
+  const v = read(env, name);
+  if (v === undefined) return null;
+  if (!/^[A-Za-z0-9.:-]+$/.test(v)) throw new ConfigError(name, v, 'an IP address or host name');
+  return v;
 }
 
 /** Reads and validates the configuration; throws {@link ConfigError} on the first bad value. */
@@ -177,6 +188,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
       sweepMs: integer(env, 'KAIHU_WITNESS_SWEEP_MS', 5000, 100, 600000),
       pushIntervalMs: integer(env, 'KAIHU_QUEUE_PUSH_INTERVAL_MS', 250, 0, 10000),
       sfuWorkers: read(env, 'KAIHU_SFU_WORKERS') === undefined ? null : integer(env, 'KAIHU_SFU_WORKERS', 1, 1, 256),
+      sfuListenIp: address(env, 'KAIHU_SFU_LISTEN_IP') ?? '127.0.0.1',
+      sfuAnnouncedAddress: address(env, 'KAIHU_SFU_ANNOUNCED_ADDRESS'),
     },
   };
 }

@@ -18,3 +18,4 @@ export {
   defaultWorkerBin,
   resolveWorkerBin,
 } from './worker-bin';
+export type { types as mediasoupTypes } from 'mediasoup';

@@ -34,6 +34,8 @@ export const TOPICS = {
   WITNESS_PRESENCE: 'WITNESS_PRESENCE',
   /** id = 'all'; payload { id }: a witness session ended; every node closes its router for it */
   WITNESS_ENDED: 'WITNESS_ENDED',
+  /** id = witness session id; payload { type, producerId, kind, party }: the call's media changed */
+  WITNESS_MEDIA: 'WITNESS_MEDIA',
 } as const;
 
 interface Envelope {

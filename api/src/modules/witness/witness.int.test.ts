@@ -7,6 +7,11 @@ const ENTRY = 'id state position waiting estimatedWaitSeconds witnessSessionId';
 const ALL_CHECKS = ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', 'AGENT_IDENTIFIED', 'RISKS_EXPLAINED'];
 
 let server: TestServer;
+/**
+ * Grace periods are applied by the tests calling sweep() after moving the pinned clock; the
+ * periodic sweep would race them (loginCustomer alone moves the clock 61 s), so it is made rare.
+ */
+const MANUAL_SWEEPS = { KAIHU_WITNESS_SWEEP_MS: '600000' };
 let beijing: string;
 
 const atWitness = (person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO') => ticketAtWitness(server, person, business);
@@ -47,7 +52,7 @@ function subscribe<T>(token: string, query: string, variables: Record<string, un
 }
 
 beforeAll(async () => {
-  server = await startTestServer('postgresql');
+  server = await startTestServer('postgresql', { env: MANUAL_SWEEPS });
   const [b] = await server.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");
   beijing = b!.id;
 });
@@ -183,7 +188,7 @@ describe('disconnects and grace periods', () => {
 
   beforeAll(async () => {
     main = server;
-    server = await startTestServer('postgresql');
+    server = await startTestServer('postgresql', { env: MANUAL_SWEEPS });
     const [b] = await server.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");
     branch = b!.id;
     agentToken = await loginStaff(server.url, 'agent01', 'Agent#2026');
@@ -318,8 +323,23 @@ describe('disconnects and grace periods', () => {
     // staff of the broker who are not the session's agent get nothing
     const reviewer = bearer(await loginStaff(server.url, 'review01', 'Review#2026'));
     expect(codeOf(await gql(server.url, CAPS, { s: s.id }, reviewer))).toBe('FORBIDDEN');
+    expect(codeOf(await gql(server.url, 'mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id } }', { s: s.id }, reviewer))).toBe('FORBIDDEN');
+    // signalling refuses what mediasoup cannot take, with a clear code; the transport belongs to its party
+    const t = (await gql(server.url, 'mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceCandidates dtlsParameters } }', { s: s.id }, agent)).data!.createWitnessTransport;
+    expect(t.iceCandidates[0]).toMatchObject({ ip: '127.0.0.1' });
+    const PRODUCE = 'mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }';
+    expect(codeOf(await gql(server.url, PRODUCE, { s: s.id, t: t.id, k: 'screen', r: {} }, agent))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(server.url, PRODUCE, { s: s.id, t: t.id, k: 'video', r: { codecs: [] } }, agent))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await gql(server.url, PRODUCE, { s: s.id, t: t.id, k: 'video', r: { codecs: [] } }, bearer(c.token)))).toBe('NOT_FOUND');
+    const CONNECT = 'mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }';
+    expect(codeOf(await gql(server.url, CONNECT, { s: s.id, t: t.id, d: { fingerprints: 'none' } }, agent))).toBe('BAD_USER_INPUT');
+    const CONSUME = 'mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id } }';
+    expect(codeOf(await gql(server.url, CONSUME, { s: s.id, t: t.id, p: 'nope', c: {} }, agent))).toBe('NOT_FOUND');
+    expect((await gql(server.url, 'query ($s: ID!) { witnessSession(id: $s) { producers { id } } }', { s: s.id }, agent)).data!.witnessSession.producers).toEqual([]);
+    expect(server.services.witness.media!.openTransports()).toBe(1);
     await gql(server.url, 'mutation ($s: ID!) { abandonWitness(sessionId: $s, reason: CUSTOMER_ABSENT) { id } }', { s: s.id }, agent);
     await waitFor('the router to close', async () => !(await server.services.witness.media!.routers()).includes(s.id));
+    expect(server.services.witness.media!.openTransports()).toBe(0);
     expect(codeOf(await gql(server.url, CAPS, { s: s.id }, agent))).toBe('TICKET_CLOSED');
   });
 
@@ -343,47 +363,12 @@ describe('disconnects and grace periods', () => {
 });
 
 describe('the witness queue across nodes and restarts', () => {
-  it('updates positions of subscribers on one node when an agent claims on another (PostgreSQL LISTEN/NOTIFY)', async () => {
-    const nodeB = await startTestServer('postgresql', { databaseUrl: server.config.databaseUrl!, clock: server.clock });
+  // two API instances on a database of their own
+  async function claimOnOneMovesTheOther(env: Record<string, string>, events: string): Promise<void> {
+    const nodeA = await startTestServer('postgresql', { env: { ...MANUAL_SWEEPS, ...env } });
+    const nodeB = await startTestServer('postgresql', { env: { ...MANUAL_SWEEPS, ...env }, databaseUrl: nodeA.config.databaseUrl!, clock: nodeA.clock });
     try {
-      const first = await atWitness(DEMO.zhangWei, 'RESET_PASSWORD');
-      const second = await atWitness(DEMO.wangFang, 'RESET_PASSWORD');
-      for (const c of [first, second]) await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
-      const client = createClient({ url: nodeB.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${second.token}` }, retryAttempts: 0 });
-      const values: any[] = [];
-      const moved = new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`position on node B did not change: ${JSON.stringify(values)}`)), 10_000);
-        client.subscribe({ query: `subscription ($t: ID!) { queuePosition(ticketId: $t) { ${ENTRY} } }`, variables: { t: second.ticketId } }, {
-          next: async (r: any) => {
-            values.push(r.data.queuePosition);
-            if (values.length === 1) {
-              const agent = bearer(await loginStaff(server.url, 'agent01', 'Agent#2026'));
-              await gql(server.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }', { b: beijing }, agent); // on node A
-            }
-            if (r.data.queuePosition.position === 1) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-          error: reject,
-          complete: () => {},
-        });
-      });
-      await moved;
-      expect(values[0]).toMatchObject({ position: 2, waiting: 2 });
-      expect(values[values.length - 1]).toMatchObject({ position: 1, waiting: 1 });
-      await client.dispose();
-    } finally {
-      await nodeB.stop();
-    }
-  });
-
-  it('does the same through Redis when REDIS_URL is set', async () => {
-    const env = { REDIS_URL: process.env.KAIHU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' };
-    const nodeA = await startTestServer('postgresql', { env });
-    const nodeB = await startTestServer('postgresql', { env, databaseUrl: nodeA.config.databaseUrl!, clock: nodeA.clock });
-    try {
-      for (const node of [nodeA, nodeB]) expect(await (await fetch(`${node.url}/healthz`)).json()).toMatchObject({ events: 'redis' });
+      for (const node of [nodeA, nodeB]) expect(await (await fetch(`${node.url}/healthz`)).json()).toMatchObject({ events });
       const [b] = await nodeA.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");
       const first = await ticketAtWitness(nodeA, DEMO.zhangWei);
       const second = await ticketAtWitness(nodeA, DEMO.wangFang);
@@ -415,7 +400,11 @@ describe('the witness queue across nodes and restarts', () => {
       await nodeB.stop();
       await nodeA.close();
     }
-  });
+  }
+
+  it('updates positions of subscribers on one node when an agent claims on another (PostgreSQL LISTEN/NOTIFY)', () => claimOnOneMovesTheOther({}, 'postgresql'));
+
+  it('does the same through Redis when REDIS_URL is set', () => claimOnOneMovesTheOther({ REDIS_URL: process.env.KAIHU_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379' }, 'redis'));
 
   it('survives a restart of the API: entries are rows and positions are recomputed', async () => {
     const c = await atWitness({ ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' }, 'RESET_PASSWORD');
@@ -423,7 +412,7 @@ describe('the witness queue across nodes and restarts', () => {
     const url = server.config.databaseUrl!;
     await server.stop();
     // a new process on the same database (the old test server's database is dropped by close())
-    const restarted = await startTestServer('postgresql', { databaseUrl: url, clock: server.clock });
+    const restarted = await startTestServer('postgresql', { env: MANUAL_SWEEPS, databaseUrl: url, clock: server.clock });
     try {
       const token = await loginCustomer(restarted, { ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' });
       const after = (await gql(restarted.url, 'query ($t: ID!) { ticket(id: $t) { queueEntry { id state position waiting } } }', { t: c.ticketId }, bearer(token))).data!.ticket.queueEntry;
@@ -437,7 +426,7 @@ describe('the witness queue across nodes and restarts', () => {
 describe('on the embedded PGlite (in-process events)', () => {
   it('queues, pushes positions, claims and applies the grace period', async () => {
     const main = server;
-    server = await startTestServer('pglite');
+    server = await startTestServer('pglite', { env: MANUAL_SWEEPS });
     try {
       expect(await (await fetch(`${server.url}/healthz`)).json()).toMatchObject({ database: 'pglite', events: 'in-process' });
       const [b] = await server.db.sql.query<{ id: string }>("select b.id from branches b join brokers k on k.id = b.broker_id where k.code = 'DEMO' and b.name = '北京营业部'");

@@ -11,7 +11,17 @@ import { TicketType } from '../tickets/ticket.types';
 import { SnapshotMailbox, type BranchSnapshot } from './queue-board';
 import type { QueueEntry, WitnessSession } from './witness.entity';
 import { estimateSeconds, type QueueView } from './witness.service';
-import { BranchQueue, QueueEntryType, WitnessAbandonReason, WitnessOutcomeInput, WitnessSessionType } from './witness.types';
+import {
+  BranchQueue,
+  QueueEntryType,
+  WitnessAbandonReason,
+  WitnessConsumerType,
+  WitnessMediaEventType,
+  WitnessOutcomeInput,
+  WitnessProducerType,
+  WitnessSessionType,
+  WitnessTransportType,
+} from './witness.types';
 
 const MAX_QUEUE_ITEMS = 500;
 
@@ -217,11 +227,99 @@ function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIter
 /** Subscriptions served by the compiled fast path (see fast-subscriptions.ts). */
 export const WITNESS_FAST_SUBSCRIPTIONS: Record<string, PushSource> = { queuePosition: positionSource };
 
+/** The call's media events for one party: new and closed producers of the session. */
+function mediaEvents(ctx: KaihuContext, sessionId: string): Promise<AsyncIterableIterator<WitnessMediaEventType>> {
+  return openLive(async () => {
+    await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
+    const events = ctx.services.bus.subscribe(TOPICS.WITNESS_MEDIA, sessionId)[Symbol.asyncIterator]();
+    const toEvent = (p: Record<string, unknown>): WitnessMediaEventType => ({
+      type: String(p.type),
+      producer: { id: String(p.producerId), kind: String(p.kind), party: p.party as 'CUSTOMER' | 'AGENT' },
+    });
+    // listening starts now, before SUBSCRIBED goes out, so that nothing falls in between
+    let pending = events.next();
+    return {
+      first: { type: 'SUBSCRIBED', producer: null },
+      next: async () => {
+        const e = await pending;
+        pending = events.next();
+        return e.done ? null : toEvent(e.value);
+      },
+      stop: () => void events.return?.(),
+      cleanup: () => {},
+    };
+  });
+}
+
 @Resolver(() => WitnessSessionType)
 export class WitnessSessionResolver {
   @FieldResolver(() => JSONObjectScalar, { description: 'mediasoup router RTP capabilities for the client device (the session\'s customer and agent only, while it is open)' })
   routerRtpCapabilities(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<Record<string, unknown>> {
     return ctx.services.witness.rtpCapabilities(ctx.em, ctx.viewer, s.id);
+  }
+
+  @FieldResolver(() => [WitnessProducerType], { description: 'the tracks both parties send (on this API node), for a party that joins late' })
+  async producers(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessProducerType[]> {
+    const { media } = await ctx.services.witness.party(ctx.em, ctx.viewer, s.id);
+    return media.producers(s.id);
+  }
+
+  @Mutation(() => WitnessTransportType, { description: 'the call: a WebRTC transport for this party (one to send, one to receive)' })
+  async createWitnessTransport(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: KaihuContext): Promise<WitnessTransportType> {
+    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
+    return (await media.createTransport(sessionId, party)) as WitnessTransportType;
+  }
+
+  @Mutation(() => Boolean, { description: "the call: the client's DTLS parameters (mediasoup-client's transport 'connect' event)" })
+  async connectWitnessTransport(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('transportId', () => ID) transportId: string,
+    @Arg('dtlsParameters', () => JSONObjectScalar) dtlsParameters: Record<string, unknown>,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<boolean> {
+    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
+    await media.connectTransport(sessionId, party, transportId, dtlsParameters);
+    return true;
+  }
+
+  @Mutation(() => WitnessProducerType, { description: "the call: send a track (mediasoup-client's transport 'produce' event); the other party is told by witnessMedia" })
+  async produceWitnessMedia(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('transportId', () => ID) transportId: string,
+    @Arg('kind') kind: string,
+    @Arg('rtpParameters', () => JSONObjectScalar) rtpParameters: Record<string, unknown>,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<WitnessProducerType> {
+    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
+    return media.produce(sessionId, party, transportId, kind, rtpParameters);
+  }
+
+  @Mutation(() => WitnessConsumerType, { description: "the call: receive the other party's track (created paused)" })
+  async consumeWitnessMedia(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('transportId', () => ID) transportId: string,
+    @Arg('producerId', () => ID) producerId: string,
+    @Arg('rtpCapabilities', () => JSONObjectScalar) rtpCapabilities: Record<string, unknown>,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<WitnessConsumerType> {
+    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
+    return (await media.consume(sessionId, party, transportId, producerId, rtpCapabilities)) as WitnessConsumerType;
+  }
+
+  @Mutation(() => Boolean, { description: 'the call: start receiving a consumer once the client has set it up' })
+  async resumeWitnessConsumer(@Arg('sessionId', () => ID) sessionId: string, @Arg('consumerId', () => ID) consumerId: string, @Ctx() ctx: KaihuContext): Promise<boolean> {
+    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
+    await media.resumeConsumer(sessionId, party, consumerId);
+    return true;
+  }
+
+  @Subscription(() => WitnessMediaEventType, {
+    name: 'witnessMedia',
+    description: "the call's tracks as they come and go (NEW_PRODUCER, PRODUCER_CLOSED), for the session's two parties",
+    subscribe: ({ args, context }) => mediaEvents(context as KaihuContext, String(args.sessionId)),
+  })
+  witnessMediaEvent(@Root() e: WitnessMediaEventType, @Arg('sessionId', () => ID) _sessionId: string): WitnessMediaEventType {
+    return e;
   }
 }
 

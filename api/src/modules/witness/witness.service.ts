@@ -11,7 +11,7 @@ import { STEP_NAMES, type TicketStepKind } from '../tickets/flows';
 import type { Ticket } from '../tickets/ticket.entity';
 import { actorOf, type TicketService } from '../tickets/ticket.service';
 import { QueueBoard, type BranchSnapshot } from './queue-board';
-import { WitnessMedia } from './witness-media';
+import { WitnessMedia, type Party } from './witness-media';
 import { ACTIVE_STATES, QueueEntry, WitnessSession, type WitnessEndReason } from './witness.entity';
 
 /** What the agent confirms during the witness (the reference's checks). */
@@ -82,6 +82,8 @@ export class WitnessService {
     this.media = new WitnessMedia(this.bus, {
       workers: this.config.sfuWorkers,
       log: log.child({ component: 'sfu' }),
+      listenIp: this.config.sfuListenIp,
+      announcedAddress: this.config.sfuAnnouncedAddress,
       onRouterLost: (sessionId) => {
         log.warn({ sessionId }, 'witness media: the router of a session was lost with its worker');
         this.sessionChanged(sessionId);
@@ -114,15 +116,21 @@ export class WitnessService {
     await this.media?.close();
   }
 
-  /** The mediasoup router's RTP capabilities, for the session's customer and agent only, while it is open. */
-  async rtpCapabilities(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<Record<string, unknown>> {
+  /** The viewer's side of an open session (its customer or its agent), and the media of this node. */
+  async party(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<{ session: WitnessSession; party: Party; media: WitnessMedia }> {
     const s = await this.session(em, viewer, sessionId);
     const ticket = await this.deps.tickets.get(em, viewer, s.ticketId);
-    const party = viewer?.kind === 'STAFF' ? viewer.staffId === s.agentStaffId : viewer?.kind === 'CUSTOMER' && viewer.customerId === ticket.customerId;
+    const party: Party | null = viewer?.kind === 'STAFF' ? (viewer.staffId === s.agentStaffId ? 'AGENT' : null) : viewer?.kind === 'CUSTOMER' && viewer.customerId === ticket.customerId ? 'CUSTOMER' : null;
     if (!party) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限本次见证的客户和坐席');
     if (s.endedAt) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
     if (!this.media) throw new KaihuError(ErrorCode.MEDIA_UNAVAILABLE);
-    return this.media.rtpCapabilities(s.id);
+    return { session: s, party, media: this.media };
+  }
+
+  /** The mediasoup router's RTP capabilities, for the session's customer and agent only, while it is open. */
+  async rtpCapabilities(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<Record<string, unknown>> {
+    const { session, media } = await this.party(em, viewer, sessionId);
+    return media.rtpCapabilities(session.id);
   }
 
   private changed(branchId: string, tickets: string[]): void {

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { JSONObjectScalar } from '../../graphql/scalars';
 import { Branch } from '../brokers/branch.entity';
 import type { TicketStepKind as TicketStepKindValue } from '../tickets/flows';
 import { TicketStepKind, TicketType } from '../tickets/ticket.types';
@@ -85,4 +86,36 @@ export class WitnessOutcomeInput {
   @Field(() => TicketStepKind, { nullable: true, description: 'required when RETURNED: the step the customer must redo' }) returnToStep?: TicketStepKindValue | null;
   @Field(() => String, { nullable: true, description: 'required when RETURNED' }) reason?: string | null;
   @Field(() => [String], { description: 'checklist items the agent confirmed: IDENTITY_MATCHES_ID_CARD, ID_CARD_SHOWN, AGENT_IDENTIFIED, RISKS_EXPLAINED' }) checklist!: string[];
+}
+
+export const WitnessParty = { CUSTOMER: 'CUSTOMER', AGENT: 'AGENT' } as const;
+registerEnumType(WitnessParty, { name: 'WitnessParty', valuesConfig: { CUSTOMER: { description: '客户' }, AGENT: { description: '见证坐席' } } });
+
+@ObjectType('WitnessTransport', { description: 'a WebRTC transport of the call (mediasoup-client: createSendTransport / createRecvTransport)' })
+export class WitnessTransportType {
+  @Field(() => ID) id!: string;
+  @Field(() => JSONObjectScalar) iceParameters!: Record<string, unknown>;
+  @Field(() => [JSONObjectScalar]) iceCandidates!: Record<string, unknown>[];
+  @Field(() => JSONObjectScalar) dtlsParameters!: Record<string, unknown>;
+}
+
+@ObjectType('WitnessProducer', { description: 'an audio or video track one party sends' })
+export class WitnessProducerType {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'audio or video' }) kind!: string;
+  @Field(() => WitnessParty) party!: 'CUSTOMER' | 'AGENT';
+}
+
+@ObjectType('WitnessConsumer', { description: "the other party's track, as this party receives it (created paused: resume it when ready)" })
+export class WitnessConsumerType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) producerId!: string;
+  @Field() kind!: string;
+  @Field(() => JSONObjectScalar) rtpParameters!: Record<string, unknown>;
+}
+
+@ObjectType('WitnessMediaEvent')
+export class WitnessMediaEventType {
+  @Field({ description: 'SUBSCRIBED (first, at once: then read WitnessSession.producers), NEW_PRODUCER or PRODUCER_CLOSED' }) type!: string;
+  @Field(() => WitnessProducerType, { nullable: true }) producer!: WitnessProducerType | null;
 }
