@@ -141,6 +141,12 @@ try {
   await consumeOther(agentSide, agent, sessionId, 'AGENT');
   await consumeOther(customerSide, customer, sessionId, 'CUSTOMER');
   await sleep(DURATION_MS);
+  // on a loaded machine the first keyframe can take longer: wait (up to 15 s more) for decoded frames on both sides
+  for (let waited = 0; waited < 15_000; waited += 250) {
+    const [a, c] = [await received(agentSide), await received(customerSide)];
+    if (a.video?.framesDecoded > 0 && c.video?.framesDecoded > 0) break;
+    await sleep(250);
+  }
 
   result.agentReceived = await received(agentSide);
   result.customerReceived = await received(customerSide);

@@ -96,6 +96,15 @@ try {
   timers.push(setInterval(() => dataProducer.readyState === 'open' && dataProducer.send('你好'), 100));
 
   await sleep(DURATION_MS);
+  // on a loaded machine the first keyframe can take longer: wait (up to 15 s more) for a decoded frame
+  for (let waited = 0; waited < 15_000; waited += 250) {
+    let decoded = 0;
+    (await clientRecv.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'video') decoded = s.framesDecoded ?? 0;
+    });
+    if (decoded > 0) break;
+    await sleep(250);
+  }
 
   Object.assign(result, {
     iceStates: [serverSend.iceState, serverRecv.iceState],
