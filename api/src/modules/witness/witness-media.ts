@@ -151,6 +151,11 @@ export class WitnessMedia {
     await c.consumer.resume();
   }
 
+  /** The workers' load and resource usage (none before the first call). */
+  async workerStats(): Promise<Awaited<ReturnType<WorkerPool['stats']>>> {
+    return this.pool ? ((await this.pool.catch(() => null))?.stats() ?? []) : [];
+  }
+
   /** Open transports of this node (leak checks, stats). */
   openTransports(): number {
     let n = 0;

@@ -343,6 +343,35 @@ describe('disconnects and grace periods', () => {
     expect(codeOf(await gql(server.url, CAPS, { s: s.id }, agent))).toBe('TICKET_CLOSED');
   });
 
+  it('leaks nothing over 50 witness sessions in a row: transports, routers and worker memory come back', async () => {
+    const c = await atWitness(DEMO.zhangWei, 'RESET_PASSWORD');
+    const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [c.ticketId]);
+    const em = () => server.db.orm.em.fork() as never;
+    const TRANSPORT = 'mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id } }';
+    let baseline = 0;
+    for (let i = 0; i < 50; i++) {
+      const joined = await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+      expect(joined.errors).toBeUndefined();
+      const s = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
+      expect(s.ticket.id).toBe(c.ticketId);
+      for (const who of [agent, bearer(c.token)]) for (let k = 0; k < 2; k++) expect((await gql(server.url, TRANSPORT, { s: s.id }, who)).data!.createWitnessTransport.id).toBeTruthy();
+      expect(server.services.witness.media!.openTransports()).toBe(4);
+      // 打回 to the information step, which the customer completes again: the ticket is back at the witness
+      await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { id } }', { s: s.id, i: { outcome: 'RETURNED', returnToStep: 'OTHER_INFO', reason: `第${i + 1}次：请核对联系地址`, checklist: [] } }, agent);
+      await waitFor('the router to close', async () => (await server.services.witness.media!.routers()).length === 0);
+      expect(server.services.witness.media!.openTransports()).toBe(0);
+      const fork = em();
+      const ticket = await server.services.tickets.getOwn(fork, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, c.ticketId);
+      await server.services.tickets.completeStep(fork, ticket, 'OTHER_INFO', { fixture: true }, { kind: 'CUSTOMER', id: row!.customer_id });
+      if (i === 9) baseline = (await server.services.witness.media!.workerStats()).reduce((sum, w) => sum + w.resourceUsage.ru_maxrss, 0);
+    }
+    const stats = await server.services.witness.media!.workerStats();
+    expect(stats.every((w) => w.routers === 0 && w.transports === 0)).toBe(true);
+    // peak RSS of the workers after 50 sessions, against after 10: no growth beyond noise (KiB)
+    const peak = stats.reduce((sum, w) => sum + w.resourceUsage.ru_maxrss, 0);
+    expect(peak - baseline).toBeLessThan(8 * 1024);
+  });
+
   it('gives the same values on the compiled path and through graphql-js (fragments, aliases, __typename)', async () => {
     const c = await atWitness(PERSON_A, 'UPDATE_CONTACT_PHONE');
     await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
