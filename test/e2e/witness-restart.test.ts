@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { DEMO, bearer, createTestDatabase, gql, loginStaff, startTestServer, ticketAtWitness, type TestDatabase } from '../../api/src/testing/harness';
+import { DEMO, bearer, createTestDatabase, gql, loginStaff, startTestServer, ticketAtWitness, waitFor, type TestDatabase } from '../../api/src/testing/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'api/dist/main.js');
@@ -43,14 +43,6 @@ async function listening(child: ReturnType<typeof api>): Promise<void> {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`not listening: ${child.output()}`);
-}
-
-async function waitFor(what: string, probe: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (await probe()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 interface Watch {

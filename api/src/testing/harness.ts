@@ -190,6 +190,16 @@ export const DEMO = {
   partnerKey: 'kh_demo_partner_DEMO_0000000000000000',
 } as const;
 
+/** Polls `probe` every 50 ms until it gives a truthy value (returned), for up to `timeoutMs`. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+    const v = await probe();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Every item of the agent's checklist (what a PASSED witness needs). */
 export const WITNESS_CHECKLIST = ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', 'AGENT_IDENTIFIED', 'RISKS_EXPLAINED'];
 

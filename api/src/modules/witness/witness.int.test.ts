@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEMO, bearer, gql, loginCustomer, loginStaff, startTestServer, ticketAtWitness, type TestServer } from '../../testing/harness';
+import { DEMO, bearer, gql, loginCustomer, loginStaff, startTestServer, ticketAtWitness, waitFor, type TestServer } from '../../testing/harness';
 
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 const ENTRY = 'id state position waiting estimatedWaitSeconds witnessSessionId';
@@ -158,15 +158,6 @@ describe('the video-witness queue', () => {
     }
   });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = await probe();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('disconnects and grace periods', () => {
   // a server of their own, so that the demo customers' businesses are all still open to them
