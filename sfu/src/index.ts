@@ -1,6 +1,8 @@
 /**
  * `@kaihu/sfu` — Kaihu's media server side of the video witness: a pool of mediasoup workers with
- * one router per call, placed on the least-loaded worker ({@link createWorkerPool}).
+ * one router per call, placed on the least-loaded worker ({@link createWorkerPool}); rooms with
+ * recording and snapshots ({@link LocalRooms}); the SFU as its own service ({@link startSfuServer},
+ * `node sfu/dist/main.js`) and its client ({@link RemoteRooms}).
  *
  * The mediasoup worker is built by `sfu/scripts/build-worker.sh` (`npm run setup:sfu`) into a cache
  * directory outside the clone; {@link resolveWorkerBin} finds it (or `KAIHU_MEDIASOUP_WORKER_BIN`).
@@ -9,6 +11,16 @@
  */
 export { DEFAULT_MEDIA_CODECS } from './codecs';
 export { createWorkerPool } from './pool';
+export { LocalRooms, MediaError } from './rooms';
+export type { ConsumerInfo, LocalRoomsOptions, MediaEvent, MediaRooms, Party, ProducerInfo, RecordingInfo, RoomStats, TransportInfo } from './rooms';
+export { RemoteRooms } from './remote';
+export { startSfuServer } from './server';
+export type { SfuServer, SfuServerOptions } from './server';
+export { SFU_NODES_TABLE } from './protocol';
+export { SessionRecorder, probeMedia } from './recorder';
+export type { RecordTrack, RecordedStream, RecorderOptions, RecordingResult } from './recorder';
+export { captureSnapshot } from './snapshot';
+export type { SnapshotOptions } from './snapshot';
 export type { PoolLogger, WorkerPool, WorkerPoolEvents, WorkerPoolOptions, WorkerStats } from './pool';
 export {
   BUILD_SCRIPT_PATH,
