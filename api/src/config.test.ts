@@ -29,6 +29,13 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', KAIHU_DEMO: '1', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_DEMO', 'NODE_ENV=production'],
     [{ KAIHU_SECRET: 'short' }, 'KAIHU_SECRET', 'at least 32 characters'],
     [{ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_SECRET', 'required when NODE_ENV=production'],
+    [{ KAIHU_SFU: 'cloud' }, 'KAIHU_SFU', 'embedded or remote'],
+    [{ KAIHU_SFU: 'remote', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_SFU_SECRET', 'required with KAIHU_SFU=remote'],
+    [{ KAIHU_SFU: 'remote', KAIHU_SFU_SECRET: '0123456789abcdef' }, 'KAIHU_SFU', 'DATABASE_URL'],
+    [{ KAIHU_SFU_SECRET: 'short' }, 'KAIHU_SFU_SECRET', 'at least 16 characters'],
+    [{ KAIHU_WITNESS_RECORDING_MIN_SECONDS: '-1' }, 'KAIHU_WITNESS_RECORDING_MIN_SECONDS', 'an integer from 0'],
+    [{ KAIHU_WITNESS_REQUIRE_RECORDING: 'perhaps' }, 'KAIHU_WITNESS_REQUIRE_RECORDING', '1, true'],
+    [{ KAIHU_WITNESS_TIMEOUT_MS: '10' }, 'KAIHU_WITNESS_TIMEOUT_MS', 'an integer from 1000'],
   ])('refuses %j naming %s', (env, variable, allowed) => {
     let error: unknown;
     try {
@@ -41,6 +48,11 @@ describe('configuration', () => {
     expect(message).toContain(`${variable}=`);
     expect(message).toContain(allowed);
     expect(message.split('\n')).toHaveLength(1);
+  });
+
+  it('runs the witness media embedded, recorded and required by default', () => {
+    const c = loadConfig({ KAIHU_DATA_DIR: '/srv/kaihu' });
+    expect(c.witness).toMatchObject({ sfuMode: 'embedded', sfuSecret: null, recordingDir: '/srv/kaihu/recordings', recordingMinSeconds: 30, requireRecording: true, sessionTimeoutMs: 1800000 });
   });
 
   it('is not in demo mode in production by default', () => {

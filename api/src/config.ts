@@ -55,6 +55,29 @@ export interface WitnessConfig {
   sfuListenIp: string;
   /** `KAIHU_SFU_ANNOUNCED_ADDRESS` — the address (or host name) clients are told to send media to, when it differs (NAT, containers). */
   sfuAnnouncedAddress: string | null;
+  /**
+   * `KAIHU_SFU` — where the witness call's media runs: `embedded` (default; mediasoup workers in
+   * this API process, started on the first call) or `remote` (SFU services started with
+   * `node sfu/dist/main.js`, registered in the database; new sessions go to the one with the most
+   * free capacity).
+   */
+  sfuMode: 'embedded' | 'remote';
+  /** `KAIHU_SFU_SECRET` — the shared secret of the SFU services (at least 16 characters); required with `KAIHU_SFU=remote`. */
+  sfuSecret: string | null;
+  /** `KAIHU_SFU_RECORDING_DIR` — where the embedded SFU writes recordings before they are stored as documents. Default `<data dir>/recordings`. */
+  recordingDir: string;
+  /**
+   * `KAIHU_WITNESS_RECORDING_MIN_SECONDS` — a PASSED witness needs a recording of both parties'
+   * audio and video at least this long (RECORDING_MISSING otherwise). Default 30.
+   */
+  recordingMinSeconds: number;
+  /**
+   * `KAIHU_WITNESS_REQUIRE_RECORDING` — refuse PASSED without that recording. Default on; turn it
+   * off only where no camera exists (tests that drive the queue without media).
+   */
+  requireRecording: boolean;
+  /** `KAIHU_WITNESS_TIMEOUT_MS` — a witness session still open this long after the call began is ended (TIMEOUT) and the customer returns to the head. Default 1800000 (30 min). */
+  sessionTimeoutMs: number;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -168,6 +191,13 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
   const secret = read(env, 'KAIHU_SECRET') ?? null;
   if (secret !== null && secret.length < 32) throw new ConfigError('KAIHU_SECRET', '***', 'at least 32 characters');
   if (secret === null && production) throw new ConfigError('KAIHU_SECRET', '', 'a secret of at least 32 characters (required when NODE_ENV=production)');
+  const sfuModeRaw = read(env, 'KAIHU_SFU') ?? 'embedded';
+  if (sfuModeRaw !== 'embedded' && sfuModeRaw !== 'remote') throw new ConfigError('KAIHU_SFU', sfuModeRaw, 'embedded or remote');
+  const sfuMode = sfuModeRaw;
+  const sfuSecret = read(env, 'KAIHU_SFU_SECRET') ?? null;
+  if (sfuSecret !== null && sfuSecret.length < 16) throw new ConfigError('KAIHU_SFU_SECRET', '***', 'at least 16 characters');
+  if (sfuMode === 'remote' && sfuSecret === null) throw new ConfigError('KAIHU_SFU_SECRET', '', 'the SFU services\' shared secret (required with KAIHU_SFU=remote)');
+  if (sfuMode === 'remote' && databaseUrl === null) throw new ConfigError('KAIHU_SFU', 'remote', 'DATABASE_URL (SFU services register in PostgreSQL)');
   return {
     secret,
     port,
@@ -190,6 +220,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
       sfuWorkers: read(env, 'KAIHU_SFU_WORKERS') === undefined ? null : integer(env, 'KAIHU_SFU_WORKERS', 1, 1, 256),
       sfuListenIp: address(env, 'KAIHU_SFU_LISTEN_IP') ?? '127.0.0.1',
       sfuAnnouncedAddress: address(env, 'KAIHU_SFU_ANNOUNCED_ADDRESS'),
+      sfuMode,
+      sfuSecret,
+      recordingDir: path.resolve(cwd, read(env, 'KAIHU_SFU_RECORDING_DIR') ?? path.join(dataDir, 'recordings')),
+      recordingMinSeconds: integer(env, 'KAIHU_WITNESS_RECORDING_MIN_SECONDS', 30, 0, 36000),
+      requireRecording: boolean(env, 'KAIHU_WITNESS_REQUIRE_RECORDING', true),
+      sessionTimeoutMs: integer(env, 'KAIHU_WITNESS_TIMEOUT_MS', 1800000, 1000, 86400000),
     },
   };
 }

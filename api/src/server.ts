@@ -150,6 +150,24 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       }
     });
 
+    // Witness recordings, for the broker's staff, behind signed URLs like the photos.
+    app.get('/files/recordings/:id', async (req, res, next) => {
+      try {
+        const file = await services.witness.openRecording(forkEm(), { id: req.params.id!, ...req.query });
+        if (file.status !== 200) {
+          res.status(file.status).json({ error: file.status === 403 ? '链接无效或已过期' : '录像不存在' });
+          return;
+        }
+        res.setHeader('content-type', file.contentType);
+        res.setHeader('content-length', String(file.size));
+        res.setHeader('cache-control', 'private, max-age=1800');
+        res.setHeader('x-content-type-options', 'nosniff');
+        (file.stream as NodeJS.ReadableStream).pipe(res);
+      } catch (e) {
+        next(e);
+      }
+    });
+
     // graphql-ws on the same port and path as HTTP; the token comes in connectionParams.authorization.
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
     const socketSessions = new SocketSessions(services.auth, forkEm, logger, options.wsAuthCheckMs ?? 15_000);

@@ -53,7 +53,7 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const certificates = new CertificateService(clock, () => secrets, { tickets, profiles, brokers });
   tickets.certificateCheck = (em, customerId) => certificates.hasValid(em, customerId);
   const agreements = new AgreementService(clock, { tickets, certificates });
-  const witness = new WitnessService(clock, bus, { tickets, brokers, auth }, config.witness);
+  const witness = new WitnessService(clock, bus, { tickets, brokers, auth, documents, store: plugins.documents, secrets: () => secrets }, config.witness);
   const review = new ReviewService({ tickets, profiles, brokers, counter: plugins.counter, sms: plugins.sms });
   return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, plugins, secrets, bus, sessionsClosed: () => {} };
 }

@@ -1,9 +1,16 @@
 // The witness call end to end with real media (run by witness-call.test.ts, inside a network
-// namespace with only loopback): Kaihu (compiled, embedded PGlite, demo data) in this process; a
-// customer and an agent, each a libwebrtc peer (@roamhq/wrtc) driven by mediasoup-client, do all
-// the signalling through Kaihu's GraphQL API: router capabilities, transports, produce, the
-// witnessMedia subscription, consume, resume. Each sends synthetic VP8 video and opus audio and
-// receives the other's. Prints one JSON line of measurements; the test judges them.
+// namespace with only loopback): Kaihu (compiled, demo data) in this process; a customer and an
+// agent, each a libwebrtc peer (@roamhq/wrtc) driven by mediasoup-client, do all the signalling
+// through Kaihu's GraphQL API: router capabilities, transports, produce, the witnessMedia
+// subscription, consume, resume, pause. Each sends synthetic VP8 video and opus audio and
+// receives the other's; the agent takes a snapshot and passes the witness, which needs the
+// recording. Prints one JSON line of measurements (with ffprobe's view of the stored recording);
+// the test judges them.
+//
+// WITNESS_CALL_SFU=embedded (default): embedded PGlite and the SFU in this process.
+// WITNESS_CALL_SFU=remote: PostgreSQL over its Unix socket (the namespace has no route to its TCP
+// port) and the SFU as its own process (node sfu/dist/main.js), registered in the database.
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,11 +35,41 @@ const CHECKS = ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', 'AGENT_IDENTIFIED',
 const result = {};
 const timers = [];
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-call-'));
-const server = await startServer({
-  config: loadConfig({ PORT: '0', HOST: '127.0.0.1', KAIHU_DEMO: '1', KAIHU_DATA_DIR: dataDir, LOG_LEVEL: 'silent', KAIHU_SFU_WORKERS: '1' }),
-  logger: createLogger('silent'),
-});
+const REMOTE = process.env.WITNESS_CALL_SFU === 'remote';
+const SECRET = 'witness-call-sfu-secret-0123';
+const pg = require('pg');
+const PG_SOCKET = process.env.KAIHU_TEST_PG_SOCKET ?? '/var/run/postgresql';
+let dbName = null;
+let sfu = null;
+let sfuUrl = null;
+const env = { PORT: '0', HOST: '127.0.0.1', KAIHU_DEMO: '1', KAIHU_DATA_DIR: dataDir, LOG_LEVEL: 'silent', KAIHU_SFU_WORKERS: '1', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' };
+if (REMOTE) {
+  dbName = `kaihu_call_${process.pid}`;
+  const admin = new pg.Client({ host: PG_SOCKET, user: 'postgres', database: 'postgres' });
+  await admin.connect();
+  await admin.query(`create database "${dbName}"`);
+  await admin.end();
+  Object.assign(env, { DATABASE_URL: `postgresql://postgres@${encodeURIComponent(PG_SOCKET)}/${dbName}`, KAIHU_SFU: 'remote', KAIHU_SFU_SECRET: SECRET });
+}
+const server = await startServer({ config: loadConfig(env), logger: createLogger('silent') });
 const url = server.url;
+if (REMOTE) {
+  // the SFU service registers in the API's database (its migrations made sfu_nodes)
+  sfu = spawn(process.execPath, [path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../sfu/dist/main.js')], {
+    env: { ...process.env, DATABASE_URL: env.DATABASE_URL, KAIHU_SFU_SECRET: SECRET, KAIHU_SFU_PORT: '0', KAIHU_SFU_NODE_ID: 'call-sfu', KAIHU_SFU_WORKERS: '1', KAIHU_SFU_RECORDING_DIR: path.join(dataDir, 'sfu') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 100 && !sfuUrl; i++) {
+    sfuUrl = (await server.db.sql.query("select url from sfu_nodes where id = 'call-sfu'"))[0]?.url ?? null;
+    if (!sfuUrl) await sleep(100);
+  }
+  if (!sfuUrl) throw new Error('the SFU service did not register');
+}
+/** Open transports and rooms where the media runs. */
+async function mediaStats() {
+  if (!REMOTE) return server.services.witness.mediaStats();
+  return (await fetch(sfuUrl.replace('ws', 'http') + '/healthz')).json();
+}
 
 async function gql(query, variables, token) {
   const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
@@ -126,7 +163,7 @@ try {
   const events = [];
   ws = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${agent}` }, retryAttempts: 0 });
   await new Promise((resolve, reject) => {
-    ws.subscribe({ query: 'subscription ($s: ID!) { witnessMedia(sessionId: $s) { type producer { kind party } } }', variables: { s: sessionId } }, {
+    ws.subscribe({ query: 'subscription ($s: ID!) { witnessMedia(sessionId: $s) { type producer { kind party paused } party endReason } }', variables: { s: sessionId } }, {
       next: (v) => {
         events.push(v.data?.witnessMedia ?? v.errors);
         if (events.length === 1) resolve();
@@ -136,6 +173,7 @@ try {
     });
   });
 
+  const callStarted = Date.now();
   const agentSide = await join(agent, sessionId, 440);
   const customerSide = await join(customer, sessionId, 660);
   await consumeOther(agentSide, agent, sessionId, 'AGENT');
@@ -150,13 +188,43 @@ try {
 
   result.agentReceived = await received(agentSide);
   result.customerReceived = await received(customerSide);
-  result.events = events;
-  result.openTransportsDuring = server.services.witness.media.openTransports();
+  result.openTransportsDuring = (await mediaStats()).transports;
+  // the agent takes a still of the customer's video
+  result.snapshot = (await gql('mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width height } }', { s: sessionId }, agent)).captureWitnessSnapshot;
+  // the customer turns the camera off and on again: the agent is told
+  const camera = customerSide.producers.find((p) => p.kind === 'video');
+  await gql('mutation ($s: ID!, $p: ID!) { pauseWitnessMedia(sessionId: $s, id: $p, paused: true) }', { s: sessionId, p: camera.id }, customer);
+  result.pausedSeen = (await gql('query ($s: ID!) { witnessSession(id: $s) { producers { party kind paused } } }', { s: sessionId }, agent)).witnessSession.producers.find((p) => p.party === 'CUSTOMER' && p.kind === 'video').paused;
+  result.snapshotWhilePaused = await gql('mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind } }', { s: sessionId }, agent).then(() => 'taken', (e) => (String(e).includes('BAD_USER_INPUT') ? 'BAD_USER_INPUT' : String(e)));
+  await gql('mutation ($s: ID!, $p: ID!) { pauseWitnessMedia(sessionId: $s, id: $p, paused: false) }', { s: sessionId, p: camera.id }, customer);
+  await sleep(500);
+  const callMs = Date.now() - callStarted;
   const { completeWitness } = await gql('mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome ticket { currentStep } } }', { s: sessionId, i: { outcome: 'PASSED', checklist: CHECKS } }, agent);
   result.outcome = completeWitness;
+  result.callMs = callMs;
   await sleep(300);
-  result.openTransportsAfter = server.services.witness.media.openTransports();
-  result.routersAfter = await server.services.witness.media.routers();
+  result.events = events;
+  const after = await mediaStats();
+  result.openTransportsAfter = after.transports;
+  result.roomsAfter = after.rooms;
+  if (REMOTE) result.sfuNode = (await server.db.sql.query('select sfu_node_id from witness_sessions where id = $1', [sessionId]))[0].sfu_node_id;
+  // the recording, as the broker's staff get it: listed on the session, played from a signed URL, probed
+  const { witnessSession: done } = await gql('query ($s: ID!) { witnessSession(id: $s) { recordings { mimeType durationSeconds size createdAt retainUntil streams { party kind codec durationSeconds } url } } }', { s: sessionId }, agent);
+  result.recordings = done.recordings.map(({ url: _u, ...r }) => r);
+  const rec = done.recordings[0];
+  if (rec) {
+    const res = await fetch(url + rec.url);
+    const file = path.join(dataDir, 'downloaded-recording');
+    fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    result.download = { status: res.status, contentType: res.headers.get('content-type'), bytes: fs.statSync(file).size };
+    const probe = spawnSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' });
+    const j = JSON.parse(probe.stdout || '{}');
+    result.ffprobe = {
+      format: j.format?.format_name,
+      duration: Number(j.format?.duration),
+      streams: (j.streams ?? []).map((x) => ({ type: x.codec_type, codec: x.codec_name, width: x.width, height: x.height, tags: x.tags ?? {} })),
+    };
+  }
   for (const side of [agentSide, customerSide]) {
     side.producers.forEach((p) => p.track.stop());
     side.consumers.forEach((c) => c.track.stop());
@@ -169,6 +237,16 @@ try {
   timers.forEach(clearInterval);
   await ws?.dispose();
   await server.stop().catch(() => {});
+  if (sfu) {
+    sfu.kill('SIGTERM');
+    await new Promise((r) => sfu.once('exit', r));
+  }
+  if (dbName) {
+    const admin = new pg.Client({ host: PG_SOCKET, user: 'postgres', database: 'postgres' });
+    await admin.connect();
+    await admin.query(`drop database if exists "${dbName}" with (force)`);
+    await admin.end();
+  }
   fs.rmSync(dataDir, { recursive: true, force: true });
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -52,6 +52,7 @@ export enum ErrorCode {
   AGREEMENTS_INCOMPLETE = 'AGREEMENTS_INCOMPLETE',
   SAME_PERSON = 'SAME_PERSON',
   MEDIA_UNAVAILABLE = 'MEDIA_UNAVAILABLE',
+  RECORDING_MISSING = 'RECORDING_MISSING',
 }
 
 /** Default Chinese messages; a throw site may give a more precise one. */
@@ -96,6 +97,7 @@ const MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.AGREEMENTS_INCOMPLETE]: '请签署全部协议后再提交',
   [ErrorCode.SAME_PERSON]: '复核人员不能复核本人见证的业务',
   [ErrorCode.MEDIA_UNAVAILABLE]: '视频服务暂不可用，请稍后再试',
+  [ErrorCode.RECORDING_MISSING]: '没有双方完整的见证录像，不能通过见证',
 };
 
 export class KaihuError extends GraphQLError {

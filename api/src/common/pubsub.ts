@@ -34,8 +34,10 @@ export const TOPICS = {
   WITNESS_PRESENCE: 'WITNESS_PRESENCE',
   /** id = 'all'; payload { id }: a witness session ended; every node closes its router for it */
   WITNESS_ENDED: 'WITNESS_ENDED',
-  /** id = witness session id; payload { type, producerId, kind, party }: the call's media changed */
+  /** id = witness session id; payload { type, producer }: the call's media changed (delivered on the node that hears it from the SFU) */
   WITNESS_MEDIA: 'WITNESS_MEDIA',
+  /** id = witness session id; payload { type: PARTY_LEFT | PARTY_RETURNED | ENDED, party?, endReason? }: across nodes */
+  WITNESS_PARTY: 'WITNESS_PARTY',
 } as const;
 
 interface Envelope {

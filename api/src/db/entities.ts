@@ -9,7 +9,7 @@ import { Document } from '../modules/documents/document.entity';
 import { Customer } from '../modules/profiles/customer.entity';
 import { TicketEvent } from '../modules/tickets/ticket-event.entity';
 import { Ticket } from '../modules/tickets/ticket.entity';
-import { QueueEntry, WitnessSession } from '../modules/witness/witness.entity';
+import { QueueEntry, SfuNode, WitnessRecording, WitnessSession } from '../modules/witness/witness.entity';
 import { Setting } from '../modules/platform/setting.entity';
 import { StaffUser } from '../modules/auth/staff-user.entity';
 import { Branch } from '../modules/brokers/branch.entity';
@@ -17,4 +17,4 @@ import { BrokerHoliday } from '../modules/brokers/broker-holiday.entity';
 import { Broker } from '../modules/brokers/broker.entity';
 
 /** Every entity of every module; each module adds its own here. */
-export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent, Document, Agreement, AgreementSignature, CertificateAuthority, Certificate, QueueEntry, WitnessSession];
+export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent, Document, Agreement, AgreementSignature, CertificateAuthority, Certificate, QueueEntry, WitnessSession, WitnessRecording, SfuNode];

@@ -89,6 +89,8 @@ export async function startTestServer(
     KAIHU_DEMO: '1',
     LOG_LEVEL: 'debug',
     KAIHU_SHUTDOWN_TIMEOUT_MS: '2000',
+    // most tests drive the witness queue without cameras; tests with real media turn this back on
+    KAIHU_WITNESS_REQUIRE_RECORDING: 'false',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,

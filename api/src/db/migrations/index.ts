@@ -5,6 +5,7 @@ import { Migration20261122020000Documents } from './Migration20261122020000Docum
 import { Migration20261122030000Agreements } from './Migration20261122030000Agreements';
 import { Migration20261122040000Witness } from './Migration20261122040000Witness';
 import { Migration20261122050000WitnessPresence } from './Migration20261122050000WitnessPresence';
+import { Migration20261122070000WitnessRecording } from './Migration20261122070000WitnessRecording';
 
 /** Core migrations in order. Add new ones at the end; never edit one that has shipped. */
 export const CORE_MIGRATIONS: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const CORE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122030000Agreements', class: Migration20261122030000Agreements },
   { name: 'Migration20261122040000Witness', class: Migration20261122040000Witness },
   { name: 'Migration20261122050000WitnessPresence', class: Migration20261122050000WitnessPresence },
+  { name: 'Migration20261122070000WitnessRecording', class: Migration20261122070000WitnessRecording },
 ];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Collection, Entity, OneToMany, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import type { ServiceWindow } from '@kaihu/plugin-api';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { Branch } from './branch.entity';
 import { BrokerHoliday } from './broker-holiday.entity';
 
@@ -9,7 +9,7 @@ import { BrokerHoliday } from './broker-holiday.entity';
 @ObjectType({ description: '期货公司' })
 @Entity({ tableName: 'brokers' })
 export class Broker {
-  [OptionalProps]?: 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'recordingRetentionYears';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -44,6 +44,11 @@ export class Broker {
 
   @OneToMany(() => BrokerHoliday, (h) => h.broker, { orderBy: { date: 'asc' } })
   holidays = new Collection<BrokerHoliday>(this);
+
+  /** How long witness recordings are kept (years); regulators ask for 20. */
+  @Field(() => Int, { description: '见证录像保存年限（默认 20 年）' })
+  @Property({ default: 20 })
+  recordingRetentionYears: number = 20;
 
   @Property({ type: 'timestamptz' })
   createdAt: Date = new Date();

@@ -37,6 +37,15 @@ export class BrokerService {
     return em.findOne(Branch, { broker: brokerId, ...by });
   }
 
+  /** How long the broker keeps witness recordings (years); applies to recordings made from now on. */
+  async setRecordingRetention(em: EntityManager, brokerId: string, years: number): Promise<Broker> {
+    if (!Number.isInteger(years) || years < 1 || years > 100) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '录像保存年限须为 1 到 100 年');
+    const broker = await em.findOneOrFail(Broker, { id: brokerId });
+    broker.recordingRetentionYears = years;
+    await em.flush();
+    return broker;
+  }
+
   /** The broker's weekly windows and its holidays from yesterday on. */
   async schedule(em: EntityManager, broker: Broker): Promise<Schedule> {
     const today = new Date(this.clock.now().getTime() - 24 * 3600_000).toISOString().slice(0, 10);

@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -135,6 +136,38 @@ export class DocumentService {
       if (!(e instanceof KaihuError) && /exceeds the \d+ byte size limit/.test((e as Error).message)) throw new KaihuError(ErrorCode.FILE_TOO_LARGE);
       throw e;
     }
+  }
+
+  /**
+   * A still of the customer taken by the witnessing agent (截图): kept as a WITNESS_SNAPSHOT
+   * document of the ticket (every snapshot is kept; none supersedes another), with a thumbnail.
+   */
+  async storeWitnessSnapshot(em: EntityManager, agent: Viewer, ticketId: string, jpeg: Buffer, meta: { sessionId: string }): Promise<Document> {
+    if (!isJpegMagic(jpeg)) throw new KaihuError(ErrorCode.UNSUPPORTED_FILE_TYPE, '截图不是 JPG 图像');
+    const ticket = await this.tickets.getForSystem(em, ticketId);
+    const image = sharp(jpeg);
+    const { width = 0, height = 0 } = await image.metadata();
+    const thumbnail = await sharp(jpeg).resize({ width: 320, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+    const original = await this.store.put(jpeg, 'image/jpeg');
+    const thumb = await this.store.put(thumbnail, 'image/jpeg');
+    const doc = em.create(Document, {
+      ticketId,
+      customerId: ticket.customerId,
+      brokerId: ticket.brokerId,
+      kind: 'WITNESS_SNAPSHOT',
+      originalSha256: original.sha256,
+      sha256: original.sha256,
+      thumbnailSha256: thumb.sha256,
+      width,
+      height,
+      size: jpeg.length,
+      adjustments: [],
+      quality: {},
+      createdAt: this.clock.now(),
+    });
+    this.tickets.event(em, ticket, actorOf(agent), 'WITNESS_SNAPSHOT', 'VIDEO_WITNESS', null, { sha256: original.sha256, sessionId: meta.sessionId, width, height });
+    await em.flush();
+    return doc;
   }
 
   /** The ticket's current photos (latest of each kind). */

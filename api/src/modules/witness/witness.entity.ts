@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 export type QueueState = 'WAITING' | 'CALLED' | 'IN_SESSION' | 'DONE' | 'LEFT';
-export type WitnessEndReason = 'COMPLETED' | 'AGENT_ABANDONED' | 'AGENT_DISCONNECTED' | 'CUSTOMER_ABSENT' | 'CUSTOMER_DISCONNECTED' | 'CUSTOMER_LEFT';
+export type WitnessEndReason = 'COMPLETED' | 'AGENT_ABANDONED' | 'AGENT_DISCONNECTED' | 'CUSTOMER_ABSENT' | 'CUSTOMER_DISCONNECTED' | 'CUSTOMER_LEFT' | 'TIMEOUT' | 'MEDIA_FAILED';
 export const ACTIVE_STATES: readonly QueueState[] = ['WAITING', 'CALLED', 'IN_SESSION'];
 
 /** A customer waiting for a video witness in a branch's queue (FIFO by `sortKey`). */
@@ -55,7 +55,7 @@ export class QueueEntry {
 @Entity({ tableName: 'witness_sessions' })
 @Index({ properties: ['branchId', 'endedAt'] })
 export class WitnessSession {
-  [OptionalProps]?: 'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist' | 'agentDisconnectedAt' | 'endReason';
+  [OptionalProps]?: 'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist' | 'agentDisconnectedAt' | 'endReason' | 'sfuNodeId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -85,7 +85,7 @@ export class WitnessSession {
   @Property({ type: 'text', nullable: true })
   outcome: string | null = null;
 
-  /** Why the session ended: COMPLETED, AGENT_ABANDONED, AGENT_DISCONNECTED, CUSTOMER_ABSENT, CUSTOMER_DISCONNECTED, CUSTOMER_LEFT */
+  /** Why the session ended: COMPLETED, AGENT_ABANDONED, AGENT_DISCONNECTED, CUSTOMER_ABSENT, CUSTOMER_DISCONNECTED, CUSTOMER_LEFT, TIMEOUT, MEDIA_FAILED */
   @Property({ type: 'text', nullable: true })
   endReason: WitnessEndReason | null = null;
 
@@ -101,4 +101,84 @@ export class WitnessSession {
 
   @Property({ type: 'json', nullable: true })
   checklist: string[] | null = null;
+
+  /** The SFU service carrying the call (`sfu_nodes.id`) with `KAIHU_SFU=remote`; null with the embedded SFU. */
+  @Property({ type: 'text', nullable: true })
+  sfuNodeId: string | null = null;
+}
+
+/**
+ * A recording of a witness session (normally one; more when the agent tried to pass before both
+ * parties were recorded long enough, or the media failed mid-call): the file in the DocumentStore
+ * by hash, what ffprobe found in it, and until when it must be kept.
+ */
+@Entity({ tableName: 'witness_recordings' })
+@Index({ properties: ['ticketId'] })
+@Unique({ properties: ['sessionId', 'name'] })
+export class WitnessRecording {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  sessionId!: string;
+
+  @Property({ type: 'uuid' })
+  ticketId!: string;
+
+  @Property({ type: 'uuid' })
+  brokerId!: string;
+
+  /** The SFU's file name (unique per session). */
+  @Property()
+  name!: string;
+
+  @Property({ length: 64 })
+  sha256!: string;
+
+  @Property({ type: 'bigint' })
+  size!: number;
+
+  @Property()
+  mimeType!: string;
+
+  @Property()
+  durationMs!: number;
+
+  /** Each stream: its party (label), kind, codec and duration. */
+  @Property({ type: 'json' })
+  streams!: Array<{ label: string; kind: 'audio' | 'video'; codec: string; durationMs: number }>;
+
+  @Property({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  /** Kept until then (the broker's retention period); the sweep deletes it afterwards. */
+  @Property({ type: 'timestamptz' })
+  retainUntil!: Date;
+}
+
+/** An SFU service (`node sfu/dist/main.js`) as it registered itself, with its heartbeat. */
+@Entity({ tableName: 'sfu_nodes' })
+export class SfuNode {
+  @PrimaryKey({ type: 'text' })
+  id!: string;
+
+  @Property({ type: 'text' })
+  url!: string;
+
+  /** Sessions it takes. */
+  @Property()
+  capacity!: number;
+
+  /** Sessions (rooms) open on it at the last heartbeat. */
+  @Property()
+  rooms!: number;
+
+  @Property()
+  workers!: number;
+
+  @Property({ type: 'timestamptz' })
+  startedAt!: Date;
+
+  @Property({ type: 'timestamptz' })
+  heartbeatAt!: Date;
 }

@@ -310,7 +310,7 @@ describe('disconnects and grace periods', () => {
       expect(codecs).toEqual(expect.arrayContaining(['audio/opus', 'video/VP8']));
       expect(caps.headerExtensions.length).toBeGreaterThan(0);
     }
-    expect(await server.services.witness.media!.routers()).toContain(s.id);
+    expect((await server.services.witness.mediaStats()).roomIds).toContain(s.id);
     // staff of the broker who are not the session's agent get nothing
     const reviewer = bearer(await loginStaff(server.url, 'review01', 'Review#2026'));
     expect(codeOf(await gql(server.url, CAPS, { s: s.id }, reviewer))).toBe('FORBIDDEN');
@@ -327,10 +327,10 @@ describe('disconnects and grace periods', () => {
     const CONSUME = 'mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id } }';
     expect(codeOf(await gql(server.url, CONSUME, { s: s.id, t: t.id, p: 'nope', c: {} }, agent))).toBe('NOT_FOUND');
     expect((await gql(server.url, 'query ($s: ID!) { witnessSession(id: $s) { producers { id } } }', { s: s.id }, agent)).data!.witnessSession.producers).toEqual([]);
-    expect(server.services.witness.media!.openTransports()).toBe(1);
+    expect((await server.services.witness.mediaStats()).transports).toBe(1);
     await gql(server.url, 'mutation ($s: ID!) { abandonWitness(sessionId: $s, reason: CUSTOMER_ABSENT) { id } }', { s: s.id }, agent);
-    await waitFor('the router to close', async () => !(await server.services.witness.media!.routers()).includes(s.id));
-    expect(server.services.witness.media!.openTransports()).toBe(0);
+    expect((await server.services.witness.mediaStats()).roomIds).not.toContain(s.id);
+    expect((await server.services.witness.mediaStats()).transports).toBe(0);
     expect(codeOf(await gql(server.url, CAPS, { s: s.id }, agent))).toBe('TICKET_CLOSED');
   });
 
@@ -346,17 +346,17 @@ describe('disconnects and grace periods', () => {
       const s = (await gql(server.url, CLAIM, { b: branch }, agent)).data!.claimNextCustomer;
       expect(s.ticket.id).toBe(c.ticketId);
       for (const who of [agent, bearer(c.token)]) for (let k = 0; k < 2; k++) expect((await gql(server.url, TRANSPORT, { s: s.id }, who)).data!.createWitnessTransport.id).toBeTruthy();
-      expect(server.services.witness.media!.openTransports()).toBe(4);
+      expect((await server.services.witness.mediaStats()).transports).toBe(4);
       // 打回 to the information step, which the customer completes again: the ticket is back at the witness
       await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { id } }', { s: s.id, i: { outcome: 'RETURNED', returnToStep: 'OTHER_INFO', reason: `第${i + 1}次：请核对联系地址`, checklist: [] } }, agent);
-      await waitFor('the router to close', async () => (await server.services.witness.media!.routers()).length === 0);
-      expect(server.services.witness.media!.openTransports()).toBe(0);
+      expect((await server.services.witness.mediaStats()).roomIds).toEqual([]);
+      expect((await server.services.witness.mediaStats()).transports).toBe(0);
       const fork = em();
       const ticket = await server.services.tickets.getOwn(fork, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, c.ticketId);
       await server.services.tickets.completeStep(fork, ticket, 'OTHER_INFO', { fixture: true }, { kind: 'CUSTOMER', id: row!.customer_id });
-      if (i === 9) baseline = (await server.services.witness.media!.workerStats()).reduce((sum, w) => sum + w.resourceUsage.ru_maxrss, 0);
+      if (i === 9) baseline = (await server.services.witness.mediaStats()).workers.reduce((sum, w) => sum + w.resourceUsage.ru_maxrss, 0);
     }
-    const stats = await server.services.witness.media!.workerStats();
+    const stats = (await server.services.witness.mediaStats()).workers;
     expect(stats.every((w) => w.routers === 0 && w.transports === 0)).toBe(true);
     // peak RSS of the workers after 50 sessions, against after 10: no growth beyond noise (KiB)
     const peak = stats.reduce((sum, w) => sum + w.resourceUsage.ru_maxrss, 0);

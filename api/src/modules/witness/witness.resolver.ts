@@ -9,7 +9,9 @@ import { requireCustomer, requireStaff } from '../auth/viewer';
 import { toTicketType } from '../tickets/ticket.resolver';
 import { TicketType } from '../tickets/ticket.types';
 import { SnapshotMailbox, type BranchSnapshot } from './queue-board';
-import type { QueueEntry, WitnessSession } from './witness.entity';
+import { DocumentType } from '../documents/document.types';
+import { toDocumentType } from '../documents/document.resolver';
+import type { QueueEntry, WitnessRecording, WitnessSession } from './witness.entity';
 import { estimateSeconds, type QueueView } from './witness.service';
 import {
   BranchQueue,
@@ -19,6 +21,7 @@ import {
   WitnessMediaEventType,
   WitnessOutcomeInput,
   WitnessProducerType,
+  WitnessRecordingType,
   WitnessSessionType,
   WitnessTransportType,
 } from './witness.types';
@@ -33,6 +36,21 @@ function entryType(ctx: KaihuContext, v: QueueView): QueueEntryType {
 
 async function toEntryType(ctx: KaihuContext, entry: QueueEntry): Promise<QueueEntryType> {
   return entryType(ctx, await ctx.services.witness.view(ctx.em, entry));
+}
+
+function toRecordingType(ctx: KaihuContext, r: WitnessRecording): WitnessRecordingType {
+  return {
+    id: r.id,
+    sessionId: r.sessionId,
+    mimeType: r.mimeType,
+    durationSeconds: Math.round(r.durationMs / 1000),
+    size: Number(r.size),
+    sha256: r.sha256,
+    streams: r.streams.map((x) => ({ party: x.label as 'CUSTOMER' | 'AGENT', kind: x.kind, codec: x.codec, durationSeconds: Math.round(x.durationMs / 1000) })),
+    createdAt: r.createdAt,
+    retainUntil: r.retainUntil,
+    url: ctx.services.witness.recordingUrl(r, ctx.viewer!),
+  };
 }
 
 async function toSessionType(ctx: KaihuContext, s: WitnessSession): Promise<WitnessSessionType> {
@@ -231,19 +249,26 @@ export const WITNESS_FAST_SUBSCRIPTIONS: Record<string, PushSource> = { queuePos
 function mediaEvents(ctx: KaihuContext, sessionId: string): Promise<AsyncIterableIterator<WitnessMediaEventType>> {
   return openLive(async () => {
     await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    const events = ctx.services.bus.subscribe(TOPICS.WITNESS_MEDIA, sessionId)[Symbol.asyncIterator]();
+    const events = await ctx.services.witness.mediaEvents(sessionId);
     const toEvent = (p: Record<string, unknown>): WitnessMediaEventType => ({
       type: String(p.type),
-      producer: { id: String(p.producerId), kind: String(p.kind), party: p.party as 'CUSTOMER' | 'AGENT' },
+      producer: (p.producer as WitnessProducerType | undefined) ?? null,
+      party: (p.party as 'CUSTOMER' | 'AGENT' | undefined) ?? null,
+      endReason: (p.endReason as string | undefined) ?? null,
     });
+    let over = false;
     // listening starts now, before SUBSCRIBED goes out, so that nothing falls in between
     let pending = events.next();
     return {
-      first: { type: 'SUBSCRIBED', producer: null },
+      first: { type: 'SUBSCRIBED', producer: null } as WitnessMediaEventType,
       next: async () => {
+        if (over) return null;
         const e = await pending;
         pending = events.next();
-        return e.done ? null : toEvent(e.value);
+        if (e.done) return null;
+        const event = toEvent(e.value);
+        over = event.type === 'ENDED'; // the last one: the subscription completes after it
+        return event;
       },
       stop: () => void events.return?.(),
       cleanup: () => {},
@@ -260,14 +285,19 @@ export class WitnessSessionResolver {
 
   @FieldResolver(() => [WitnessProducerType], { description: 'the tracks both parties send (on this API node), for a party that joins late' })
   async producers(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessProducerType[]> {
-    const { media } = await ctx.services.witness.party(ctx.em, ctx.viewer, s.id);
-    return media.producers(s.id);
+    return ctx.services.witness.producers(ctx.em, ctx.viewer, s.id);
+  }
+
+  @FieldResolver(() => [WitnessRecordingType], { description: '见证录像（本公司工作人员可见；通过前、见证结束时或视频中断时生成）' })
+  async recordings(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
+    const viewer = ctx.viewer;
+    if (!viewer) return [];
+    return (await ctx.services.witness.recordings(ctx.em, viewer, s.id)).map((r) => toRecordingType(ctx, r));
   }
 
   @Mutation(() => WitnessTransportType, { description: 'the call: a WebRTC transport for this party (one to send, one to receive)' })
   async createWitnessTransport(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: KaihuContext): Promise<WitnessTransportType> {
-    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    return (await media.createTransport(sessionId, party)) as WitnessTransportType;
+    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.createTransport(sessionId, party))) as WitnessTransportType;
   }
 
   @Mutation(() => Boolean, { description: "the call: the client's DTLS parameters (mediasoup-client's transport 'connect' event)" })
@@ -277,8 +307,7 @@ export class WitnessSessionResolver {
     @Arg('dtlsParameters', () => JSONObjectScalar) dtlsParameters: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<boolean> {
-    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    await media.connectTransport(sessionId, party, transportId, dtlsParameters);
+    await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.connectTransport(sessionId, party, transportId, dtlsParameters));
     return true;
   }
 
@@ -290,8 +319,7 @@ export class WitnessSessionResolver {
     @Arg('rtpParameters', () => JSONObjectScalar) rtpParameters: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessProducerType> {
-    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    return media.produce(sessionId, party, transportId, kind, rtpParameters);
+    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.produce(sessionId, party, transportId, kind, rtpParameters))) as WitnessProducerType;
   }
 
   @Mutation(() => WitnessConsumerType, { description: "the call: receive the other party's track (created paused)" })
@@ -302,15 +330,30 @@ export class WitnessSessionResolver {
     @Arg('rtpCapabilities', () => JSONObjectScalar) rtpCapabilities: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessConsumerType> {
-    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    return (await media.consume(sessionId, party, transportId, producerId, rtpCapabilities)) as WitnessConsumerType;
+    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.consume(sessionId, party, transportId, producerId, rtpCapabilities))) as WitnessConsumerType;
   }
 
   @Mutation(() => Boolean, { description: 'the call: start receiving a consumer once the client has set it up' })
   async resumeWitnessConsumer(@Arg('sessionId', () => ID) sessionId: string, @Arg('consumerId', () => ID) consumerId: string, @Ctx() ctx: KaihuContext): Promise<boolean> {
-    const { media, party } = await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    await media.resumeConsumer(sessionId, party, consumerId);
-    return true;
+    return ctx.services.witness.pause(ctx.em, ctx.viewer, sessionId, consumerId, false);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'the call: pause or resume one of your own tracks (camera or microphone off/on; the other party gets PRODUCER_PAUSED / PRODUCER_RESUMED) or a track you receive',
+  })
+  pauseWitnessMedia(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('id', () => ID, { description: 'a producer or consumer id of yours' }) id: string,
+    @Arg('paused') paused: boolean,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<boolean> {
+    return ctx.services.witness.pause(ctx.em, ctx.viewer, sessionId, id, paused);
+  }
+
+  @Mutation(() => DocumentType, { description: '坐席截图：客户视频的当前画面，保存为本业务的 WITNESS_SNAPSHOT 照片' })
+  async captureWitnessSnapshot(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: KaihuContext): Promise<DocumentType> {
+    const agent = requireStaff(ctx.viewer, 'AGENT');
+    return toDocumentType(await ctx.services.witness.captureSnapshot(ctx.em, agent, sessionId), agent, ctx.services.documents);
   }
 
   @Subscription(() => WitnessMediaEventType, {
@@ -368,6 +411,11 @@ export class WitnessResolver {
   @Query(() => WitnessSessionType, { description: '视频见证会话（客户本人或本公司坐席）' })
   async witnessSession(@Arg('id', () => ID) id: string, @Ctx() ctx: KaihuContext): Promise<WitnessSessionType> {
     return toSessionType(ctx, await ctx.services.witness.session(ctx.em, ctx.viewer, id));
+  }
+
+  @FieldResolver(() => [WitnessRecordingType], { description: '本业务的见证录像（本公司工作人员可见，复核时播放）' })
+  async witnessRecordings(@Root() t: TicketType, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
+    return (await ctx.services.witness.ticketRecordings(ctx.em, ctx.viewer, t.id)).map((r) => toRecordingType(ctx, r));
   }
 
   @FieldResolver(() => QueueEntryType, { nullable: true, description: '视频见证排队情况' })

@@ -1,4 +1,9 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { DocumentStore } from '@kaihu/plugin-api';
+import fs from 'node:fs';
+import path from 'node:path';
+import { probeMedia, type MediaRooms, type RecordingInfo, type RoomStats } from '@kaihu/sfu';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
@@ -7,12 +12,15 @@ import type { WitnessConfig } from '../../config';
 import type { AuthService } from '../auth/auth.service';
 import type { Viewer } from '../auth/viewer';
 import type { BrokerService } from '../brokers/broker.service';
+import type { Document } from '../documents/document.entity';
+import type { DocumentService } from '../documents/document.service';
+import type { Secrets } from '../platform/secrets';
 import { STEP_NAMES, type TicketStepKind } from '../tickets/flows';
 import type { Ticket } from '../tickets/ticket.entity';
 import { actorOf, type TicketService } from '../tickets/ticket.service';
 import { QueueBoard, type BranchSnapshot } from './queue-board';
-import { WitnessMedia, type Party } from './witness-media';
-import { ACTIVE_STATES, QueueEntry, WitnessSession, type WitnessEndReason } from './witness.entity';
+import { WitnessMedia, type MediaProducer, type Party } from './witness-media';
+import { ACTIVE_STATES, QueueEntry, WitnessRecording, WitnessSession, type WitnessEndReason } from './witness.entity';
 
 /** What the agent confirms during the witness (the reference's checks). */
 export const CHECKLIST = {
@@ -43,6 +51,19 @@ export function estimateSeconds(position: number, agents: number, secondsPerWitn
   return position > 0 ? Math.round(Math.ceil(position / Math.max(1, agents)) * secondsPerWitness) : 0;
 }
 
+/** The parties and kinds a PASSED witness needs on record, with their names for people. */
+const RECORDED_TRACKS: ReadonlyArray<{ label: Party; kind: 'audio' | 'video'; name: string }> = [
+  { label: 'CUSTOMER', kind: 'video', name: '客户视频' },
+  { label: 'CUSTOMER', kind: 'audio', name: '客户音频' },
+  { label: 'AGENT', kind: 'video', name: '坐席视频' },
+  { label: 'AGENT', kind: 'audio', name: '坐席音频' },
+];
+
+/** How long a recording's signed URL is valid. */
+export const RECORDING_URL_TTL_MS = 30 * 60_000;
+/** An SFU service whose heartbeat is older than this takes no new session, and its open sessions end (MEDIA_FAILED). */
+export const SFU_NODE_STALE_SECONDS = 20;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -63,12 +84,13 @@ export class WitnessService {
   private readonly brokerOfBranch = new Map<string, string>();
   private timer: NodeJS.Timeout | null = null;
   private presenceEvents: AsyncIterator<unknown> | null = null;
+  private endEvents: AsyncIterator<unknown> | null = null;
   private log: Logger | null = null;
 
   constructor(
     private readonly clock: Clock,
     private readonly bus: EventBus,
-    private readonly deps: { tickets: TicketService; brokers: BrokerService; auth: AuthService },
+    private readonly deps: { tickets: TicketService; brokers: BrokerService; auth: AuthService; documents: DocumentService; store: DocumentStore; secrets: () => Secrets },
     readonly config: WitnessConfig,
   ) {}
 
@@ -79,17 +101,31 @@ export class WitnessService {
    */
   async start(forkEm: () => EntityManager, log: Logger): Promise<void> {
     this.log = log;
-    this.media = new WitnessMedia(this.bus, {
+    this.media = new WitnessMedia({
+      mode: this.config.sfuMode,
+      secret: this.config.sfuSecret,
       workers: this.config.sfuWorkers,
       log: log.child({ component: 'sfu' }),
       listenIp: this.config.sfuListenIp,
       announcedAddress: this.config.sfuAnnouncedAddress,
-      onRouterLost: (sessionId) => {
-        log.warn({ sessionId }, 'witness media: the router of a session was lost with its worker');
-        this.sessionChanged(sessionId);
+      recordingDir: this.config.recordingDir,
+      nodeOf: (sessionId) => this.sfuNodeOf(forkEm(), sessionId, true),
+      onLost: (sessionId, recording, rooms) => {
+        log.warn({ sessionId }, 'witness media: the call was lost with its mediasoup worker');
+        void this.mediaLost(forkEm(), sessionId, recording, rooms).catch((err: unknown) => log.error({ err, sessionId }, 'witness media: ending a lost call failed'));
       },
     });
-    this.media.start();
+    if (this.config.sfuMode === 'embedded') void this.adoptRecordings(forkEm()).catch((err: unknown) => log.error({ err }, 'witness media: adopting recordings failed'));
+    // with the embedded SFU on several API nodes, the node that has a session's room closes it
+    const ends = this.bus.subscribe(TOPICS.WITNESS_ENDED, 'all')[Symbol.asyncIterator]();
+    this.endEvents = ends;
+    void (async () => {
+      for (let e = await ends.next(); !e.done; e = await ends.next()) {
+        const id = String(e.value.id);
+        const local = this.media?.embeddedRooms();
+        if (local) await this.closeRoom(forkEm(), id, local).catch((err: unknown) => log.warn({ err, sessionId: id }, 'witness media: closing a room failed'));
+      }
+    })();
     this.board = new QueueBoard(this.bus, (branchId) => this.snapshot(forkEm(), branchId), log, this.config.pushIntervalMs);
     const em = forkEm();
     const now = this.clock.now();
@@ -112,6 +148,7 @@ export class WitnessService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     void this.presenceEvents?.return?.();
+    void this.endEvents?.return?.();
     this.board?.close();
     await this.media?.close();
   }
@@ -127,10 +164,222 @@ export class WitnessService {
     return { session: s, party, media: this.media };
   }
 
+  /** Runs a room operation of the viewer's party in the session's call. */
+  async call<T>(em: EntityManager, viewer: Viewer | null, sessionId: string, fn: (rooms: MediaRooms, party: Party, session: WitnessSession) => Promise<T>): Promise<T> {
+    const { session, party, media } = await this.party(em, viewer, sessionId);
+    return media.with(session.id, (rooms) => fn(rooms, party, session));
+  }
+
   /** The mediasoup router's RTP capabilities, for the session's customer and agent only, while it is open. */
-  async rtpCapabilities(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<Record<string, unknown>> {
-    const { session, media } = await this.party(em, viewer, sessionId);
-    return media.rtpCapabilities(session.id);
+  rtpCapabilities(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<Record<string, unknown>> {
+    return this.call(em, viewer, sessionId, (rooms, _party, s) => rooms.rtpCapabilities(s.id));
+  }
+
+  /** The tracks both parties send. */
+  producers(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<MediaProducer[]> {
+    return this.call(em, viewer, sessionId, (rooms, _party, s) => rooms.producers(s.id) as Promise<MediaProducer[]>);
+  }
+
+  /** 暂停/恢复: one of the party's own tracks (camera or microphone off and on again), or one it receives. */
+  async pause(em: EntityManager, viewer: Viewer | null, sessionId: string, id: string, paused: boolean): Promise<boolean> {
+    await this.call(em, viewer, sessionId, (rooms, party, s) => rooms.pause(s.id, party, id, paused));
+    return true;
+  }
+
+  /**
+   * 截图: the agent takes a still of the customer's video (a keyframe decoded by ffmpeg), stored on
+   * the ticket as a WITNESS_SNAPSHOT document.
+   */
+  async captureSnapshot(em: EntityManager, viewer: Agent, sessionId: string): Promise<Document> {
+    const shot = await this.call(em, viewer, sessionId, async (rooms, party, s) => {
+      if (party !== 'AGENT') throw new KaihuError(ErrorCode.FORBIDDEN, '仅限见证坐席截图');
+      return rooms.snapshot(s.id, 'CUSTOMER');
+    });
+    const s = await this.session(em, viewer, sessionId);
+    return this.deps.documents.storeWitnessSnapshot(em, viewer, s.ticketId, shot.jpeg, { sessionId: s.id });
+  }
+
+  /** The SFU service carrying the session (remote SFUs); with `assign`, gives an open session the least-loaded live one. */
+  async sfuNodeOf(em: EntityManager, sessionId: string, assign: boolean): Promise<{ id: string; url: string } | null> {
+    const conn = em.getConnection();
+    const find = async () =>
+      ((await conn.execute(
+        `select n.id, n.url, s.sfu_node_id, s.ended_at from witness_sessions s left join sfu_nodes n on n.id = s.sfu_node_id where s.id = ?`,
+        [sessionId],
+        'all',
+      )) as { id: string | null; url: string | null; sfu_node_id: string | null; ended_at: Date | null }[])[0];
+    let row = await find();
+    if (!row) return null;
+    if (!row.sfu_node_id && assign && !row.ended_at) {
+      // the live node with the most free places: capacity − its open sessions
+      const [best] = (await conn.execute(
+        `select n.id from sfu_nodes n left join witness_sessions s on s.sfu_node_id = n.id and s.ended_at is null
+          where n.heartbeat_at > now() - interval '${SFU_NODE_STALE_SECONDS} seconds'
+          group by n.id, n.capacity having n.capacity > count(s.id) order by n.capacity - count(s.id) desc, n.id limit 1`,
+        [],
+        'all',
+      )) as { id: string }[];
+      if (!best) return null;
+      await conn.execute(`update witness_sessions set sfu_node_id = ? where id = ? and sfu_node_id is null`, [best.id, sessionId]);
+      row = await find();
+    }
+    return row?.id && row.url ? { id: row.id, url: row.url } : null;
+  }
+
+  /** This node's room events of the session (for witnessMedia). */
+  async mediaEvents(sessionId: string): Promise<AsyncIterator<Record<string, unknown>>> {
+    if (!this.media) throw new KaihuError(ErrorCode.MEDIA_UNAVAILABLE);
+    return this.media.subscribe(sessionId, this.bus);
+  }
+
+  /** The media of this node (stats for tests and /healthz): the embedded SFU's rooms, or nothing with remote SFUs. */
+  async mediaStats(): Promise<RoomStats & { roomIds: string[] }> {
+    const local = this.media?.embeddedRooms();
+    if (!local) return { rooms: 0, transports: 0, recordings: 0, workers: [], roomIds: [] };
+    return { ...(await local.stats()), roomIds: await local.roomIds() };
+  }
+
+  // --- recordings -------------------------------------------------------------------------------
+
+  /** Closes the session's room and keeps its recording. */
+  private async closeRoom(em: EntityManager, sessionId: string, rooms?: MediaRooms): Promise<void> {
+    if (!this.media) return;
+    if (!rooms) {
+      if (this.config.sfuMode === 'remote' && !(await this.sfuNodeOf(em, sessionId, false))) return;
+      rooms = await this.media.rooms(sessionId);
+    }
+    const recording = await rooms.close(sessionId);
+    if (recording) await this.storeRecording(em, sessionId, recording, rooms);
+  }
+
+  /**
+   * Recordings the embedded SFU finished while this process stopped (a shutdown closes every room
+   * and finishes its file) are stored at the next start.
+   */
+  async adoptRecordings(em: EntityManager): Promise<number> {
+    const dir = this.config.recordingDir;
+    const names = fs.existsSync(dir) ? await fs.promises.readdir(dir) : [];
+    let adopted = 0;
+    for (const name of names) {
+      const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.\d+)?(-\d+)?\.(webm|mkv)$/.exec(name);
+      if (!m || !this.media) continue;
+      const sessionId = m[1]!;
+      if (!(await em.findOne(WitnessSession, { id: sessionId }, { fields: ['id'], disableIdentityMap: true }))) continue;
+      const file = path.join(dir, name);
+      const probe = await probeMedia(file);
+      const rooms = await this.media.rooms(sessionId);
+      await this.storeRecording(em, sessionId, { name, bytes: (await fs.promises.stat(file)).size, mimeType: m[4] === 'webm' ? 'video/webm' : 'video/x-matroska', ...probe }, rooms);
+      adopted++;
+    }
+    if (adopted) this.log?.info({ adopted }, 'witness recordings of the previous run stored');
+    return adopted;
+  }
+
+  /** Copies a finished recording from the SFU into the DocumentStore and links it to the session and ticket. */
+  private async storeRecording(em: EntityManager, sessionId: string, rec: RecordingInfo, rooms: MediaRooms): Promise<WitnessRecording> {
+    const s = await em.findOneOrFail(WitnessSession, { id: sessionId }, { disableIdentityMap: true });
+    const existing = await em.findOne(WitnessRecording, { sessionId, name: rec.name }, { disableIdentityMap: true });
+    if (existing) return existing;
+    const stored = await this.deps.store.put(await rooms.readRecording(rec.name), rec.mimeType);
+    const broker = await this.deps.brokers.findById(em, s.brokerId);
+    const now = this.clock.now();
+    const retainUntil = new Date(now);
+    retainUntil.setUTCFullYear(retainUntil.getUTCFullYear() + (broker?.recordingRetentionYears ?? 20));
+    const row = em.create(WitnessRecording, {
+      sessionId,
+      ticketId: s.ticketId,
+      brokerId: s.brokerId,
+      name: rec.name,
+      sha256: stored.sha256,
+      size: rec.bytes,
+      mimeType: rec.mimeType,
+      durationMs: Math.round(rec.durationMs),
+      streams: rec.streams.map((x) => ({ label: x.label, kind: x.kind, codec: x.codec, durationMs: Math.round(x.durationMs) })),
+      createdAt: now,
+      retainUntil,
+    });
+    const ticket = await this.deps.tickets.getForSystem(em, s.ticketId);
+    this.deps.tickets.event(em, ticket, { kind: 'SYSTEM', id: null }, 'WITNESS_RECORDED', 'VIDEO_WITNESS', null, {
+      sessionId,
+      recordingId: row.id,
+      sha256: stored.sha256,
+      durationMs: row.durationMs,
+      streams: row.streams.map((x) => `${x.label}/${x.kind}`),
+    });
+    await em.flush();
+    await rooms.removeRecording(rec.name).catch((err: unknown) => this.log?.warn({ err, sessionId }, 'witness media: the SFU kept a stored recording'));
+    this.log?.info({ sessionId, recordingId: row.id, bytes: rec.bytes, durationMs: row.durationMs }, 'witness recording stored');
+    return row;
+  }
+
+  /** The session's recordings (its agent and the broker's staff). */
+  async recordings(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<WitnessRecording[]> {
+    const s = await this.session(em, viewer, sessionId);
+    if (viewer?.kind !== 'STAFF') return [];
+    return em.find(WitnessRecording, { sessionId: s.id }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  /** A ticket's recordings (for the broker's staff). */
+  async ticketRecordings(em: EntityManager, viewer: Viewer | null, ticketId: string): Promise<WitnessRecording[]> {
+    if (viewer?.kind !== 'STAFF') return [];
+    return em.find(WitnessRecording, { ticketId, brokerId: viewer.brokerId }, { orderBy: { createdAt: 'asc' } });
+  }
+
+  /** `/files/recordings/<id>?v=<viewer>&exp=<ms>&sig=<hmac>`: for that staff member, 30 minutes. */
+  recordingUrl(rec: WitnessRecording, viewer: Viewer): string {
+    const v = `${viewer.kind}.${viewer.id}.${viewer.brokerId}`;
+    const exp = this.clock.now().getTime() + RECORDING_URL_TTL_MS;
+    return `/files/recordings/${rec.id}?v=${encodeURIComponent(v)}&exp=${exp}&sig=${this.deps.secrets().mac('recording-url', rec.id, v, String(exp))}`;
+  }
+
+  /** Checks a recording URL: the file, or 403 (bad, expired, another broker) / 404. */
+  async openRecording(
+    em: EntityManager,
+    params: { id: string; v?: unknown; exp?: unknown; sig?: unknown },
+  ): Promise<{ status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 }> {
+    const { id, v, exp, sig } = params;
+    if (typeof v !== 'string' || typeof exp !== 'string' || typeof sig !== 'string' || !/^\d+$/.test(exp)) return { status: 403 };
+    const expected = Buffer.from(this.deps.secrets().mac('recording-url', id, v, exp), 'hex');
+    const given = Buffer.from(sig, 'hex');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected) || Number(exp) < this.clock.now().getTime()) return { status: 403 };
+    const rec = UUID.test(id) ? await em.findOne(WitnessRecording, { id }, { disableIdentityMap: true }) : null;
+    if (!rec) return { status: 404 };
+    const [kind, , brokerId] = v.split('.');
+    if (kind !== 'STAFF' || brokerId !== rec.brokerId) return { status: 403 };
+    const file = await this.deps.store.get(rec.sha256);
+    return file ? { status: 200, ...file, contentType: rec.mimeType } : { status: 404 };
+  }
+
+  /**
+   * Before PASSED: finishes the recording so far and stores it; refuses (RECORDING_MISSING, and
+   * the recording goes on) unless the session's recordings hold both parties' audio and video for
+   * at least `recordingMinSeconds` each.
+   */
+  private async assertRecorded(em: EntityManager, s: WitnessSession): Promise<void> {
+    if (!this.config.requireRecording || !this.media) return;
+    const rooms = this.config.sfuMode === 'remote' && !(await this.sfuNodeOf(em, s.id, false)) ? null : await this.media.rooms(s.id);
+    const rec = rooms ? await rooms.stopRecording(s.id).catch(() => null) : null;
+    if (rec && rooms) await this.storeRecording(em, s.id, rec, rooms);
+    const all = await em.find(WitnessRecording, { sessionId: s.id }, { disableIdentityMap: true });
+    const min = this.config.recordingMinSeconds * 1000;
+    const recordedMs = (label: string, kind: string) =>
+      all.reduce((sum, r) => sum + r.streams.filter((x) => x.label === label && x.kind === kind).reduce((a, x) => a + x.durationMs, 0), 0);
+    const missing = RECORDED_TRACKS.filter((t) => recordedMs(t.label, t.kind) < min);
+    if (!missing.length) return;
+    if (rooms) await rooms.startRecording(s.id).catch(() => undefined);
+    throw new KaihuError(
+      ErrorCode.RECORDING_MISSING,
+      `见证录像不完整：${missing.map((m) => m.name).join('、')}不足 ${this.config.recordingMinSeconds} 秒，暂不能通过（录像仍在继续）`,
+      { missing: missing.map((m) => `${m.label}_${m.kind.toUpperCase()}`), minSeconds: this.config.recordingMinSeconds, recordedSeconds: Object.fromEntries(RECORDED_TRACKS.map((t) => [`${t.label}_${t.kind.toUpperCase()}`, Math.floor(recordedMs(t.label, t.kind) / 1000)])) },
+    );
+  }
+
+  /** The call's room died with its worker (or its SFU service): the session ends, the customer goes back to the head. */
+  private async mediaLost(em: EntityManager, sessionId: string, recording: RecordingInfo | null, rooms: MediaRooms | null): Promise<void> {
+    const s = await em.findOne(WitnessSession, { id: sessionId }, { disableIdentityMap: true });
+    if (!s) return;
+    if (recording && rooms) await this.storeRecording(em, sessionId, recording, rooms).catch((err: unknown) => this.log?.error({ err, sessionId }, 'witness media: keeping the recording of a lost call failed'));
+    if (!s.endedAt) await this.endSession(em, s, 'MEDIA_FAILED', { kind: 'SYSTEM', id: null });
   }
 
   private changed(branchId: string, tickets: string[]): void {
@@ -139,6 +388,17 @@ export class WitnessService {
 
   private sessionChanged(sessionId: string): void {
     this.bus.publish(TOPICS.WITNESS_SESSION, sessionId, { id: sessionId });
+  }
+
+  /** Tells both parties' witnessMedia subscriptions, on every node. */
+  private partyEvent(sessionId: string, payload: { type: 'PARTY_LEFT' | 'PARTY_RETURNED' | 'ENDED'; party?: Party; endReason?: WitnessEndReason }): void {
+    this.bus.publish(TOPICS.WITNESS_PARTY, sessionId, payload);
+  }
+
+  /** The customer's connection changed while they are called or in the call: tell the call. */
+  private async customerPresence(em: EntityManager, ticketId: string, type: 'PARTY_LEFT' | 'PARTY_RETURNED'): Promise<void> {
+    const e = await this.activeEntry(em, ticketId);
+    if (e?.sessionId) this.partyEvent(e.sessionId, { type, party: 'CUSTOMER' });
   }
 
   /** The branch's queue in one query: the order of the waiting tickets, plus what the estimate needs. */
@@ -327,6 +587,7 @@ export class WitnessService {
     if (input.outcome === 'PASSED') {
       const missing = (Object.keys(CHECKLIST) as ChecklistItem[]).filter((c) => !input.checklist.includes(c));
       if (missing.length) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `通过前请完成全部核对项：${missing.map((m) => CHECKLIST[m]).join('、')}`, { missing });
+      await this.assertRecorded(em, s);
       await this.deps.tickets.completeStep(em, ticket, 'VIDEO_WITNESS', { outcome: 'PASSED', sessionId: s.id, agentStaffId: s.agentStaffId, checklist: input.checklist }, actorOf(viewer));
     } else {
       const reason = (input.reason ?? '').trim();
@@ -346,8 +607,16 @@ export class WitnessService {
     await em.flush();
     this.changed(s.branchId, [s.ticketId]);
     this.sessionChanged(s.id);
-    this.media?.ended(s.id);
+    await this.ended(em, s.id, 'COMPLETED');
     return this.session(em, viewer, s.id);
+  }
+
+  /** After a session ended: its room closes (the recording is kept) here, and on every node that has one. */
+  private async ended(em: EntityManager, sessionId: string, endReason: WitnessEndReason): Promise<void> {
+    // the room first: its tracks' PRODUCER_CLOSED reach the parties before ENDED
+    await this.closeRoom(em, sessionId).catch((err: unknown) => this.log?.error({ err, sessionId }, 'witness media: closing the call failed'));
+    this.partyEvent(sessionId, { type: 'ENDED', endReason });
+    this.bus.publish(TOPICS.WITNESS_ENDED, 'all', { id: sessionId });
   }
 
   /**
@@ -366,7 +635,7 @@ export class WitnessService {
   /** Ends an open session without an outcome; the customer goes back to the head or leaves the queue. */
   private async endSession(em: EntityManager, s: WitnessSession, reason: Exclude<WitnessEndReason, 'COMPLETED'>, actor: { kind: 'CUSTOMER' | 'STAFF' | 'PARTNER' | 'SYSTEM'; id: string | null }): Promise<boolean> {
     const now = this.clock.now();
-    const backToHead = reason === 'AGENT_ABANDONED' || reason === 'AGENT_DISCONNECTED';
+    const backToHead = reason === 'AGENT_ABANDONED' || reason === 'AGENT_DISCONNECTED' || reason === 'TIMEOUT' || reason === 'MEDIA_FAILED';
     const ended = await em.transactional(async (tx) => {
       const n = await tx.nativeUpdate(WitnessSession, { id: s.id, endedAt: null }, { endedAt: now, endReason: reason });
       if (!n) return false;
@@ -384,7 +653,7 @@ export class WitnessService {
     await em.flush();
     this.changed(s.branchId, [s.ticketId]);
     this.sessionChanged(s.id);
-    this.media?.ended(s.id);
+    await this.ended(em, s.id, reason);
     return true;
   }
 
@@ -396,7 +665,10 @@ export class WitnessService {
     this.customersHere.set(ticketId, n);
     if (n > 1) return false;
     const healed = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: { $ne: null } }, { disconnectedAt: null });
-    if (healed) this.changed(branchId, [ticketId]);
+    if (healed) {
+      this.changed(branchId, [ticketId]);
+      await this.customerPresence(em, ticketId, 'PARTY_RETURNED');
+    }
     return healed > 0;
   }
 
@@ -409,14 +681,20 @@ export class WitnessService {
     }
     this.customersHere.delete(ticketId);
     const marked = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null }, { disconnectedAt: this.clock.now() });
-    if (marked) this.changed(branchId, [ticketId]);
+    if (marked) {
+      this.changed(branchId, [ticketId]);
+      await this.customerPresence(em, ticketId, 'PARTY_LEFT');
+    }
   }
 
   /** The agent of the session holds its witnessSession subscription on this node. */
   async agentConnected(em: EntityManager, sessionId: string): Promise<void> {
     const n = (this.agentsHere.get(sessionId) ?? 0) + 1;
     this.agentsHere.set(sessionId, n);
-    if (n === 1 && (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: { $ne: null } }, { agentDisconnectedAt: null }))) this.sessionChanged(sessionId);
+    if (n === 1 && (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: { $ne: null } }, { agentDisconnectedAt: null }))) {
+      this.sessionChanged(sessionId);
+      this.partyEvent(sessionId, { type: 'PARTY_RETURNED', party: 'AGENT' });
+    }
   }
 
   async agentDisconnected(em: EntityManager, sessionId: string): Promise<void> {
@@ -426,7 +704,10 @@ export class WitnessService {
       return;
     }
     this.agentsHere.delete(sessionId);
-    if (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: null }, { agentDisconnectedAt: this.clock.now() })) this.sessionChanged(sessionId);
+    if (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: null }, { agentDisconnectedAt: this.clock.now() })) {
+      this.sessionChanged(sessionId);
+      this.partyEvent(sessionId, { type: 'PARTY_LEFT', party: 'AGENT' });
+    }
   }
 
   /** Marks the parties connected to this node as present (after another node marked them gone). */
@@ -475,6 +756,31 @@ export class WitnessService {
     const agentDeadline = new Date(now.getTime() - this.config.agentGraceMs);
     const agentsGone = await em.find(WitnessSession, { endedAt: null, agentDisconnectedAt: { $lte: agentDeadline } }, { disableIdentityMap: true });
     for (const s of agentsGone) if (await this.endSession(em, s, 'AGENT_DISCONNECTED', { kind: 'SYSTEM', id: null })) ended++;
+    // calls that went on too long, and calls whose SFU service stopped answering
+    const tooOld = new Date(now.getTime() - this.config.sessionTimeoutMs);
+    for (const s of await em.find(WitnessSession, { endedAt: null, startedAt: { $lte: tooOld } }, { disableIdentityMap: true })) {
+      if (await this.endSession(em, s, 'TIMEOUT', { kind: 'SYSTEM', id: null })) ended++;
+    }
+    if (this.config.sfuMode === 'remote') {
+      const orphaned = (await em.getConnection().execute(
+        `select s.id from witness_sessions s left join sfu_nodes n on n.id = s.sfu_node_id
+          where s.ended_at is null and s.sfu_node_id is not null and (n.id is null or n.heartbeat_at < now() - interval '${SFU_NODE_STALE_SECONDS} seconds')`,
+        [],
+        'all',
+      )) as { id: string }[];
+      for (const o of orphaned) {
+        const s = await em.findOne(WitnessSession, { id: o.id, endedAt: null }, { disableIdentityMap: true });
+        if (s && (await this.endSession(em, s, 'MEDIA_FAILED', { kind: 'SYSTEM', id: null }))) ended++;
+      }
+    }
+    // recordings past the broker's retention period
+    const expired = await em.find(WitnessRecording, { retainUntil: { $lte: now } }, { limit: 100, disableIdentityMap: true });
+    for (const r of expired) {
+      const shared = await em.count(WitnessRecording, { sha256: r.sha256, id: { $ne: r.id } });
+      if (!shared) await this.deps.store.delete(r.sha256);
+      await em.nativeDelete(WitnessRecording, { id: r.id });
+      this.log?.info({ recordingId: r.id, sessionId: r.sessionId }, 'witness recording deleted after its retention period');
+    }
     if (gone.length || ended) this.log?.info({ left: gone.length, ended }, 'witness grace periods applied');
     return { left: gone.length, ended };
   }

@@ -19,6 +19,8 @@ export const WitnessEndReason = {
   CUSTOMER_ABSENT: 'CUSTOMER_ABSENT',
   CUSTOMER_DISCONNECTED: 'CUSTOMER_DISCONNECTED',
   CUSTOMER_LEFT: 'CUSTOMER_LEFT',
+  TIMEOUT: 'TIMEOUT',
+  MEDIA_FAILED: 'MEDIA_FAILED',
 } as const;
 registerEnumType(WitnessEndReason, {
   name: 'WitnessEndReason',
@@ -30,6 +32,8 @@ registerEnumType(WitnessEndReason, {
     CUSTOMER_ABSENT: { description: '客户未应答，已移出队列' },
     CUSTOMER_DISCONNECTED: { description: '客户断线未恢复，已移出队列' },
     CUSTOMER_LEFT: { description: '客户离开' },
+    TIMEOUT: { description: '见证超时（KAIHU_WITNESS_TIMEOUT_MS），客户回到队首' },
+    MEDIA_FAILED: { description: '视频服务故障，通话中断，客户回到队首' },
   },
 });
 export const WitnessAbandonReason = { AGENT_ABANDONED: 'AGENT_ABANDONED', CUSTOMER_ABSENT: 'CUSTOMER_ABSENT' } as const;
@@ -62,6 +66,28 @@ export class WitnessSessionType {
   @Field(() => WitnessEndReason, { nullable: true, description: '结束原因（进行中为空）' }) endReason!: WitnessEndReasonValue | null;
   @Field({ description: '坐席是否在线' }) agentConnected!: boolean;
   @Field(() => [String], { description: '坐席确认的核对项' }) checklist!: string[];
+}
+
+@ObjectType('WitnessRecordingStream', { description: '录像中的一路音视频' })
+export class WitnessRecordingStreamType {
+  @Field(() => WitnessParty, { description: '哪一方' }) party!: 'CUSTOMER' | 'AGENT';
+  @Field({ description: 'audio or video' }) kind!: string;
+  @Field({ description: 'e.g. vp8, opus, h264' }) codec!: string;
+  @Field(() => Int) durationSeconds!: number;
+}
+
+@ObjectType('WitnessRecording', { description: '见证录像：双方的音视频，一个文件' })
+export class WitnessRecordingType {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) sessionId!: string;
+  @Field({ description: 'video/webm or video/x-matroska' }) mimeType!: string;
+  @Field(() => Int) durationSeconds!: number;
+  @Field(() => Int, { description: 'bytes' }) size!: number;
+  @Field() sha256!: string;
+  @Field(() => [WitnessRecordingStreamType]) streams!: WitnessRecordingStreamType[];
+  @Field() createdAt!: Date;
+  @Field({ description: '保存至（期货公司的录像保存年限）' }) retainUntil!: Date;
+  @Field({ description: 'signed URL to play it, valid 30 minutes for this viewer' }) url!: string;
 }
 
 @ObjectType({ description: 'what an agent sees of one waiting customer' })
@@ -104,6 +130,7 @@ export class WitnessProducerType {
   @Field(() => ID) id!: string;
   @Field({ description: 'audio or video' }) kind!: string;
   @Field(() => WitnessParty) party!: 'CUSTOMER' | 'AGENT';
+  @Field({ description: '暂停中（关闭了摄像头或麦克风）' }) paused!: boolean;
 }
 
 @ObjectType('WitnessConsumer', { description: "the other party's track, as this party receives it (created paused: resume it when ready)" })
@@ -116,6 +143,12 @@ export class WitnessConsumerType {
 
 @ObjectType('WitnessMediaEvent')
 export class WitnessMediaEventType {
-  @Field({ description: 'SUBSCRIBED (first, at once: then read WitnessSession.producers), NEW_PRODUCER or PRODUCER_CLOSED' }) type!: string;
+  @Field({
+    description:
+      'SUBSCRIBED (first, at once: then read WitnessSession.producers); the tracks: NEW_PRODUCER, PRODUCER_PAUSED, PRODUCER_RESUMED, PRODUCER_CLOSED; the parties: PARTY_LEFT, PARTY_RETURNED (party: whose connection dropped or came back); ENDED (endReason; the last event)',
+  })
+  type!: string;
   @Field(() => WitnessProducerType, { nullable: true }) producer!: WitnessProducerType | null;
+  @Field(() => WitnessParty, { nullable: true, description: 'PARTY_LEFT / PARTY_RETURNED: who' }) party?: 'CUSTOMER' | 'AGENT' | null;
+  @Field(() => WitnessEndReason, { nullable: true, description: 'ENDED: why' }) endReason?: string | null;
 }
