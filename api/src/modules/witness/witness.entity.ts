@@ -114,6 +114,7 @@ export class WitnessSession {
  */
 @Entity({ tableName: 'witness_recordings' })
 @Index({ properties: ['ticketId'] })
+@Index({ properties: ['retainUntil'] })
 @Unique({ properties: ['sessionId', 'name'] })
 export class WitnessRecording {
   @PrimaryKey({ type: 'uuid' })
