@@ -72,3 +72,14 @@ describe('configuration', () => {
     expect(c.pluginOptions.sms).toEqual({ sender: 'ACME' });
   });
 });
+
+describe('abuse limits and idempotency configuration', () => {
+  it('has defaults, reads overrides and refuses bad values', () => {
+    expect(loadConfig({}).limits).toMatchObject({ maxDepth: 12, maxComplexity: 10000, maxBatch: 10, trustProxy: false, idempotencyTtlHours: 24, rateWindowSeconds: 600, codePerIp: 20, codePerKey: 60, loginPerIp: 30, loginPerKey: 100 });
+    expect(loadConfig({ KAIHU_TRUST_PROXY: 'loopback, 10.0.0.0/8', KAIHU_MAX_BATCH: '0' }).limits).toMatchObject({ trustProxy: 'loopback,10.0.0.0/8', maxBatch: 0 });
+    expect(loadConfig({ KAIHU_TRUST_PROXY: '2' }).limits.trustProxy).toBe(2);
+    expect(() => loadConfig({ KAIHU_TRUST_PROXY: 'everyone' })).toThrow(/KAIHU_TRUST_PROXY/);
+    expect(() => loadConfig({ KAIHU_MAX_QUERY_DEPTH: '0' })).toThrow(/KAIHU_MAX_QUERY_DEPTH/);
+    expect(() => loadConfig({ KAIHU_RATE_CODE_PER_IP: 'many' })).toThrow(/KAIHU_RATE_CODE_PER_IP/);
+  });
+});

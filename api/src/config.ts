@@ -38,6 +38,40 @@ export interface KaihuConfig {
   secret: string | null;
   /** The video-witness queue's timing. */
   witness: WitnessConfig;
+  /** Abuse limits of the GraphQL endpoint and idempotency keys. */
+  limits: LimitsConfig;
+  /** Partners' webhook deliveries. */
+  webhooks: WebhooksConfig;
+}
+
+export interface WebhooksConfig {
+  /** `KAIHU_WEBHOOK_RETRY_LIMIT` — retries of a delivery after the first attempt (non-2xx or no answer in 5 s). Default 8. */
+  retryLimit: number;
+  /** `KAIHU_WEBHOOK_RETRY_DELAY_S` — seconds before the first retry; each next one waits twice as long (×1–2 jitter). Default 2. */
+  retryDelaySeconds: number;
+}
+
+export interface LimitsConfig {
+  /** `KAIHU_MAX_QUERY_DEPTH` — deepest field nesting of an operation (introspection fields not counted). Default 12. */
+  maxDepth: number;
+  /** `KAIHU_MAX_QUERY_COMPLEXITY` — most cost of an operation: 1 per field, a list field's selection × its `first` argument or 10. Default 10000 (the largest pages, 500 queue items or events with their fields, cost about 5,000–8,000). */
+  maxComplexity: number;
+  /** `KAIHU_MAX_BATCH` — most operations in one HTTP request (a JSON array); 0 refuses batches. Default 10. */
+  maxBatch: number;
+  /** `KAIHU_TRUST_PROXY` — Express `trust proxy`: off (default; X-Forwarded-For ignored), on, a hop count, or addresses/subnets (`loopback`, `10.0.0.0/8`, …). */
+  trustProxy: boolean | number | string;
+  /** `KAIHU_IDEMPOTENCY_TTL_HOURS` — how long an Idempotency-Key's first result is kept. Default 24. */
+  idempotencyTtlHours: number;
+  /** `KAIHU_RATE_WINDOW_SECONDS` — the fixed window of the rate limits below. Default 600. */
+  rateWindowSeconds: number;
+  /** `KAIHU_RATE_CODE_PER_IP` — SMS code requests (and, counted apart, captchas) per client IP per window. Default 20. */
+  codePerIp: number;
+  /** `KAIHU_RATE_CODE_PER_KEY` — the same per partner API key (calls with a key count against it instead of their IP). Default 60. */
+  codePerKey: number;
+  /** `KAIHU_RATE_LOGIN_PER_IP` — login and staffLogin attempts per client IP per window. Default 30. */
+  loginPerIp: number;
+  /** `KAIHU_RATE_LOGIN_PER_KEY` — the same per partner API key. Default 100. */
+  loginPerKey: number;
 }
 
 export interface WitnessConfig {
@@ -147,6 +181,19 @@ function address(env: Env, name: string): string | null {
   return v;
 }
 
+/** `KAIHU_TRUST_PROXY`: off/on, a hop count, or a comma-separated list of addresses, subnets and `loopback`/`linklocal`/`uniquelocal`. */
+function trustProxy(env: Env, name: string): boolean | number | string {
+  const raw = read(env, name);
+  if (raw === undefined) return false;
+  const v = raw.toLowerCase();
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (/^\d+$/.test(v) && Number(v) <= 100) return Number(v);
+  const parts = v.split(',').map((p) => p.trim());
+  if (parts.every((p) => ['loopback', 'linklocal', 'uniquelocal'].includes(p) || /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p))) return parts.join(',');
+  throw new ConfigError(name, raw, 'off, on, a hop count, or addresses/subnets such as loopback,10.0.0.0/8');
+}
+
 /** Reads and validates the configuration; throws {@link ConfigError} on the first bad value. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuConfig {
   const nodeEnv = read(env, 'NODE_ENV') ?? 'development';
@@ -212,6 +259,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
     pluginOptions,
     shutdownTimeoutMs: integer(env, 'KAIHU_SHUTDOWN_TIMEOUT_MS', 10000, 0, 600000),
     introspection: boolean(env, 'KAIHU_INTROSPECTION', !production),
+    webhooks: {
+      retryLimit: integer(env, 'KAIHU_WEBHOOK_RETRY_LIMIT', 8, 0, 30),
+      retryDelaySeconds: integer(env, 'KAIHU_WEBHOOK_RETRY_DELAY_S', 2, 1, 3600),
+    },
+    limits: {
+      maxDepth: integer(env, 'KAIHU_MAX_QUERY_DEPTH', 12, 1, 1000),
+      maxComplexity: integer(env, 'KAIHU_MAX_QUERY_COMPLEXITY', 10000, 1, 100000000),
+      maxBatch: integer(env, 'KAIHU_MAX_BATCH', 10, 0, 1000),
+      trustProxy: trustProxy(env, 'KAIHU_TRUST_PROXY'),
+      idempotencyTtlHours: integer(env, 'KAIHU_IDEMPOTENCY_TTL_HOURS', 24, 1, 8760),
+      rateWindowSeconds: integer(env, 'KAIHU_RATE_WINDOW_SECONDS', 600, 1, 86400),
+      codePerIp: integer(env, 'KAIHU_RATE_CODE_PER_IP', 20, 1, 100000000),
+      codePerKey: integer(env, 'KAIHU_RATE_CODE_PER_KEY', 60, 1, 100000000),
+      loginPerIp: integer(env, 'KAIHU_RATE_LOGIN_PER_IP', 30, 1, 100000000),
+      loginPerKey: integer(env, 'KAIHU_RATE_LOGIN_PER_KEY', 100, 1, 100000000),
+    },
     witness: {
       customerGraceMs: integer(env, 'KAIHU_WITNESS_GRACE_MS', 120000, 0, 3600000),
       agentGraceMs: integer(env, 'KAIHU_WITNESS_AGENT_GRACE_MS', 30000, 0, 3600000),

@@ -24,10 +24,15 @@ import { seedDemo } from './demo/seed';
 import type { KaihuContext } from './graphql/context';
 import { translateInputError } from './graphql/errors-zh';
 import { fastSubscribe } from './graphql/fast-subscriptions';
+import { idempotencyMiddleware } from './graphql/idempotency';
+import { clientIpOf, guardWsOperation, httpOperationGuard, rateLimitPlugin } from './graphql/limits';
 import { createSchema } from './graphql/schema';
 import type { TokenProblem } from './modules/auth/auth.service';
 import type { Viewer } from './modules/auth/viewer';
 import { SocketSessions, closeCodeFor } from './modules/auth/ws-auth';
+import { createDeliveryQueue } from './modules/partners/delivery-queue';
+import { IdempotencyService } from './modules/platform/idempotency.service';
+import { RateLimitService } from './modules/platform/rate-limit.service';
 import { Secrets } from './modules/platform/secrets';
 import { WITNESS_FAST_SUBSCRIPTIONS } from './modules/witness/witness.resolver';
 import { createPlugins, loadPluginModules } from './plugins/loader';
@@ -96,11 +101,23 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     await services.certificates.ensureAuthorities(forkEm(), brokers, logger.child({ component: 'ca' }));
     if (config.demo) await seedDemo(forkEm(), services, logger.child({ component: 'demo' }));
     await services.witness.start(forkEm, logger.child({ component: 'witness' }));
+    await services.partners.start(forkEm, createDeliveryQueue(config, logger.child({ component: 'webhooks' })), logger.child({ component: 'partners' }));
 
     const schema = await createSchema(bus);
     const app = express();
     app.disable('x-powered-by');
-    app.set('trust proxy', 'loopback');
+    app.set('trust proxy', config.limits.trustProxy);
+    // abuse limits and idempotency keys (api/src/graphql/limits.ts, idempotency.ts)
+    const rateLimits = new RateLimitService(clock);
+    const idempotency = new IdempotencyService(clock, config.limits.idempotencyTtlHours * 3_600_000);
+    const limitDeps = { limits: config.limits, rateLimits };
+    const purgeLimits = setInterval(() => {
+      void (async () => {
+        await idempotency.purge(forkEm());
+        await rateLimits.purge(forkEm(), config.limits.rateWindowSeconds);
+      })().catch((e: unknown) => logger.warn({ err: e }, 'purging idempotency keys and rate-limit windows failed'));
+    }, 15 * 60_000);
+    purgeLimits.unref();
     const httpServer = http.createServer(app);
 
     app.use((req: Request, res: Response, next: NextFunction) => {
@@ -189,13 +206,16 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           if (auth.viewer) socketSessions.add(ctx.extra.socket, auth.viewer);
           return true;
         },
-        onSubscribe: async (ctx) => {
+        onSubscribe: async (ctx, _id, payload) => {
           const sessionId = ctx.extra.viewer?.sessionId;
           const problem = sessionId ? await services.auth.sessionStillValid(forkEm(), sessionId) : null;
           if (problem) {
             const { code, reason } = closeCodeFor(problem);
             ctx.extra.socket.close(code, reason);
           }
+          // depth, complexity, introspection (KAIHU_INTROSPECTION) and rate limits, as over HTTP
+          const clientIp = clientIpOf(ctx.extra.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
+          return guardWsOperation({ ...limitDeps, schema, introspection: config.introspection }, forkEm, ctx.extra.viewer ?? null, clientIp, payload);
         },
         // the witness queue's positions skip per-event execution when they can (fast-subscriptions.ts)
         subscribe: (args) => fastQueue(args) ?? subscribe(args),
@@ -203,7 +223,8 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           const requestId = randomUUID();
           const socket = ctx.extra.socket;
           const ws = { id, send: (m: string) => socket.readyState === socket.OPEN && socket.send(m, { binary: false, compress: false, fin: true }) };
-          return { em: forkEm(), services, clock, log: logger.child({ requestId, transport: 'ws' }), requestId, viewer: ctx.extra.viewer ?? null, ws };
+          const clientIp = clientIpOf(ctx.extra.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
+          return { em: forkEm(), services, clock, log: logger.child({ requestId, transport: 'ws' }), requestId, viewer: ctx.extra.viewer ?? null, clientIp, ws };
         },
       },
       wsServer,
@@ -224,7 +245,8 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       introspection: config.introspection,
       // main.ts handles SIGTERM/SIGINT (drain, close the database, exit 0); Apollo's own handler would re-raise the signal.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }), drainWs],
+      plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }), drainWs, rateLimitPlugin(limitDeps)],
+      allowBatchedHttpRequests: config.limits.maxBatch > 0,
       formatError: (formatted: GraphQLFormattedError, error: unknown) => formatGraphQLError(formatted, error, logger),
     });
     await apollo.start();
@@ -233,12 +255,14 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       '/graphql',
       graphqlUploadExpress({ maxFileSize: MAX_UPLOAD_BYTES, maxFiles: 4 }),
       express.json({ limit: '1mb' }),
+      httpOperationGuard(schema, config.limits),
+      idempotencyMiddleware({ service: idempotency, secrets: () => services.secrets, authenticate: (em, header) => services.auth.authenticate(em, header), forkEm, logger }),
       expressMiddleware(apollo, {
         context: async ({ req }): Promise<KaihuContext> => {
           const em = forkEm();
           const auth = await services.auth.authenticate(em, req.get('authorization'));
           if ('problem' in auth) throw unauthenticated(auth.problem);
-          return { em, services, clock, log: req.log, requestId: req.id, viewer: auth.viewer };
+          return { em, services, clock, log: req.log, requestId: req.id, viewer: auth.viewer, clientIp: req.ip ?? null };
         },
       }),
     );
@@ -274,8 +298,10 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           stopping = true;
           logger.info('shutting down: draining connections');
           socketSessions.stop();
+          clearInterval(purgeLimits);
           await apollo.stop();
           await services.witness.stop();
+          await services.partners.stop();
           await new Promise<void>((resolve) => wsServer.close(() => resolve()));
           await bus!.close();
           await db.close();

@@ -2,6 +2,7 @@ import type { Clock } from './common/clock';
 import { TOPICS, type EventBus } from './common/pubsub';
 import type { KaihuConfig } from './config';
 import { AgreementService } from './modules/agreements/agreement.service';
+import { ApiKeyService } from './modules/auth/api-key.service';
 import { AuthService } from './modules/auth/auth.service';
 import { CaptchaService } from './modules/auth/captcha.service';
 import { LockService, OtpService } from './modules/auth/otp.service';
@@ -11,6 +12,7 @@ import type { Secrets } from './modules/platform/secrets';
 import { ProfileStepService } from './modules/profiles/profile-steps.service';
 import { ProfileService } from './modules/profiles/profile.service';
 import { DocumentService } from './modules/documents/document.service';
+import { PartnerService } from './modules/partners/partner.service';
 import { ReviewService } from './modules/review/review.service';
 import { TicketService } from './modules/tickets/ticket.service';
 import { WitnessService } from './modules/witness/witness.service';
@@ -20,6 +22,7 @@ import type { Plugins } from './plugins/loader';
 export interface Services {
   brokers: BrokerService;
   auth: AuthService;
+  apiKeys: ApiKeyService;
   captchas: CaptchaService;
   otp: OtpService;
   locks: LockService;
@@ -31,6 +34,7 @@ export interface Services {
   certificates: CertificateService;
   agreements: AgreementService;
   witness: WitnessService;
+  partners: PartnerService;
   plugins: Plugins;
   secrets: Secrets;
   bus: EventBus;
@@ -45,9 +49,16 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const locks = new LockService(clock);
   const otp = new OtpService(clock, () => secrets, plugins.sms, locks);
   const profiles = new ProfileService(clock, plugins.counter, brokers);
+  const apiKeys = new ApiKeyService(clock);
   const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
   const tickets = new TicketService(clock, { brokers, profiles });
-  tickets.onChange = (t) => bus.publish(TOPICS.TICKET_UPDATED, t.id, { id: t.id });
+  const partners = new PartnerService(clock, bus, () => secrets, { demo: config.demo, webhooks: config.webhooks });
+  // partner events ride on the ticket trail: recorded in the same flush, announced after it
+  tickets.onEvent = (em, t, change) => partners.record(em, t, change);
+  tickets.onChange = (t) => {
+    bus.publish(TOPICS.TICKET_UPDATED, t.id, { id: t.id });
+    partners.committed(t);
+  };
   const documents = new DocumentService(clock, () => secrets, plugins.documents, tickets, config.dataDir);
   const profileSteps = new ProfileStepService(clock, { tickets, profiles, otp, brokers });
   const certificates = new CertificateService(clock, () => secrets, { tickets, profiles, brokers });
@@ -55,5 +66,5 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const agreements = new AgreementService(clock, { tickets, certificates });
   const witness = new WitnessService(clock, bus, { tickets, brokers, auth, documents, store: plugins.documents, secrets: () => secrets }, config.witness);
   const review = new ReviewService({ tickets, profiles, brokers, counter: plugins.counter, sms: plugins.sms });
-  return { brokers, auth, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, plugins, secrets, bus, sessionsClosed: () => {} };
+  return { brokers, auth, apiKeys, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, partners, plugins, secrets, bus, sessionsClosed: () => {} };
 }

@@ -53,6 +53,13 @@ export enum ErrorCode {
   SAME_PERSON = 'SAME_PERSON',
   MEDIA_UNAVAILABLE = 'MEDIA_UNAVAILABLE',
   RECORDING_MISSING = 'RECORDING_MISSING',
+  // abuse limits and idempotency
+  QUERY_TOO_DEEP = 'QUERY_TOO_DEEP',
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  BATCH_TOO_LARGE = 'BATCH_TOO_LARGE',
+  RATE_LIMITED = 'RATE_LIMITED',
+  IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
+  IDEMPOTENCY_KEY_IN_USE = 'IDEMPOTENCY_KEY_IN_USE',
 }
 
 /** Default Chinese messages; a throw site may give a more precise one. */
@@ -98,6 +105,12 @@ const MESSAGES: Record<ErrorCode, string> = {
   [ErrorCode.SAME_PERSON]: '复核人员不能复核本人见证的业务',
   [ErrorCode.MEDIA_UNAVAILABLE]: '视频服务暂不可用，请稍后再试',
   [ErrorCode.RECORDING_MISSING]: '没有双方完整的见证录像，不能通过见证',
+  [ErrorCode.QUERY_TOO_DEEP]: '查询嵌套层级过深，请减少嵌套后重试',
+  [ErrorCode.QUERY_TOO_COMPLEX]: '查询过于复杂，请减少字段或分页数量后重试',
+  [ErrorCode.BATCH_TOO_LARGE]: '一次请求包含的操作过多，请分批提交',
+  [ErrorCode.RATE_LIMITED]: '请求过于频繁，请稍后再试',
+  [ErrorCode.IDEMPOTENCY_KEY_REUSED]: '该幂等键（Idempotency-Key）已用于另一个请求，请为新请求使用新的幂等键',
+  [ErrorCode.IDEMPOTENCY_KEY_IN_USE]: '使用该幂等键（Idempotency-Key）的请求仍在处理中，请稍后重试',
 };
 
 export class KaihuError extends GraphQLError {

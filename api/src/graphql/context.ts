@@ -14,6 +14,8 @@ export interface KaihuContext {
   requestId: string;
   /** null for anonymous calls */
   viewer: Viewer | null;
+  /** The caller's address (X-Forwarded-For honoured only under KAIHU_TRUST_PROXY); rate limits count per address. */
+  clientIp?: string | null;
   /** Over WebSocket: the operation's id and the raw socket send (fast subscriptions write to it directly). */
   ws?: WsOperation;
 }

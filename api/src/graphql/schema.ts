@@ -1,6 +1,7 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
 import { AgreementResolver, CustomerCertificateResolver, TicketAgreementsResolver } from '../modules/agreements/agreement.resolver';
+import { ApiKeyResolver } from '../modules/auth/api-key.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CaptchaResolver } from '../modules/auth/captcha.resolver';
 import { BrokerResolver } from '../modules/brokers/broker.resolver';
@@ -9,6 +10,7 @@ import { ProfileStepResolver } from '../modules/profiles/profile-steps.resolver'
 import { CustomerResolver } from '../modules/profiles/profile.resolver';
 import { ReviewResolver } from '../modules/review/review.resolver';
 import { TicketReviewResolver } from '../modules/review/ticket-review.resolver';
+import { PartnerResolver } from '../modules/partners/partner.resolver';
 import { WitnessResolver, WitnessSessionResolver } from '../modules/witness/witness.resolver';
 import { CustomerTicketsResolver, TicketResolver } from '../modules/tickets/ticket.resolver';
 import { createInProcessBus, type EventBus } from '../common/pubsub';
@@ -16,7 +18,7 @@ import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
 
 /** Every module's resolvers. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver, WitnessSessionResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, ApiKeyResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver, WitnessSessionResolver, PartnerResolver];
 
 /** Builds the executable schema; scalars the contract names are always present. */
 export async function createSchema(bus: EventBus = createInProcessBus()): Promise<GraphQLSchema> {

@@ -91,6 +91,11 @@ export async function startTestServer(
     KAIHU_SHUTDOWN_TIMEOUT_MS: '2000',
     // most tests drive the witness queue without cameras; tests with real media turn this back on
     KAIHU_WITNESS_REQUIRE_RECORDING: 'false',
+    // every test logs its people in from 127.0.0.1: generous rate limits unless a test sets its own
+    KAIHU_RATE_CODE_PER_IP: '100000',
+    KAIHU_RATE_CODE_PER_KEY: '100000',
+    KAIHU_RATE_LOGIN_PER_IP: '100000',
+    KAIHU_RATE_LOGIN_PER_KEY: '100000',
     ...(db ? { DATABASE_URL: db.url } : {}),
     ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : {}),
     ...opts.env,

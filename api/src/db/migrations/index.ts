@@ -6,6 +6,8 @@ import { Migration20261122030000Agreements } from './Migration20261122030000Agre
 import { Migration20261122040000Witness } from './Migration20261122040000Witness';
 import { Migration20261122050000WitnessPresence } from './Migration20261122050000WitnessPresence';
 import { Migration20261122070000WitnessRecording } from './Migration20261122070000WitnessRecording';
+import { Migration20261122090000Partners } from './Migration20261122090000Partners';
+import { Migration20261122091000Idempotency } from './Migration20261122091000Idempotency';
 
 /** Core migrations in order. Add new ones at the end; never edit one that has shipped. */
 export const CORE_MIGRATIONS: MigrationObject[] = [
@@ -16,4 +18,6 @@ export const CORE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122040000Witness', class: Migration20261122040000Witness },
   { name: 'Migration20261122050000WitnessPresence', class: Migration20261122050000WitnessPresence },
   { name: 'Migration20261122070000WitnessRecording', class: Migration20261122070000WitnessRecording },
+  { name: 'Migration20261122090000Partners', class: Migration20261122090000Partners },
+  { name: 'Migration20261122091000Idempotency', class: Migration20261122091000Idempotency },
 ];

@@ -6,6 +6,7 @@ import { ErrorCode, KaihuError } from '../../common/errors';
 import type { BrokerService } from '../brokers/broker.service';
 import type { ProfileService } from '../profiles/profile.service';
 import { ApiKey } from './api-key.entity';
+import { requireScope } from './api-key.service';
 import type { CaptchaService } from './captcha.service';
 import { ID_PROBLEM_MESSAGES, ageOn, chinaToday, parseIdNumber } from './id-number';
 import type { CodeDelivery, LockService, OtpService } from './otp.service';
@@ -126,6 +127,7 @@ export class AuthService {
     accountType: AccountType,
     viewer: Viewer | null,
   ): Promise<{ brokerId: string; brokerCode: string; brokerName: string; customer: CounterCustomer }> {
+    if (viewer?.kind === 'PARTNER') requireScope(viewer, 'LOGIN');
     const all = await this.deps.brokers.list(em);
     const scoped = viewer?.kind === 'PARTNER' ? all.filter((b) => b.id === viewer.brokerId) : all;
     for (const b of scoped) {
@@ -224,7 +226,7 @@ export class AuthService {
         await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
       }
       return {
-        viewer: { kind: 'PARTNER', id: key.id, brokerId: key.brokerId, roles: ['PARTNER'], sessionId: null, customerId: null, staffId: null, apiKeyId: key.id },
+        viewer: { kind: 'PARTNER', id: key.id, brokerId: key.brokerId, roles: ['PARTNER'], sessionId: null, customerId: null, staffId: null, apiKeyId: key.id, scopes: key.scopes },
       };
     }
     const session = await em.findOne(Session, { tokenHash: sha256Hex(token) });

@@ -15,6 +15,8 @@ export interface Viewer {
   staffId: string | null;
   /** the partner key behind this call or behind the session's login */
   apiKeyId: string | null;
+  /** PARTNER: the key's scopes (`*` = all) */
+  scopes?: string[];
 }
 
 export function requireViewer(viewer: Viewer | null): Viewer {

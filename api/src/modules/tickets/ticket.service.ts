@@ -44,6 +44,12 @@ export class TicketService {
   /** Called after every committed change (the ticketUpdated subscription hooks in here). */
   onChange: (ticket: Ticket) => void = () => {};
 
+  /**
+   * Called for every event appended to the trail, before the flush that stores it: the partners
+   * module adds its partner events to the same unit of work here (set in services.ts).
+   */
+  onEvent: (em: EntityManager, ticket: Ticket, change: { action: string; step: string | null; before: unknown; after: unknown; actorKind: Actor['kind'] }) => void = () => {};
+
   /** Whether the customer holds a valid certificate (set by the certificates module). */
   certificateCheck: (em: EntityManager, customerId: string) => Promise<boolean> = async () => false;
 
@@ -323,6 +329,7 @@ export class TicketService {
   /** Appends an event (flushed with the ticket change). */
   event(em: EntityManager, ticket: Ticket, actor: Actor, action: string, step: string | null, before: unknown, after: unknown): void {
     em.create(TicketEvent, { ticketId: ticket.id, actorKind: actor.kind, actorId: actor.id, action, step, before, after, at: this.clock.now() });
+    this.onEvent(em, ticket, { action, step, before, after, actorKind: actor.kind });
   }
 }
 

@@ -26,7 +26,7 @@ async function beijingOf(server: TestServer): Promise<string> {
 }
 
 /** A customer at the witness, queued and claimed by agent01: the session id and tokens. */
-async function claimed(server: TestServer, person = DEMO.zhangWei, business = 'UPDATE_OTHER_INFO') {
+async function claimed(server: TestServer, person: { idNumber: string; mobile: string; accountType?: string } = DEMO.zhangWei, business = 'UPDATE_OTHER_INFO') {
   const c = await ticketAtWitness(server, person, business);
   await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
   const agent = bearer(await loginStaff(server.url, 'agent01', 'Agent#2026'));
