@@ -149,41 +149,28 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
 
     if (config.demo) app.use('/dev', devRoutes(services, forkEm));
 
-    // Photos behind short-lived signed URLs (the signature names the viewer it was made for).
-    app.get('/files/documents/:id/:variant', async (req, res, next) => {
-      try {
-        const file = await services.documents.open(forkEm(), { id: req.params.id!, variant: req.params.variant!, ...req.query });
-        if (file.status !== 200) {
-          res.status(file.status).json({ error: file.status === 403 ? '链接无效或已过期' : '文件不存在' });
-          return;
+    // Photos and witness recordings behind short-lived signed URLs (the signature names the viewer it was made for).
+    type OpenedFile = { status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 };
+    const signedFile =
+      (open: (params: Record<string, string>, query: Record<string, unknown>) => Promise<OpenedFile>, maxAgeSeconds: number, missing: string): express.RequestHandler =>
+      async (req, res, next) => {
+        try {
+          const file = await open(req.params as Record<string, string>, req.query);
+          if (file.status !== 200) {
+            res.status(file.status).json({ error: file.status === 403 ? '链接无效或已过期' : missing });
+            return;
+          }
+          res.setHeader('content-type', file.contentType);
+          res.setHeader('content-length', String(file.size));
+          res.setHeader('cache-control', `private, max-age=${maxAgeSeconds}`);
+          res.setHeader('x-content-type-options', 'nosniff');
+          file.stream.pipe(res);
+        } catch (e) {
+          next(e);
         }
-        res.setHeader('content-type', file.contentType);
-        res.setHeader('content-length', String(file.size));
-        res.setHeader('cache-control', 'private, max-age=600');
-        res.setHeader('x-content-type-options', 'nosniff');
-        (file.stream as NodeJS.ReadableStream).pipe(res);
-      } catch (e) {
-        next(e);
-      }
-    });
-
-    // Witness recordings, for the broker's staff, behind signed URLs like the photos.
-    app.get('/files/recordings/:id', async (req, res, next) => {
-      try {
-        const file = await services.witness.openRecording(forkEm(), { id: req.params.id!, ...req.query });
-        if (file.status !== 200) {
-          res.status(file.status).json({ error: file.status === 403 ? '链接无效或已过期' : '录像不存在' });
-          return;
-        }
-        res.setHeader('content-type', file.contentType);
-        res.setHeader('content-length', String(file.size));
-        res.setHeader('cache-control', 'private, max-age=1800');
-        res.setHeader('x-content-type-options', 'nosniff');
-        (file.stream as NodeJS.ReadableStream).pipe(res);
-      } catch (e) {
-        next(e);
-      }
-    });
+      };
+    app.get('/files/documents/:id/:variant', signedFile((p, q) => services.documents.open(forkEm(), { id: p.id!, variant: p.variant!, ...q }), 600, '文件不存在'));
+    app.get('/files/recordings/:id', signedFile((p, q) => services.witness.openRecording(forkEm(), { id: p.id!, ...q }), 1800, '录像不存在'));
 
     // graphql-ws on the same port and path as HTTP; the token comes in connectionParams.authorization.
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });

@@ -357,11 +357,6 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     return path.join(this.options.recordingDir, name);
   }
 
-  /** The local file of a recording (for this process's own use, e.g. the API's embedded SFU). */
-  recordingFile(name: string): string {
-    return this.recordingPath(name);
-  }
-
   async readRecording(name: string): Promise<NodeJS.ReadableStream> {
     const file = this.recordingPath(name);
     try {
@@ -389,11 +384,6 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
 
   async roomIds(): Promise<string[]> {
     return this.pool ? ((await this.pool.catch(() => null))?.keys() ?? []) : [];
-  }
-
-  /** The worker pool itself (tests kill a worker through it). */
-  async workerPool(): Promise<WorkerPool> {
-    return this.getPool();
   }
 
   async shutdown(): Promise<void> {

@@ -191,12 +191,11 @@ export class WitnessService {
    * the ticket as a WITNESS_SNAPSHOT document.
    */
   async captureSnapshot(em: EntityManager, viewer: Agent, sessionId: string): Promise<Document> {
-    const shot = await this.call(em, viewer, sessionId, async (rooms, party, s) => {
+    const { shot, ticketId } = await this.call(em, viewer, sessionId, async (rooms, party, s) => {
       if (party !== 'AGENT') throw new KaihuError(ErrorCode.FORBIDDEN, '仅限见证坐席截图');
-      return rooms.snapshot(s.id, 'CUSTOMER');
+      return { shot: await rooms.snapshot(s.id, 'CUSTOMER'), ticketId: s.ticketId };
     });
-    const s = await this.session(em, viewer, sessionId);
-    return this.deps.documents.storeWitnessSnapshot(em, viewer, s.ticketId, shot.jpeg, { sessionId: s.id });
+    return this.deps.documents.storeWitnessSnapshot(em, viewer, ticketId, shot.jpeg, { sessionId });
   }
 
   /** The SFU service carrying the session (remote SFUs); with `assign`, gives an open session the least-loaded live one. */
