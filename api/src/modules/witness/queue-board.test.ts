@@ -94,8 +94,10 @@ describe('QueueBoard', () => {
       await tick(20);
     }
     await tick(300);
-    expect(at).toHaveLength(2);
-    expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(140);
+    // five changes in ~100 ms (longer on a loaded machine): coalesced into fewer rounds, each ≥ 150 ms after the last
+    expect(at.length).toBeGreaterThanOrEqual(2);
+    expect(at.length).toBeLessThan(5);
+    for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).toBeGreaterThanOrEqual(140);
     board.close();
   });
 });
