@@ -179,10 +179,23 @@ try {
   await consumeOther(agentSide, agent, sessionId, 'AGENT');
   await consumeOther(customerSide, customer, sessionId, 'CUSTOMER');
   await sleep(DURATION_MS);
-  // on a loaded machine the first keyframe can take longer: wait (up to 15 s more) for decoded frames on both sides
-  for (let waited = 0; waited < 15_000; waited += 250) {
-    const [a, c] = [await received(agentSide), await received(customerSide)];
-    if (a.video?.framesDecoded > 0 && c.video?.framesDecoded > 0) break;
+  // on a loaded machine the first keyframe can take longer, or its request get lost: wait (up to
+  // 20 s more) for decoded frames on both sides, and every 3 s a side that has packets but no
+  // decoded frame does what a client would: pauses and resumes its video consumer through the API
+  // (mediasoup asks the sender for a keyframe on resume)
+  result.keyframeNudges = 0;
+  for (let waited = 250; waited <= 20_000; waited += 250) {
+    const sides = [[agentSide, agent], [customerSide, customer]];
+    const stats = await Promise.all(sides.map(([side]) => received(side)));
+    if (stats.every((x) => x.video?.framesDecoded > 0)) break;
+    if (waited % 3000 === 0) {
+      for (const [i, [side, token]] of sides.entries()) {
+        if (stats[i].video?.framesDecoded > 0) continue;
+        const video = side.consumers.find((c) => c.kind === 'video');
+        for (const paused of [true, false]) await gql('mutation ($s: ID!, $c: ID!, $p: Boolean!) { pauseWitnessMedia(sessionId: $s, id: $c, paused: $p) }', { s: sessionId, c: video.id, p: paused }, token);
+        result.keyframeNudges++;
+      }
+    }
     await sleep(250);
   }
 
