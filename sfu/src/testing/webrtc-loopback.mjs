@@ -96,13 +96,19 @@ try {
   timers.push(setInterval(() => dataProducer.readyState === 'open' && dataProducer.send('你好'), 100));
 
   await sleep(DURATION_MS);
-  // on a loaded machine the first keyframe can take longer: wait (up to 15 s more) for a decoded frame
-  for (let waited = 0; waited < 15_000; waited += 250) {
+  // on a loaded machine the first keyframe can take longer, or its request get lost: wait (up to
+  // 20 s more) for a decoded frame, asking the sender for a keyframe every 3 s meanwhile
+  result.keyframeRequests = 0;
+  for (let waited = 250; waited <= 20_000; waited += 250) {
     let decoded = 0;
     (await clientRecv.getStats()).forEach((s) => {
       if (s.type === 'inbound-rtp' && (s.kind ?? s.mediaType) === 'video') decoded = s.framesDecoded ?? 0;
     });
     if (decoded > 0) break;
+    if (waited % 3000 === 0) {
+      await consumers.find(({ sc }) => sc.kind === 'video').sc.requestKeyFrame();
+      result.keyframeRequests++;
+    }
     await sleep(250);
   }
 
