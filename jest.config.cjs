@@ -16,7 +16,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/api', '<rootDir>/plugins', '<rootDir>/sfu', '<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // browser tests run on their own, in a loopback-only network namespace (scripts/test.mjs)
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', ...(process.env.KAIHU_BROWSER_TESTS === '1' ? [] : ['<rootDir>/test/browser/'])],
   transform: {
     '^.+\\.(t|j|mj)s$': swc,
   },

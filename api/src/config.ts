@@ -36,6 +36,8 @@ export interface KaihuConfig {
    * in production. Without it a random secret is generated once and kept in the database.
    */
   secret: string | null;
+  /** `KAIHU_PORTAL_BROKER` — code of the broker whose customer portal `/` serves (its name, service hours, agreements before login). Default: the first broker by code. */
+  portalBroker: string | null;
   /** The video-witness queue's timing. */
   witness: WitnessConfig;
   /** Abuse limits of the GraphQL endpoint and idempotency keys. */
@@ -245,8 +247,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
   if (sfuSecret !== null && sfuSecret.length < 16) throw new ConfigError('KAIHU_SFU_SECRET', '***', 'at least 16 characters');
   if (sfuMode === 'remote' && sfuSecret === null) throw new ConfigError('KAIHU_SFU_SECRET', '', 'the SFU services\' shared secret (required with KAIHU_SFU=remote)');
   if (sfuMode === 'remote' && databaseUrl === null) throw new ConfigError('KAIHU_SFU', 'remote', 'DATABASE_URL (SFU services register in PostgreSQL)');
+  const portalBroker = read(env, 'KAIHU_PORTAL_BROKER') ?? null;
+  if (portalBroker !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(portalBroker)) throw new ConfigError('KAIHU_PORTAL_BROKER', portalBroker, 'a broker code (letters, digits, - and _)');
   return {
     secret,
+    portalBroker,
     port,
     host,
     nodeEnv,

@@ -254,7 +254,11 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       }),
     );
 
-    mountPortal(app);
+    mountPortal(app, async () => {
+      if (config.portalBroker) return config.portalBroker;
+      const [first] = await services.brokers.list(forkEm());
+      return first?.code ?? null;
+    });
 
     app.use((err: Error & { status?: number; expose?: boolean }, req: Request, res: Response, _next: NextFunction) => {
       void _next;
@@ -334,12 +338,20 @@ function unauthenticated(problem: TokenProblem): GraphQLError {
   return new GraphQLError(TOKEN_MESSAGES[problem], { extensions: { code: ErrorCode.UNAUTHENTICATED, reason: problem, http: { status: 401 } } });
 }
 
-/** The Angular portal when it is built; until then a small page pointing at the API. */
-function mountPortal(app: express.Express): void {
+/**
+ * The Angular app (customer portal at `/`, staff console at `/agent`) when it is built; until then
+ * a small page pointing at the API. `/portal-config.json` tells the portal whose portal it is.
+ */
+function mountPortal(app: express.Express, portalBroker: () => Promise<string | null>): void {
+  app.get('/portal-config.json', (_req, res, next) => {
+    portalBroker()
+      .then((brokerCode) => res.set('Cache-Control', 'no-cache').json({ brokerCode }))
+      .catch(next);
+  });
   const dist = path.resolve(__dirname, '../../web-angular/dist/browser');
   if (fs.existsSync(path.join(dist, 'index.html'))) {
     app.use(express.static(dist, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!graphql|healthz|dev\/|files\/).*/, (_req, res) => res.sendFile(path.join(dist, 'index.html')));
+    app.get(/^\/(?!graphql|healthz|dev\/|files\/).*/, (_req, res) => res.set('Cache-Control', 'no-cache').sendFile(path.join(dist, 'index.html')));
     return;
   }
   app.get('/', (_req, res) => {

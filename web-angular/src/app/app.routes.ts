@@ -1,0 +1,19 @@
+import { Routes } from '@angular/router';
+import { customerGuard } from './core/guards';
+import { PortalShell } from './portal/shell';
+
+export const routes: Routes = [
+  {
+    path: '',
+    component: PortalShell,
+    children: [
+      { path: '', title: '业务办理 · 开户云', loadComponent: () => import('./portal/menu.page').then((m) => m.MenuPage) },
+      { path: 'login', title: '登录 · 开户云', loadComponent: () => import('./portal/login.page').then((m) => m.LoginPage) },
+      { path: 'profile', title: '我的基本资料 · 开户云', canActivate: [customerGuard], loadComponent: () => import('./portal/profile.page').then((m) => m.ProfilePage) },
+      { path: 'start/:business', title: '业务办理 · 开户云', canActivate: [customerGuard], loadComponent: () => import('./portal/start.page').then((m) => m.StartPage) },
+      { path: 'ticket/:id', title: '业务办理 · 开户云', canActivate: [customerGuard], loadComponent: () => import('./portal/ticket.page').then((m) => m.TicketPage) },
+      { path: 'agreements', title: '协议下载 · 开户云', loadComponent: () => import('./portal/agreements.page').then((m) => m.AgreementsPage) },
+    ],
+  },
+  { path: '**', redirectTo: '' },
+];

@@ -1,0 +1,214 @@
+import { Component, DestroyRef, OnInit, computed, inject, input, signal } from '@angular/core';
+import { FormsModule } from '@angular/forms';
+import { Router } from '@angular/router';
+import { Api } from '../core/api';
+import { ApiError } from '../core/errors';
+import { PortalInfo } from '../core/portal-info';
+import { SessionStore } from '../core/session';
+import { CreateCaptchaGQL, LoginGQL, RequestLoginCodeGQL, type AccountType } from '../graphql/generated';
+import { idNumberProblem } from '../shared/id-number';
+
+/**
+ * 登录: ID number, account type (期货经纪 / 非期货经纪), image captcha with refresh, SMS code with
+ * a countdown, and 温馨提示 with the broker's service hours and what to prepare.
+ */
+@Component({
+  selector: 'kh-login-page',
+  imports: [FormsModule],
+  template: `
+    <main class="page narrow">
+      <h1>登录</h1>
+      @if (expired()) { <div class="banner warn" role="status">登录已超时，请重新登录。</div> }
+      <form class="card" (ngSubmit)="login()" novalidate>
+        <p class="muted small">输入身份证号码、图形验证码及短信验证码（验证码将发送至您在我司预留的手机号码上）</p>
+        <div class="field">
+          <label for="idNumber">身份证号码</label>
+          <input id="idNumber" name="idNumber" inputmode="text" autocomplete="off" maxlength="18" placeholder="请输入身份证" [(ngModel)]="idNumber"
+                 [attr.aria-invalid]="!!idError()" aria-describedby="idNumber-error" (blur)="touchedId.set(true)" />
+          <div id="idNumber-error" class="field-error" aria-live="polite">{{ idError() }}</div>
+        </div>
+        <fieldset>
+          <legend>账户类型</legend>
+          <div class="choices">
+            <label class="choice"><input type="radio" name="accountType" value="FUTURES_BROKERAGE" [(ngModel)]="accountType" /> 期货经纪</label>
+            <label class="choice"><input type="radio" name="accountType" value="ASSET_MANAGEMENT" [(ngModel)]="accountType" /> 非期货经纪</label>
+          </div>
+          <div class="muted small">期货经纪为期货账户，非期货经纪为资管账户。</div>
+          @if (fieldError('accountType')) { <div class="field-error">{{ fieldError('accountType') }}</div> }
+        </fieldset>
+        <div class="field">
+          <label for="captcha">图形验证码</label>
+          <div class="row nowrap">
+            <input id="captcha" name="captcha" autocomplete="off" maxlength="8" placeholder="请输入图形验证码" [(ngModel)]="captchaAnswer" aria-describedby="captcha-error" />
+            @if (captchaImage()) {
+              <img class="captcha" [src]="captchaImage()" [attr.data-captcha-id]="captchaId()" alt="图形验证码图片" width="120" height="44" />
+            }
+            <button type="button" class="secondary refresh" (click)="refreshCaptcha()" aria-label="换一张图形验证码">换一张</button>
+          </div>
+          <div id="captcha-error" class="field-error" aria-live="polite">{{ fieldError('captcha') }}</div>
+        </div>
+        <div class="field">
+          <label for="code">短信验证码</label>
+          <div class="row nowrap">
+            <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" placeholder="请输入验证码" [(ngModel)]="code" aria-describedby="code-error code-hint" />
+            <button type="button" class="secondary send" (click)="sendCode()" [disabled]="countdown() > 0 || sending()">
+              {{ countdown() > 0 ? countdown() + ' 秒后重新获取' : sent() ? '重新获取' : '获取短信验证码' }}
+            </button>
+          </div>
+          <div id="code-hint" class="muted small" aria-live="polite">@if (sentTo()) { 验证码已发送至 {{ sentTo() }} }</div>
+          <div id="code-error" class="field-error" aria-live="polite">{{ fieldError('code') }}</div>
+        </div>
+        @if (error()) { <div class="banner error" role="alert">{{ error() }}</div> }
+        <button type="submit" class="block" [disabled]="busy()">登录</button>
+      </form>
+
+      <section class="card tips" aria-labelledby="tips-title">
+        <h2 id="tips-title">温馨提示</h2>
+        <ol>
+          <li>网上开户服务时间：{{ info.broker()?.serviceHoursText ?? '以期货公司公布为准' }}。@if (info.broker() && !info.broker()!.inServiceHours) { <strong class="warn">当前不在服务时间内。</strong> }</li>
+          <li>网上开户暂仅限年满18周岁、具有有效期内的中华人民共和国居民二代身份证的中国大陆个人客户申请。</li>
+          <li>请输入本人身份证号后获取短信验证码并登录。</li>
+        </ol>
+        <h3>请准备好</h3>
+        <ul class="prepare">
+          <li><span aria-hidden="true">🪪</span> 二代身份证</li>
+          <li><span aria-hidden="true">💳</span> 银行卡</li>
+          <li><span aria-hidden="true">📶</span> 网络环境</li>
+          <li><span aria-hidden="true">📷</span> 摄像头、麦克风、扬声器（视频见证时使用）</li>
+        </ul>
+      </section>
+    </main>
+  `,
+  styles: `
+    .nowrap { flex-wrap: nowrap; }
+    .nowrap input { flex: 1; min-width: 0; }
+    .captcha { height: 44px; width: 120px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+    .refresh { padding: 8px 10px; flex: none; }
+    .send { flex: none; white-space: nowrap; padding: 8px 10px; font-size: .9rem; }
+    .tips ol { padding-left: 1.3em; margin: 0 0 10px; }
+    .prepare { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
+  `,
+})
+export class LoginPage implements OnInit {
+  readonly next = input<string | undefined>();
+  readonly expired = input<string | undefined>();
+  protected readonly info = inject(PortalInfo);
+  private readonly api = inject(Api);
+  private readonly session = inject(SessionStore);
+  private readonly router = inject(Router);
+  private readonly captchaMutation = inject(CreateCaptchaGQL);
+  private readonly codeMutation = inject(RequestLoginCodeGQL);
+  private readonly loginMutation = inject(LoginGQL);
+
+  idNumber = '';
+  accountType: AccountType | '' = 'FUTURES_BROKERAGE';
+  captchaAnswer = '';
+  code = '';
+  protected readonly touchedId = signal(false);
+  protected readonly captchaId = signal<string | null>(null);
+  protected readonly captchaImage = signal<string | null>(null);
+  protected readonly countdown = signal(0);
+  protected readonly sent = signal(false);
+  protected readonly sending = signal(false);
+  protected readonly sentTo = signal<string | null>(null);
+  protected readonly busy = signal(false);
+  protected readonly error = signal<string | null>(null);
+  private readonly fieldErrors = signal<Record<string, string>>({});
+  private readonly tick = signal(0);
+  protected readonly idError = computed(() => {
+    this.tick();
+    return this.fieldErrors()['idNumber'] ?? (this.touchedId() ? idNumberProblem(this.idNumber) : null);
+  });
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor() {
+    inject(DestroyRef).onDestroy(() => this.timer && clearInterval(this.timer));
+  }
+
+  ngOnInit(): void {
+    void this.refreshCaptcha();
+    void this.info.load();
+  }
+
+  fieldError(name: string): string | null {
+    return this.fieldErrors()[name] ?? null;
+  }
+
+  async refreshCaptcha(): Promise<void> {
+    try {
+      const { createCaptcha } = await this.api.mutate(this.captchaMutation);
+      this.captchaId.set(createCaptcha.id);
+      this.captchaImage.set(createCaptcha.image);
+      this.captchaAnswer = '';
+    } catch (e) {
+      this.error.set((e as ApiError).message);
+    }
+  }
+
+  private checkId(): boolean {
+    this.touchedId.set(true);
+    this.tick.update((n) => n + 1);
+    const problem = idNumberProblem(this.idNumber);
+    this.fieldErrors.set(problem ? { idNumber: problem } : {});
+    return !problem;
+  }
+
+  async sendCode(): Promise<void> {
+    this.error.set(null);
+    if (!this.checkId()) return;
+    if (!this.accountType) return this.fieldErrors.set({ accountType: '请选择账户类型' });
+    if (!this.captchaAnswer.trim()) return this.fieldErrors.set({ captcha: '请输入图形验证码' });
+    this.sending.set(true);
+    try {
+      const { requestLoginCode } = await this.api.mutate(this.codeMutation, {
+        input: { idNumber: this.idNumber.trim(), accountType: this.accountType, captchaId: this.captchaId() ?? '', captchaAnswer: this.captchaAnswer.trim() },
+      });
+      this.sent.set(true);
+      this.sentTo.set(requestLoginCode.maskedPhone);
+      this.startCountdown(requestLoginCode.resendAfter);
+      setTimeout(() => document.getElementById('code')?.focus());
+    } catch (e) {
+      const err = e as ApiError;
+      const where: Record<string, string> = { CAPTCHA_INVALID: 'captcha', INVALID_ID_NUMBER: 'idNumber', UNDERAGE: 'idNumber', INVALID_ACCOUNT_TYPE: 'accountType' };
+      if (where[err.code]) this.fieldErrors.set({ [where[err.code]!]: err.message });
+      else this.error.set(err.message);
+      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string') this.startCountdown(err.extensions['resendAfter'] as string);
+      // a captcha is good for one try
+      void this.refreshCaptcha();
+    } finally {
+      this.sending.set(false);
+    }
+  }
+
+  private startCountdown(until: string): void {
+    if (this.timer) clearInterval(this.timer);
+    const end = new Date(until).getTime();
+    const update = () => {
+      const s = Math.max(0, Math.ceil((end - Date.now()) / 1000));
+      this.countdown.set(s);
+      if (s === 0 && this.timer) clearInterval(this.timer);
+    };
+    update();
+    this.timer = setInterval(update, 1000);
+  }
+
+  async login(): Promise<void> {
+    this.error.set(null);
+    if (!this.checkId()) return;
+    if (!this.accountType) return this.fieldErrors.set({ accountType: '请选择账户类型' });
+    if (!/^\d{6}$/.test(this.code.trim())) return this.fieldErrors.set({ code: this.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
+    this.busy.set(true);
+    try {
+      const { login } = await this.api.mutate(this.loginMutation, { input: { idNumber: this.idNumber.trim(), accountType: this.accountType, code: this.code.trim() } });
+      this.session.set({ token: login.token, expiresAt: login.expiresAt, roles: login.viewer.roles });
+      const next = this.next();
+      void this.router.navigateByUrl(next && next.startsWith('/') && !next.startsWith('//') ? next : '/profile', { replaceUrl: true });
+    } catch (e) {
+      const err = e as ApiError;
+      if (['CODE_INVALID', 'CODE_EXPIRED', 'TOO_MANY_ATTEMPTS'].includes(err.code)) this.fieldErrors.set({ code: err.message });
+      else this.error.set(err.message);
+    } finally {
+      this.busy.set(false);
+    }
+  }
+}

@@ -1,0 +1,5 @@
+import { Component } from '@angular/core';
+
+// placeholder while the page is being built
+@Component({ selector: 'kh-menu-page', template: '<p>…</p>' })
+export class MenuPage {}
