@@ -77,9 +77,16 @@ export class CertificateService {
     return c.notAfter <= now || c.notBefore > now ? 'EXPIRED' : 'VALID';
   }
 
-  /** The customer's newest certificate (whatever its status), or null. */
-  latest(em: EntityManager, customerId: string): Promise<Certificate | null> {
-    return em.findOne(Certificate, { customerId }, { orderBy: { notBefore: 'desc' } });
+  /**
+   * The customer's newest certificate (whatever its status), or null: the one not revoked if there
+   * is one (a new certificate supersedes, i.e. revokes, all earlier ones, and two issued within the
+   * same second have the same notBefore).
+   */
+  async latest(em: EntityManager, customerId: string): Promise<Certificate | null> {
+    return (
+      (await em.findOne(Certificate, { customerId, revokedAt: null }, { orderBy: { notBefore: 'desc' } })) ??
+      (await em.findOne(Certificate, { customerId }, { orderBy: [{ notBefore: 'desc' }, { revokedAt: 'desc' }] }))
+    );
   }
 
   async hasValid(em: EntityManager, customerId: string): Promise<boolean> {

@@ -27,4 +27,20 @@ describe('business flows as data', () => {
     const reset = initialSteps('RESET_PASSWORD');
     expect(withCertificateSteps(reset)).toEqual(reset);
   });
+
+  it('puts a fresh witness and certificate before AGREEMENTS for 重新申请, resetting done ones', () => {
+    const kinds = (steps: { kind: string }[]) => steps.map((s) => s.kind);
+    const reset = initialSteps('RESET_PASSWORD').map((s) => ({ ...s, done: s.kind !== 'AGREEMENTS' && s.kind !== 'SUBMITTED' }));
+    const redone = withCertificateSteps(reset, { redo: true });
+    expect(kinds(redone)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(redone.filter((s) => !s.done).map((s) => s.kind)).toEqual(['VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(currentStepOf(redone)).toBe('VIDEO_WITNESS');
+    // a business that had no certificate steps gets them
+    const other = initialSteps('UPDATE_OTHER_INFO').map((s) => ({ ...s, done: s.kind === 'DOCUMENTS' || s.kind === 'OTHER_INFO' }));
+    const added = withCertificateSteps(other, { redo: true });
+    expect(kinds(added)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(currentStepOf(added)).toBe('VIDEO_WITNESS');
+    // the input is left as it was
+    expect(reset.find((s) => s.kind === 'CERTIFICATE')!.done).toBe(true);
+  });
 });

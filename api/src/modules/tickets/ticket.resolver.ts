@@ -56,6 +56,13 @@ export class TicketResolver {
     return toTicketType(await services.tickets.cancel(em, requireCustomer(viewer), ticketId));
   }
 
+  @Mutation(() => TicketType, {
+    description: '重新申请数字证书（签署协议时本机没有证书或忘记证书密码）：重新进行视频见证并安装新证书后再签署协议',
+  })
+  async reapplyCertificate(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+    return toTicketType(await services.tickets.reapplyCertificate(em, requireCustomer(viewer), ticketId));
+  }
+
   @Mutation(() => TicketType, { description: '提交申请（审核中）' })
   async submitTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
     return toTicketType(await services.tickets.submit(em, requireCustomer(viewer), ticketId));

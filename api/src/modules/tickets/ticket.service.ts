@@ -199,6 +199,29 @@ export class TicketService {
     return ticket;
   }
 
+  /**
+   * 重新申请 a certificate at AGREEMENTS (this browser has none, or the customer forgot its
+   * password): a fresh video witness and a new certificate come before the agreements again;
+   * a witness and certificate done earlier in the ticket must be done again.
+   */
+  async reapplyCertificate(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+    const ticket = await this.getOwn(em, viewer, id);
+    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能重新申请数字证书`);
+    if (ticket.currentStep !== 'AGREEMENTS') {
+      throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, `当前应办理“${STEP_NAMES[ticket.currentStep]}”，只有在“签署协议”时才能重新申请数字证书`, {
+        currentStep: ticket.currentStep,
+      });
+    }
+    const before = { currentStep: ticket.currentStep, steps: ticket.steps };
+    ticket.steps = withCertificateSteps(ticket.steps, { redo: true });
+    ticket.currentStep = currentStepOf(ticket.steps);
+    ticket.updatedAt = ticket.stepEnteredAt = this.clock.now();
+    this.event(em, ticket, actorOf(viewer), 'CERTIFICATE_REAPPLIED', ticket.currentStep, before, { currentStep: ticket.currentStep, steps: ticket.steps });
+    await em.flush();
+    this.onChange(ticket);
+    return ticket;
+  }
+
   async cancel(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
     if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能取消`);
