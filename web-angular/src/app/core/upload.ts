@@ -2,17 +2,17 @@ import { Injectable, inject } from '@angular/core';
 import { Observable } from 'rxjs';
 import { SessionStore } from './session';
 import { toApiError } from './errors';
-import type { DocumentFieldsFragment, DocumentKind } from '../graphql/generated';
+import { print } from 'graphql';
+import { UploadDocumentDocument, type DocumentFieldsFragment, type DocumentKind, type UploadDocumentMutation } from '../graphql/generated';
 
 export type UploadEvent = { type: 'progress'; percent: number } | { type: 'done'; document: DocumentFieldsFragment };
 
-const UPLOAD = `mutation UploadDocument($ticketId: ID!, $kind: DocumentKind!, $file: Upload!) {
-  uploadDocument(ticketId: $ticketId, kind: $kind, file: $file) { id kind url thumbnailUrl width height adjustments reused createdAt }
-}`;
+/** schema/operations/documents.graphql, with its fragment */
+const UPLOAD = print(UploadDocumentDocument);
 
 /**
  * uploadDocument as a GraphQL multipart request over XHR, which reports upload progress (fetch
- * cannot). The query text is the one in schema/operations/documents.graphql.
+ * cannot).
  */
 @Injectable({ providedIn: 'root' })
 export class DocumentUploader {
@@ -33,7 +33,7 @@ export class DocumentUploader {
         if (e.lengthComputable) sub.next({ type: 'progress', percent: Math.round((e.loaded / e.total) * 100) });
       };
       xhr.onload = () => {
-        let body: { data?: { uploadDocument?: DocumentFieldsFragment }; errors?: unknown[] } | null = null;
+        let body: { data?: Partial<UploadDocumentMutation>; errors?: unknown[] } | null = null;
         try {
           body = JSON.parse(xhr.responseText);
         } catch {
