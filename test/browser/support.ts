@@ -76,6 +76,8 @@ export async function newContext(browser: Browser, viewport: { width: number; he
 
 /** Logs a demo customer in through the login page (captcha answer and SMS code from the demo endpoints). */
 export async function loginThroughPage(page: Page, server: TestServer, person: { idNumber: string; mobile: string; accountType?: string }, next?: string): Promise<void> {
+  // past the resend wait of a code an earlier test sent to the same person
+  server.clock.advance(61_000);
   await page.goto(`${server.url}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
   await page.getByLabel('身份证号码').fill(person.idNumber);
   if (person.accountType === 'ASSET_MANAGEMENT') await page.getByLabel('非期货经纪').check();
@@ -106,4 +108,26 @@ export async function seriousViolations(page: Page): Promise<{ id: string; impac
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact!, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/** The page at both sizes (phone 390×844 and desktop 1280×800), back at the size it had. */
+export async function screenshotBoth(page: Page, name: string): Promise<void> {
+  const before = page.viewportSize() ?? PHONE;
+  for (const size of [PHONE, DESKTOP]) {
+    await page.setViewportSize(size);
+    await page.waitForTimeout(150);
+    await screenshot(page, name);
+  }
+  await page.setViewportSize(before);
+}
+
+/** Polls `probe` until it returns `expected` (the page updates asynchronously); throws with the last value after `timeoutMs`. */
+export async function until<T>(probe: () => Promise<T>, expected: T, timeoutMs = 10_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  let last: T = await probe();
+  while (last !== expected) {
+    if (Date.now() > end) throw new Error(`expected ${JSON.stringify(expected)}, still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
 }

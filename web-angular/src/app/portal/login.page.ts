@@ -71,10 +71,10 @@ import { idNumberProblem } from '../shared/id-number';
         </ol>
         <h3>请准备好</h3>
         <ul class="prepare">
-          <li><span aria-hidden="true">🪪</span> 二代身份证</li>
-          <li><span aria-hidden="true">💳</span> 银行卡</li>
-          <li><span aria-hidden="true">📶</span> 网络环境</li>
-          <li><span aria-hidden="true">📷</span> 摄像头、麦克风、扬声器（视频见证时使用）</li>
+          <li>二代身份证</li>
+          <li>银行卡</li>
+          <li>网络环境</li>
+          <li>摄像头、麦克风、扬声器（视频见证时使用）</li>
         </ul>
       </section>
     </main>
@@ -87,6 +87,8 @@ import { idNumberProblem } from '../shared/id-number';
     .send { flex: none; white-space: nowrap; padding: 8px 10px; font-size: .9rem; }
     .tips ol { padding-left: 1.3em; margin: 0 0 10px; }
     .prepare { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
+    .prepare li { padding-left: 14px; position: relative; }
+    .prepare li::before { content: ''; position: absolute; left: 0; top: .6em; width: 6px; height: 6px; border-radius: 50%; background: var(--accent); }
   `,
 })
 export class LoginPage implements OnInit {

@@ -18,8 +18,8 @@ import type { TicketFieldsFragment } from '../graphql/generated';
     </nav>
   `,
   styles: `
-    .stepper ol { list-style: none; display: flex; margin: 0 0 16px; padding: 0; gap: 4px; overflow-x: auto; }
-    li { flex: 1 0 64px; display: flex; flex-direction: column; align-items: center; text-align: center; font-size: .78rem; color: #6b6b6b; position: relative; }
+    .stepper ol { list-style: none; display: flex; margin: 0 0 16px; padding: 0; gap: 2px; }
+    li { flex: 1 1 0; min-width: 0; display: flex; flex-direction: column; align-items: center; text-align: center; font-size: .78rem; color: #6b6b6b; position: relative; }
     li:not(:first-child)::before { content: ''; position: absolute; top: 13px; right: 50%; width: 100%; height: 2px; background: #ddd; z-index: 0; }
     li.done:not(:first-child)::before, li.current:not(:first-child)::before { background: var(--accent); }
     .dot { width: 28px; height: 28px; border-radius: 50%; display: grid; place-items: center; background: #fff; border: 2px solid #ccc; font-weight: 700; z-index: 1; }
