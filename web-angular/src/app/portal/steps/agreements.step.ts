@@ -8,11 +8,11 @@ import { WrongPasswordError, base64ToBytes, bytesToBase64, openPkcs12, signDetac
 import { loadCertificate, type StoredCertificate } from '../cert/cert-store';
 import { CertInstallNotice } from '../cert/install-notice';
 import { PASSWORD_HINT } from '../cert/password-rules';
+import { paint } from '../cert/paint';
 import { TicketContext } from '../ticket-context';
 
 type ToSign = NonNullable<TicketAgreementsQuery['ticket']>['agreements'][number];
 
-const paint = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
 /**
  * 签署协议: every agreement is read to its end in the reader, then "我已阅读并同意…" can be
@@ -225,12 +225,14 @@ export class AgreementsStep implements OnInit {
         }
         throw e;
       }
-      this.progress.set('正在签署协议…');
-      await paint();
-      const signatures = (this.items() ?? []).map((a) => ({
-        agreementId: a.agreement.id,
-        signature: bytesToBase64(signDetached(opened, base64ToBytes(a.signingPayload))),
-      }));
+      // one RSA signature (in JavaScript) at a time, letting the page paint in between
+      const items = this.items() ?? [];
+      const signatures: { agreementId: string; signature: string }[] = [];
+      for (const [i, a] of items.entries()) {
+        this.progress.set(`正在签署协议（${i + 1}/${items.length}）…`);
+        await paint();
+        signatures.push({ agreementId: a.agreement.id, signature: bytesToBase64(signDetached(opened, base64ToBytes(a.signingPayload))) });
+      }
       this.progress.set('正在提交签名…');
       const { signAgreements } = await this.api.mutate(this.signMutation, { ticketId: this.ctx.id(), signatures });
       this.password = '';

@@ -7,10 +7,9 @@ import { generateKeys, makeCsr, makePkcs12 } from '../cert/browser-cert';
 import { saveCertificate } from '../cert/cert-store';
 import { CertInstallNotice } from '../cert/install-notice';
 import { newPasswordProblem } from '../cert/password-rules';
+import { paint } from '../cert/paint';
 import { TicketContext } from '../ticket-context';
 
-/** Lets the page paint the progress text before the next piece of work. */
-const paint = () => new Promise<void>((r) => requestAnimationFrame(() => setTimeout(r, 0)));
 
 /**
  * 安装数字证书: the customer sets a 6–8 digit certificate password twice; the browser makes the
