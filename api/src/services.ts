@@ -5,6 +5,7 @@ import { AgreementService } from './modules/agreements/agreement.service';
 import { ApiKeyService } from './modules/auth/api-key.service';
 import { AuthService } from './modules/auth/auth.service';
 import { CaptchaService } from './modules/auth/captcha.service';
+import { StaffService } from './modules/auth/staff.service';
 import { LockService, OtpService } from './modules/auth/otp.service';
 import { BrokerService } from './modules/brokers/broker.service';
 import { CertificateService } from './modules/certificates/certificate.service';
@@ -22,6 +23,7 @@ import type { Plugins } from './plugins/loader';
 export interface Services {
   brokers: BrokerService;
   auth: AuthService;
+  staff: StaffService;
   apiKeys: ApiKeyService;
   captchas: CaptchaService;
   otp: OtpService;
@@ -50,6 +52,7 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const otp = new OtpService(clock, () => secrets, plugins.sms, locks);
   const profiles = new ProfileService(clock, plugins.counter, brokers);
   const apiKeys = new ApiKeyService(clock);
+  const staff = new StaffService(clock, { brokers, otp, locks });
   const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
   const tickets = new TicketService(clock, { brokers, profiles });
   const partners = new PartnerService(clock, bus, () => secrets, { demo: config.demo, webhooks: config.webhooks });
@@ -65,6 +68,6 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   tickets.certificateCheck = (em, customerId) => certificates.hasValid(em, customerId);
   const agreements = new AgreementService(clock, { tickets, certificates });
   const witness = new WitnessService(clock, bus, { tickets, brokers, auth, documents, store: plugins.documents, secrets: () => secrets }, config.witness);
-  const review = new ReviewService({ tickets, profiles, brokers, counter: plugins.counter, sms: plugins.sms });
-  return { brokers, auth, apiKeys, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, partners, plugins, secrets, bus, sessionsClosed: () => {} };
+  const review = new ReviewService({ tickets, profiles, brokers, auth, counter: plugins.counter, sms: plugins.sms });
+  return { brokers, auth, staff, apiKeys, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, partners, plugins, secrets, bus, sessionsClosed: () => {} };
 }

@@ -28,6 +28,8 @@ export async function seedDemo(em: EntityManager, services: Services, log: Logge
 
   let staff = 0;
   for (const s of data.staff) {
+    // kept as they are (an admin may have renamed their branch or reset their password)
+    if (await services.auth.staffExists(em, s.username)) continue;
     const broker = await services.brokers.findByCode(em, s.brokerCode);
     if (!broker) throw new Error(`demo staff ${s.username}: unknown broker ${s.brokerCode}`);
     const branch = s.branchName ? await services.brokers.findBranch(em, broker.id, { name: s.branchName }) : null;

@@ -1,9 +1,10 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { AgreementResolver, CustomerCertificateResolver, TicketAgreementsResolver } from '../modules/agreements/agreement.resolver';
+import { AgreementAdminResolver, AgreementResolver, CustomerCertificateResolver, TicketAgreementsResolver } from '../modules/agreements/agreement.resolver';
 import { ApiKeyResolver } from '../modules/auth/api-key.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CaptchaResolver } from '../modules/auth/captcha.resolver';
+import { StaffResolver } from '../modules/auth/staff.resolver';
 import { BrokerResolver } from '../modules/brokers/broker.resolver';
 import { DocumentResolver } from '../modules/documents/document.resolver';
 import { ProfileStepResolver } from '../modules/profiles/profile-steps.resolver';
@@ -18,7 +19,7 @@ import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
 
 /** Every module's resolvers. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, ApiKeyResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver, WitnessSessionResolver, PartnerResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, StaffResolver, ApiKeyResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, AgreementAdminResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver, WitnessSessionResolver, PartnerResolver];
 
 /** Builds the executable schema; scalars the contract names are always present. */
 export async function createSchema(bus: EventBus = createInProcessBus()): Promise<GraphQLSchema> {

@@ -8,6 +8,7 @@ import { Migration20261122050000WitnessPresence } from './Migration2026112205000
 import { Migration20261122070000WitnessRecording } from './Migration20261122070000WitnessRecording';
 import { Migration20261122090000Partners } from './Migration20261122090000Partners';
 import { Migration20261122091000Idempotency } from './Migration20261122091000Idempotency';
+import { Migration20261122100000BrokerAdmin } from './Migration20261122100000BrokerAdmin';
 
 /** Core migrations in order. Add new ones at the end; never edit one that has shipped. */
 export const CORE_MIGRATIONS: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const CORE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122070000WitnessRecording', class: Migration20261122070000WitnessRecording },
   { name: 'Migration20261122090000Partners', class: Migration20261122090000Partners },
   { name: 'Migration20261122091000Idempotency', class: Migration20261122091000Idempotency },
+  { name: 'Migration20261122100000BrokerAdmin', class: Migration20261122100000BrokerAdmin },
 ];

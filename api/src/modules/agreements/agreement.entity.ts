@@ -8,13 +8,17 @@ import { Entity, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/
 @Entity({ tableName: 'agreements' })
 @Unique({ properties: ['brokerId', 'code', 'version'] })
 export class Agreement {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'createdBy';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
 
   @Property({ type: 'uuid' })
   brokerId!: string;
+
+  /** The broker admin who wrote this version; null for versions from the BrokerPack. */
+  @Property({ type: 'uuid', nullable: true })
+  createdBy: string | null = null;
 
   @Property()
   code!: string;

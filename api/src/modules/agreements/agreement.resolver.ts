@@ -1,7 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
-import { requireCustomer } from '../auth/viewer';
+import { requireCustomer, requireStaff } from '../auth/viewer';
 import type { Certificate } from '../certificates/certificate.entity';
 import type { CertificateService } from '../certificates/certificate.service';
 import { CustomerType } from '../profiles/customer.types';
@@ -11,7 +11,16 @@ import { BusinessType, TicketType } from '../tickets/ticket.types';
 import type { Agreement } from './agreement.entity';
 import { AgreementSignatureInput, AgreementToSign, AgreementType, CertificateType } from './agreement.types';
 
-const toAgreementType = (a: Agreement): AgreementType => ({ id: a.id, code: a.code, title: a.title, version: a.version, content: a.content, sha256: a.sha256 });
+const toAgreementType = (a: Agreement): AgreementType => ({
+  id: a.id,
+  code: a.code,
+  title: a.title,
+  version: a.version,
+  content: a.content,
+  sha256: a.sha256,
+  businesses: a.businesses as BusinessTypeValue[],
+  createdAt: a.createdAt,
+});
 
 async function toCertificateType(em: KaihuContext['em'], c: Certificate, certificates: CertificateService): Promise<CertificateType> {
   return {
@@ -51,6 +60,33 @@ export class AgreementResolver {
   async requestCertificate(@Arg('ticketId', () => ID) ticketId: string, @Arg('csrPem', () => String) csrPem: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<CertificateType> {
     const cert = await services.certificates.request(em, requireCustomer(viewer), ticketId, csrPem);
     return toCertificateType(em, cert, services.certificates);
+  }
+}
+
+/** Broker admins maintain their broker's agreement texts (BROKER_ADMIN only). */
+@Resolver()
+export class AgreementAdminResolver {
+  @Query(() => [AgreementType], { description: '期货公司管理员：本公司每份协议的最新版本' })
+  async agreementTexts(@Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementType[]> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return (await services.agreements.latestAll(em, admin.brokerId)).map(toAgreementType);
+  }
+
+  @Query(() => [AgreementType], { description: '期货公司管理员：一份协议的全部版本，新版本在前' })
+  async agreementVersions(@Arg('code', () => String) code: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementType[]> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return (await services.agreements.versions(em, admin.brokerId, code)).map(toAgreementType);
+  }
+
+  @Mutation(() => AgreementType, { description: '期货公司管理员：修改协议文本——生成新版本，已签署的旧版本不变，此后签署的业务使用新版本' })
+  async updateAgreement(
+    @Arg('code', () => String) code: string,
+    @Arg('title', () => String) title: string,
+    @Arg('content', () => String, { description: 'Markdown，最多 100000 字' }) content: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<AgreementType> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return toAgreementType(await services.agreements.update(em, admin, code, title, content));
   }
 }
 

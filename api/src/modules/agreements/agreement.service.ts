@@ -97,15 +97,18 @@ export class AgreementService {
   }
 
   /**
-   * Stores a new version of each text whose title, wording or businesses differ from its latest
-   * version (or that is new). Returns the number of versions added.
+   * Stores a new version of each text of the BrokerPack whose title, wording or businesses differ
+   * from the pack's own latest version (or that is new). Versions a broker admin wrote are not
+   * compared against: a restart with the same pack leaves the admin's newest version in force;
+   * only a pack that itself changes the text adds a version. Returns the number of versions added.
    */
   async sync(em: EntityManager, brokerId: string, texts: AgreementText[]): Promise<number> {
     let added = 0;
     for (const t of texts) {
       const latest = await em.findOne(Agreement, { brokerId, code: t.code }, { orderBy: { version: 'desc' } });
+      const fromPack = latest?.createdBy ? await em.findOne(Agreement, { brokerId, code: t.code, createdBy: null }, { orderBy: { version: 'desc' } }) : latest;
       const sha = sha256Hex(t.content);
-      const same = latest && latest.sha256 === sha && latest.title === t.title && JSON.stringify([...latest.businesses].sort()) === JSON.stringify([...t.businesses].sort());
+      const same = fromPack && fromPack.sha256 === sha && fromPack.title === t.title && JSON.stringify([...fromPack.businesses].sort()) === JSON.stringify([...t.businesses].sort());
       if (same) continue;
       em.create(Agreement, { brokerId, code: t.code, version: (latest?.version ?? 0) + 1, title: t.title, content: t.content, sha256: sha, businesses: [...t.businesses], createdAt: this.clock.now() });
       added++;
@@ -114,12 +117,57 @@ export class AgreementService {
     return added;
   }
 
+  /** The latest version of each agreement of the broker, in the reference's order. */
+  async latestAll(em: EntityManager, brokerId: string): Promise<Agreement[]> {
+    const all = await em.find(Agreement, { brokerId }, { orderBy: { code: 'asc', version: 'desc' } });
+    const latest = new Map<string, Agreement>();
+    for (const a of all) if (!latest.has(a.code)) latest.set(a.code, a);
+    return [...latest.values()].sort(byReferenceOrder);
+  }
+
+  /** Every version of one agreement of the broker, newest first (empty for an unknown code). */
+  versions(em: EntityManager, brokerId: string, code: string): Promise<Agreement[]> {
+    return em.find(Agreement, { brokerId, code }, { orderBy: { version: 'desc' } });
+  }
+
+  /**
+   * A broker admin's new wording: stored as a NEW version (same code and businesses), so earlier
+   * versions and the signatures on them stay as they were; tickets reaching 签署协议 from now on
+   * sign the new one. Unchanged title and text add nothing and return the latest version.
+   */
+  async update(em: EntityManager, admin: Viewer & { staffId: string }, code: string, title: string, content: string): Promise<Agreement> {
+    const t = (title ?? '').trim();
+    if (!t) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写协议标题', { fields: [{ field: 'title', message: '请填写协议标题' }] });
+    if (t.length > 100) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '协议标题不能超过100字', { fields: [{ field: 'title', message: '协议标题不能超过100字' }] });
+    if (!(content ?? '').trim()) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写协议内容', { fields: [{ field: 'content', message: '请填写协议内容' }] });
+    if (content.length > MAX_CONTENT) {
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `协议内容不能超过${MAX_CONTENT}字`, { fields: [{ field: 'content', message: `协议内容不能超过${MAX_CONTENT}字` }] });
+    }
+    const latest = await em.findOne(Agreement, { brokerId: admin.brokerId, code }, { orderBy: { version: 'desc' } });
+    if (!latest) throw new KaihuError(ErrorCode.NOT_FOUND, `协议“${code}”不存在`);
+    const sha = sha256Hex(content);
+    if (latest.sha256 === sha && latest.title === t) return latest;
+    const next = em.create(Agreement, {
+      brokerId: admin.brokerId,
+      code,
+      version: latest.version + 1,
+      title: t,
+      content,
+      sha256: sha,
+      businesses: [...latest.businesses],
+      createdBy: admin.staffId,
+      createdAt: this.clock.now(),
+    });
+    await em.flush();
+    return next;
+  }
+
   /** The latest version of every agreement a business signs, in a stable order. */
   async forBusiness(em: EntityManager, brokerId: string, business: string): Promise<Agreement[]> {
     const all = await em.find(Agreement, { brokerId }, { orderBy: { code: 'asc', version: 'desc' } });
     const latest = new Map<string, Agreement>();
     for (const a of all) if (!latest.has(a.code)) latest.set(a.code, a);
-    return [...latest.values()].filter((a) => a.businesses.includes(business)).sort((a, b) => ORDER.indexOf(a.code) - ORDER.indexOf(b.code) || a.code.localeCompare(b.code));
+    return [...latest.values()].filter((a) => a.businesses.includes(business)).sort(byReferenceOrder);
   }
 
   findById(em: EntityManager, id: string): Promise<Agreement | null> {
@@ -130,6 +178,12 @@ export class AgreementService {
     return em.find(AgreementSignature, { ticketId }, { orderBy: { signedAt: 'asc' } });
   }
 }
+
+/** An agreement text may be this long (characters). */
+export const MAX_CONTENT = 100_000;
+
+const byReferenceOrder = (a: Agreement, b: Agreement): number => rank(a.code) - rank(b.code) || a.code.localeCompare(b.code);
+const rank = (code: string): number => (ORDER.includes(code) ? ORDER.indexOf(code) : ORDER.length);
 
 /** The order in which the reference lists them. */
 const ORDER = [

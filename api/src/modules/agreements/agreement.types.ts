@@ -1,4 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { BusinessType as BusinessTypeValue } from '../tickets/flows';
+import { BusinessType } from '../tickets/ticket.types';
 
 export const CertificateStatus = { VALID: 'VALID', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
 registerEnumType(CertificateStatus, {
@@ -20,6 +22,8 @@ export class AgreementType {
   @Field(() => Int) version!: number;
   @Field({ description: 'Markdown text' }) content!: string;
   @Field({ description: 'SHA-256 (hex) of content' }) sha256!: string;
+  @Field(() => [BusinessType], { description: '签署本协议的业务' }) businesses!: BusinessTypeValue[];
+  @Field({ description: '本版本的生成时间' }) createdAt!: Date;
 }
 
 @ObjectType({ description: '待签署的协议及其签名原文' })

@@ -3,6 +3,7 @@ import type { KaihuContext } from '../../graphql/context';
 import { toCustomerType } from '../profiles/profile.resolver';
 import { CodeDelivery, LoginInput, RequestLoginCodeInput, SessionType, ViewerType } from './auth.types';
 import type { IssuedSession } from './auth.service';
+import { toStaffMemberType } from './staff.resolver';
 import type { Viewer } from './viewer';
 
 @Resolver()
@@ -45,7 +46,12 @@ async function toViewerType(ctx: KaihuContext, viewer: Viewer): Promise<ViewerTy
     const c = await ctx.services.profiles.findCustomer(ctx.em, viewer.customerId);
     customer = c ? toCustomerType(c, 'MASKED') : null;
   }
-  return { id: viewer.id, roles: viewer.roles, customer };
+  let staff = null;
+  if (viewer.kind === 'STAFF' && viewer.staffId) {
+    const s = await ctx.services.auth.findStaff(ctx.em, viewer.staffId);
+    staff = s ? toStaffMemberType(s) : null;
+  }
+  return { id: viewer.id, roles: viewer.roles, customer, staff };
 }
 
 async function toSessionType(ctx: KaihuContext, s: IssuedSession): Promise<SessionType> {

@@ -315,6 +315,10 @@ export class AuthService {
     return new Set(live.map((s) => s.staffId)).size;
   }
 
+  async staffExists(em: EntityManager, username: string): Promise<boolean> {
+    return (await em.count(StaffUser, { username })) > 0;
+  }
+
   async findStaff(em: EntityManager, id: string): Promise<StaffUser | null> {
     return em.findOne(StaffUser, { id });
   }

@@ -15,6 +15,30 @@ export class CodeDelivery {
   resendAfter!: Date;
 }
 
+@ObjectType('StaffMember', { description: '期货公司工作人员：坐席、复核员或管理员' })
+export class StaffMemberType {
+  @Field(() => ID)
+  id!: string;
+
+  @Field({ description: '登录用户名' })
+  username!: string;
+
+  @Field({ description: '姓名' })
+  displayName!: string;
+
+  @Field(() => [String], { description: 'AGENT (坐席), REVIEWER (复核员), BROKER_ADMIN (管理员)' })
+  roles!: string[];
+
+  @Field(() => String, { nullable: true, description: '期货从业资格号（坐席必填）' })
+  licenseNo!: string | null;
+
+  @Field({ description: '已停用：不能登录，已有会话立即失效' })
+  disabled!: boolean;
+
+  brokerId!: string;
+  branchId!: string | null;
+}
+
 @ObjectType('Viewer', { description: '当前调用者' })
 export class ViewerType {
   @Field(() => ID)
@@ -25,6 +49,30 @@ export class ViewerType {
 
   @Field(() => CustomerType, { nullable: true })
   customer!: CustomerType | null;
+
+  @Field(() => StaffMemberType, { nullable: true, description: '工作人员会话：本人的账号信息；其他调用者为 null' })
+  staff!: StaffMemberType | null;
+}
+
+@InputType()
+export class CreateStaffInput {
+  @Field({ description: '登录用户名：3–32 位字母、数字、下划线、点或连字符，全平台唯一' })
+  username!: string;
+
+  @Field({ description: '姓名' })
+  displayName!: string;
+
+  @Field({ description: '初始密码：8–64 位，含大写字母、小写字母、数字、符号中的至少三种' })
+  password!: string;
+
+  @Field(() => [String], { description: 'AGENT, REVIEWER and/or BROKER_ADMIN' })
+  roles!: string[];
+
+  @Field(() => ID, { nullable: true, description: '所属营业部；空 = 本公司全部营业部' })
+  branchId?: string | null;
+
+  @Field(() => String, { nullable: true, description: '期货从业资格号（坐席必填）' })
+  licenseNo?: string | null;
 }
 
 @ObjectType('Session', { description: '登录会话' })

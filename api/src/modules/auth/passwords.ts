@@ -28,3 +28,18 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const key = await scrypt(password, salt, KEYLEN, { N, r, p, maxmem: MAXMEM });
   return timingSafeEqual(key, expected);
 }
+
+/**
+ * The rules for a staff password a broker admin sets: 8–64 characters, at least three of
+ * upper-case letters, lower-case letters, digits and symbols, not containing the username.
+ * Returns the Chinese reason it is refused, or null when it is acceptable.
+ */
+export function passwordProblem(password: string, username: string): string | null {
+  if (typeof password !== 'string' || password.length < 8) return '密码至少8位';
+  if (password.length > 64) return '密码不能超过64位';
+  if (/\s/.test(password)) return '密码不能包含空格';
+  const kinds = [/[A-Z]/, /[a-z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(password)).length;
+  if (kinds < 3) return '密码须包含大写字母、小写字母、数字、符号中的至少三种';
+  if (username && password.toLowerCase().includes(username.toLowerCase())) return '密码不能包含用户名';
+  return null;
+}

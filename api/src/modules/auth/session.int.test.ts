@@ -183,6 +183,34 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
       expect(row).toMatchObject({ roles: ['AGENT'], broker_id: broker!.id, kind: 'STAFF' });
     });
 
+    it('see themselves as viewer.staff, from staffLogin and from viewer; customers and anonymous callers get null', async () => {
+      const STAFF = 'staff { id username displayName roles licenseNo disabled broker { code } branch { name } }';
+      const login = await gql(server.url, `mutation { staffLogin(username: "agent02", password: "Agent#2026") { token viewer { id roles ${STAFF} } } }`);
+      expect(login.errors).toBeUndefined();
+      const session = login.data!.staffLogin;
+      secrets.push(session.token);
+      expect(session.viewer.staff).toEqual({
+        id: session.viewer.id,
+        username: 'agent02',
+        displayName: '孙磊',
+        roles: ['AGENT'],
+        licenseNo: 'F3040002',
+        disabled: false,
+        broker: { code: 'DEMO' },
+        branch: { name: '上海营业部' },
+      });
+      const viewer = await gql(server.url, `{ viewer { id ${STAFF} } }`, undefined, bearer(session.token));
+      expect(viewer.data!.viewer.staff).toEqual(session.viewer.staff);
+      // a reviewer of every branch: branch null
+      const review = await loginStaff(server.url, 'review01', 'Review#2026');
+      const reviewer = await gql(server.url, `{ viewer { ${STAFF} } }`, undefined, bearer(review));
+      expect(reviewer.data!.viewer.staff).toMatchObject({ username: 'review01', displayName: '周静', roles: ['REVIEWER'], licenseNo: null, branch: null, broker: { code: 'DEMO' } });
+      const customer = await loginCustomer(server, DEMO.zhangWei);
+      expect((await gql(server.url, '{ viewer { staff { id } customer { id } } }', undefined, bearer(customer))).data!.viewer).toMatchObject({ staff: null, customer: { id: expect.any(String) } });
+      expect((await gql(server.url, '{ viewer { staff { id } } }', undefined, bearer(DEMO.partnerKey))).data!.viewer).toEqual({ staff: null });
+      expect((await gql(server.url, '{ viewer { staff { id } } }')).data!.viewer).toBeNull();
+    });
+
     it('are locked for 15 minutes after 5 wrong passwords', async () => {
       const login = (p: string) => gql(server.url, 'mutation ($p: String!) { staffLogin(username: "review01", password: $p) { token } }', { p });
       for (let i = 4; i >= 1; i--) {

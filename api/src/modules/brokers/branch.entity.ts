@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Entity, ManyToOne, PrimaryKey, Property, Unique, type Rel } from '@mikro-orm/core';
+import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property, Unique, type Rel } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import type { Broker } from './broker.entity';
 
@@ -8,6 +8,8 @@ import type { Broker } from './broker.entity';
 @Entity({ tableName: 'branches' })
 @Unique({ properties: ['broker', 'code'] })
 export class Branch {
+  [OptionalProps]?: 'editedAt';
+
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -22,4 +24,8 @@ export class Branch {
   @Field()
   @Property()
   name!: string;
+
+  /** Set when a broker admin created or renamed the branch: the BrokerPack no longer renames it. */
+  @Property({ type: 'timestamptz', nullable: true })
+  editedAt: Date | null = null;
 }

@@ -9,7 +9,7 @@ import { BrokerHoliday } from './broker-holiday.entity';
 @ObjectType({ description: '期货公司' })
 @Entity({ tableName: 'brokers' })
 export class Broker {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'recordingRetentionYears';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'recordingRetentionYears' | 'serviceHoursEditedAt';
 
   @Field(() => ID)
   @PrimaryKey({ type: 'uuid' })
@@ -34,6 +34,10 @@ export class Broker {
   /** Weekly service windows (weekday, opens, closes). */
   @Property({ type: 'json' })
   serviceWindows!: ServiceWindow[];
+
+  /** Set when a broker admin set the windows: the BrokerPack's windows no longer replace them. */
+  @Property({ type: 'timestamptz', nullable: true })
+  serviceHoursEditedAt: Date | null = null;
 
   /** Business types customers of this broker may run. */
   @Property({ type: 'json' })

@@ -1,8 +1,10 @@
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
+import { DateScalar } from '../../graphql/scalars';
 import { requireStaff } from '../auth/viewer';
 import { Branch } from './branch.entity';
 import { Broker } from './broker.entity';
+import { CreateBranchInput, ServiceWindowInput, ServiceWindowType, UpdateBranchInput } from './broker.types';
 
 @Resolver(() => Broker)
 export class BrokerResolver {
@@ -17,6 +19,44 @@ export class BrokerResolver {
     return services.brokers.setRecordingRetention(em, admin.brokerId, years);
   }
 
+  @Mutation(() => Branch, { description: '期货公司管理员：新增营业部（代码、名称在本公司内唯一）' })
+  createBranch(@Arg('input', () => CreateBranchInput) input: CreateBranchInput, @Ctx() { em, services, viewer }: KaihuContext): Promise<Branch> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return services.brokers.createBranch(em, admin.brokerId, input);
+  }
+
+  @Mutation(() => Branch, { description: '期货公司管理员：修改本公司营业部的名称' })
+  updateBranch(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateBranchInput) input: UpdateBranchInput,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<Branch> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return services.brokers.updateBranch(em, admin.brokerId, id, input);
+  }
+
+  @Mutation(() => Broker, { description: '期货公司管理员：设置每周服务时段（替换全部时段；空列表即暂停服务）' })
+  setServiceHours(@Arg('windows', () => [ServiceWindowInput]) windows: ServiceWindowInput[], @Ctx() { em, services, viewer }: KaihuContext): Promise<Broker> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return services.brokers.setServiceHours(em, admin.brokerId, windows);
+  }
+
+  @Mutation(() => Broker, { description: '期货公司管理员：新增节假日（当天不办理业务）；已有则修改名称' })
+  addHoliday(
+    @Arg('date', () => DateScalar) date: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+    @Arg('name', () => String, { nullable: true, description: '例如“国庆节”；默认“休市”' }) name?: string | null,
+  ): Promise<Broker> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return services.brokers.addHoliday(em, admin.brokerId, date, name ?? null);
+  }
+
+  @Mutation(() => Broker, { description: '期货公司管理员：删除节假日' })
+  removeHoliday(@Arg('date', () => DateScalar) date: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<Broker> {
+    const admin = requireStaff(viewer, 'BROKER_ADMIN');
+    return services.brokers.removeHoliday(em, admin.brokerId, date);
+  }
+
   @FieldResolver(() => Boolean, { description: 'true when businesses can be started now' })
   inServiceHours(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<boolean> {
     return services.brokers.inServiceHours(em, broker);
@@ -25,6 +65,18 @@ export class BrokerResolver {
   @FieldResolver(() => String, { description: 'human text, e.g. 周一至周五 08:40-17:45' })
   serviceHoursText(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<string> {
     return services.brokers.serviceHoursText(em, broker);
+  }
+
+  @FieldResolver(() => [ServiceWindowType], { description: '每周服务时段，按星期、开始时间排序' })
+  serviceWindows(@Root() broker: Broker): ServiceWindowType[] {
+    return [...broker.serviceWindows]
+      .sort((a, b) => a.weekday - b.weekday || a.opens.localeCompare(b.opens))
+      .map((w) => ({ weekday: w.weekday, start: w.opens, end: w.closes }));
+  }
+
+  @FieldResolver(() => [DateScalar], { description: '节假日（全天不办理业务），按日期排序' })
+  async holidays(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<string[]> {
+    return (await services.brokers.holidays(em, broker.id)).map((h) => h.date);
   }
 
   @FieldResolver(() => [Branch])

@@ -1,11 +1,15 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { BrokerDefinition } from '@kaihu/plugin-api';
+import type { BrokerDefinition, ServiceWindow, Weekday } from '@kaihu/plugin-api';
+import { isCalendarDate } from '../../graphql/scalars';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import { Branch } from './branch.entity';
 import { BrokerHoliday } from './broker-holiday.entity';
 import { Broker } from './broker.entity';
-import { describeSchedule, formatLocal, isOpen, nextOpening, validateWindows, type Schedule } from './service-hours';
+import { describeSchedule, formatLocal, isOpen, minutesOf, nextOpening, validateWindows, type Schedule } from './service-hours';
+
+const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+const badInput = (message: string, field?: string) => new KaihuError(ErrorCode.BAD_USER_INPUT, message, field ? { fields: [{ field, message }] } : {});
 
 /** Brokers, branches and service hours. Other modules use this service, never the entities. */
 export class BrokerService {
@@ -49,7 +53,7 @@ export class BrokerService {
   /** The broker's weekly windows and its holidays from yesterday on. */
   async schedule(em: EntityManager, broker: Broker): Promise<Schedule> {
     const today = new Date(this.clock.now().getTime() - 24 * 3600_000).toISOString().slice(0, 10);
-    const holidays = await em.find(BrokerHoliday, { broker: broker.id, date: { $gte: today } }, { fields: ['date'] });
+    const holidays = await em.find(BrokerHoliday, { broker: broker.id, date: { $gte: today }, removedAt: null }, { fields: ['date'] });
     return { timeZone: broker.timeZone, windows: broker.serviceWindows, holidays: new Set(holidays.map((h) => h.date)) };
   }
 
@@ -59,7 +63,7 @@ export class BrokerService {
   }
 
   async serviceHoursText(em: EntityManager, broker: Broker): Promise<string> {
-    return describeSchedule({ windows: broker.serviceWindows }, (await em.count(BrokerHoliday, { broker: broker.id })) > 0);
+    return describeSchedule({ windows: broker.serviceWindows }, (await em.count(BrokerHoliday, { broker: broker.id, removedAt: null })) > 0);
   }
 
   /**
@@ -72,17 +76,119 @@ export class BrokerService {
     const now = this.clock.now();
     if (isOpen(schedule, now)) return;
     const next = nextOpening(schedule, now);
-    const hours = describeSchedule(schedule, (await em.count(BrokerHoliday, { broker: broker.id })) > 0);
+    const hours = describeSchedule(schedule, (await em.count(BrokerHoliday, { broker: broker.id, removedAt: null })) > 0);
     const message = next
       ? `当前不在网上开户服务时间内（服务时间：${hours}），请于 ${formatLocal(next, broker.timeZone)} 后再办理`
       : `当前不在网上开户服务时间内（服务时间：${hours}）`;
     throw new KaihuError(ErrorCode.OUTSIDE_SERVICE_HOURS, message, { nextOpening: next?.toISOString() ?? null });
   }
 
+  // --- broker admin ------------------------------------------------------------------------------
+
+  /** A new branch (营业部) of the broker; its code is unique within the broker, its name too. */
+  async createBranch(em: EntityManager, brokerId: string, input: { name: string; code: string }): Promise<Branch> {
+    const name = branchName(input.name);
+    const code = (input.code ?? '').trim();
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(code)) throw badInput('营业部代码须为1到32位字母、数字、下划线或连字符', 'code');
+    if (await em.count(Branch, { broker: brokerId, code })) throw badInput(`营业部代码“${code}”已存在`, 'code');
+    if (await em.count(Branch, { broker: brokerId, name })) throw badInput(`营业部“${name}”已存在`, 'name');
+    const branch = em.create(Branch, { broker: brokerId, code, name, editedAt: this.clock.now() });
+    await em.flush();
+    return branch;
+  }
+
+  /** Renames a branch of the broker (another broker's branch: FORBIDDEN). */
+  async updateBranch(em: EntityManager, brokerId: string, id: string, input: { name: string }): Promise<Branch> {
+    const branch = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(Branch, { id }) : null;
+    if (!branch) throw new KaihuError(ErrorCode.NOT_FOUND, '营业部不存在');
+    if (branch.broker.id !== brokerId) throw new KaihuError(ErrorCode.FORBIDDEN, '只能管理本公司的营业部');
+    const name = branchName(input.name);
+    if (name !== branch.name && (await em.count(Branch, { broker: brokerId, name, id: { $ne: id } }))) throw badInput(`营业部“${name}”已存在`, 'name');
+    branch.name = name;
+    branch.editedAt = this.clock.now();
+    await em.flush();
+    return branch;
+  }
+
   /**
-   * Makes the brokers table match the BrokerPack: inserts or updates brokers by code, branches by
-   * code (branches missing from the pack are kept: customers and agents may still point at them),
-   * and replaces the holiday list. Run at every start.
+   * Replaces the broker's weekly service windows. Each window: weekday 1–7 (周一…周日), HH:MM
+   * times, opens before it closes, no overlap with another window of the same day. From now on
+   * the BrokerPack's windows no longer replace them at start.
+   */
+  async setServiceHours(em: EntityManager, brokerId: string, windows: { weekday: number; start: string; end: string }[]): Promise<Broker> {
+    if (windows.length > 7 * 8) throw badInput('服务时段过多：每天最多8个时段', 'windows');
+    const parsed: ServiceWindow[] = [];
+    for (const w of windows) {
+      if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7) throw badInput('星期须为1（周一）到7（周日）', 'windows');
+      const day = WEEKDAY_NAMES[w.weekday];
+      for (const t of [w.start, w.end]) {
+        try {
+          minutesOf(t);
+        } catch {
+          throw badInput(`${day}的时间“${t}”格式不正确，请填写 HH:MM，例如 08:40`, 'windows');
+        }
+      }
+      if (minutesOf(w.start) >= minutesOf(w.end)) throw badInput(`${day} ${w.start}-${w.end}：开始时间须早于结束时间`, 'windows');
+      parsed.push({ weekday: w.weekday as Weekday, opens: w.start, closes: w.end });
+    }
+    for (let d = 1; d <= 7; d++) {
+      const day = parsed.filter((w) => w.weekday === d).sort((a, b) => minutesOf(a.opens) - minutesOf(b.opens));
+      if (day.length > 8) throw badInput(`${WEEKDAY_NAMES[d]}最多设置8个时段`, 'windows');
+      for (let i = 1; i < day.length; i++) {
+        if (minutesOf(day[i]!.opens) < minutesOf(day[i - 1]!.closes)) {
+          throw badInput(`${WEEKDAY_NAMES[d]}的时段 ${day[i - 1]!.opens}-${day[i - 1]!.closes} 与 ${day[i]!.opens}-${day[i]!.closes} 重叠`, 'windows');
+        }
+      }
+    }
+    try {
+      validateWindows(parsed);
+    } catch (e) {
+      throw badInput(`服务时段不正确：${(e as Error).message}`, 'windows');
+    }
+    const broker = await em.findOneOrFail(Broker, { id: brokerId });
+    broker.serviceWindows = parsed.sort((a, b) => a.weekday - b.weekday || minutesOf(a.opens) - minutesOf(b.opens));
+    broker.serviceHoursEditedAt = this.clock.now();
+    await em.flush();
+    return broker;
+  }
+
+  /** The broker's holidays (service closed all day), in date order. */
+  async holidays(em: EntityManager, brokerId: string): Promise<BrokerHoliday[]> {
+    return em.find(BrokerHoliday, { broker: brokerId, removedAt: null }, { orderBy: { date: 'asc' } });
+  }
+
+  /** Adds (or renames) a holiday; one the admin removed before comes back. */
+  async addHoliday(em: EntityManager, brokerId: string, date: string, name: string | null): Promise<Broker> {
+    if (!isCalendarDate(date)) throw badInput('日期格式不正确，请填写 YYYY-MM-DD', 'date');
+    const label = (name ?? '').trim() || '休市';
+    if (label.length > 50) throw badInput('节假日名称不能超过50字', 'name');
+    const found = await em.findOne(BrokerHoliday, { broker: brokerId, date });
+    if (found) em.assign(found, { name: label, source: 'ADMIN', removedAt: null });
+    else em.create(BrokerHoliday, { broker: brokerId, date, name: label, source: 'ADMIN' });
+    await em.flush();
+    return em.findOneOrFail(Broker, { id: brokerId });
+  }
+
+  /**
+   * Removes a holiday: the row is kept, marked removed by the admin, so that the BrokerPack does
+   * not bring it back at the next start. NOT_FOUND when the date is not a holiday.
+   */
+  async removeHoliday(em: EntityManager, brokerId: string, date: string): Promise<Broker> {
+    if (!isCalendarDate(date)) throw badInput('日期格式不正确，请填写 YYYY-MM-DD', 'date');
+    const found = await em.findOne(BrokerHoliday, { broker: brokerId, date, removedAt: null });
+    if (!found) throw new KaihuError(ErrorCode.NOT_FOUND, `${date} 不是节假日`);
+    em.assign(found, { source: 'ADMIN', removedAt: this.clock.now() });
+    await em.flush();
+    return em.findOneOrFail(Broker, { id: brokerId });
+  }
+
+  /**
+   * Makes the brokers table follow the BrokerPack, run at every start, without undoing what a
+   * broker admin changed: brokers are inserted or updated by code, except their service windows
+   * once an admin set them; branches are inserted by code and renamed unless an admin created or
+   * renamed them (branches missing from the pack are kept: customers and agents may still point
+   * at them); the pack's holidays are added, renamed, or dropped when the pack drops them, but
+   * holidays an admin added or removed are left as the admin left them.
    */
   async syncFromPack(em: EntityManager, definitions: BrokerDefinition[]): Promise<void> {
     for (const def of definitions) {
@@ -104,20 +210,34 @@ export class BrokerService {
           name: def.name,
           servicePhone: def.servicePhone,
           timeZone: def.timeZone,
-          serviceWindows: def.serviceWindows,
           enabledBusinesses: def.enabledBusinesses,
+          ...(broker.serviceHoursEditedAt ? {} : { serviceWindows: def.serviceWindows }),
         });
       }
       const existing = new Map(broker.branches.isInitialized() ? broker.branches.getItems().map((b) => [b.code, b]) : []);
       for (const b of def.branches) {
         const branch = existing.get(b.code);
-        if (branch) branch.name = b.name;
-        else em.create(Branch, { broker, code: b.code, name: b.name });
+        if (branch) {
+          if (!branch.editedAt) branch.name = b.name;
+        } else em.create(Branch, { broker, code: b.code, name: b.name });
       }
       await em.flush();
-      await em.nativeDelete(BrokerHoliday, { broker: broker.id });
-      for (const h of def.holidays) em.create(BrokerHoliday, { broker, date: h.date, name: h.name });
+      const stored = new Map((await em.find(BrokerHoliday, { broker: broker.id })).map((h) => [h.date, h]));
+      const inPack = new Set(def.holidays.map((h) => h.date));
+      for (const h of def.holidays) {
+        const row = stored.get(h.date);
+        if (!row) em.create(BrokerHoliday, { broker, date: h.date, name: h.name });
+        else if (row.source === 'PACK') row.name = h.name;
+      }
+      for (const row of stored.values()) if (row.source === 'PACK' && !inPack.has(row.date)) em.remove(row);
       await em.flush();
     }
   }
+}
+
+function branchName(raw: string): string {
+  const name = (raw ?? '').trim();
+  if (!name) throw badInput('请填写营业部名称', 'name');
+  if (name.length > 50) throw badInput('营业部名称不能超过50字', 'name');
+  return name;
 }

@@ -1,10 +1,11 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { requireStaff } from '../auth/viewer';
-import type { TicketStatus as TicketStatusValue, TicketStepKind as TicketStepKindValue } from '../tickets/flows';
+import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusValue, TicketStepKind as TicketStepKindValue } from '../tickets/flows';
 import { toTicketType } from '../tickets/ticket.resolver';
 import { encodeCursor } from '../tickets/ticket.service';
-import { TicketConnection, TicketStatus, TicketStepKind, TicketType } from '../tickets/ticket.types';
+import { BusinessType, TicketConnection, TicketStatus, TicketStepKind, TicketType } from '../tickets/ticket.types';
 
 @Resolver()
 export class ReviewResolver {
@@ -14,10 +15,17 @@ export class ReviewResolver {
     @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatusValue[] | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
+    @Arg('business', () => BusinessType, { nullable: true, description: '只看某类业务' }) business?: BusinessTypeValue | null,
+    @Arg('branchId', () => ID, { nullable: true, description: '只看某营业部' }) branchId?: string | null,
+    @Arg('submittedBefore', () => Date, { nullable: true, description: '只看在此时间或之前提交的（等待时长筛选）' }) submittedBefore?: Date | null,
   ): Promise<TicketConnection> {
     const reviewer = requireStaff(viewer, 'REVIEWER');
     const size = Math.min(Math.max(first ?? 20, 1), 100);
-    const page = await services.review.queue(em, reviewer, status ?? null, size, after ?? null);
+    if (branchId) {
+      const found = /^[0-9a-f-]{36}$/i.test(branchId) ? await services.brokers.branchById(em, branchId) : null;
+      if (!found || found.brokerId !== reviewer.brokerId) throw new KaihuError(ErrorCode.NOT_FOUND, '营业部不存在');
+    }
+    const page = await services.review.queue(em, reviewer, status ?? null, size, after ?? null, { business, branchId, submittedBefore });
     const edges = page.tickets.map((t) => ({ cursor: encodeCursor(t, t.updatedAt), node: toTicketType(t) }));
     return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges[edges.length - 1]?.cursor ?? null } };
   }

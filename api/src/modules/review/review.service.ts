@@ -1,13 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CounterSystem, SmsGateway } from '@kaihu/plugin-api';
 import { ErrorCode, KaihuError } from '../../common/errors';
+import type { AuthService } from '../auth/auth.service';
 import type { Viewer } from '../auth/viewer';
 import type { BrokerService } from '../brokers/broker.service';
 import { changesOf } from '../profiles/profile-changes';
 import type { ProfileService } from '../profiles/profile.service';
 import { FLOWS, type TicketStatus, type TicketStepKind } from '../tickets/flows';
 import type { Ticket } from '../tickets/ticket.entity';
-import { actorOf, type TicketPage, type TicketService } from '../tickets/ticket.service';
+import { actorOf, type TicketFilter, type TicketPage, type TicketService } from '../tickets/ticket.service';
 
 type Reviewer = Viewer & { staffId: string };
 
@@ -18,17 +19,55 @@ type Reviewer = Viewer & { staffId: string };
  */
 export class ReviewService {
   constructor(
-    private readonly deps: { tickets: TicketService; profiles: ProfileService; brokers: BrokerService; counter: CounterSystem; sms: SmsGateway },
+    private readonly deps: { tickets: TicketService; profiles: ProfileService; brokers: BrokerService; auth: AuthService; counter: CounterSystem; sms: SmsGateway },
   ) {}
 
-  queue(em: EntityManager, viewer: Reviewer, statuses: TicketStatus[] | null, first: number, after: string | null): Promise<TicketPage> {
-    return this.deps.tickets.listForBroker(em, viewer.brokerId, statuses?.length ? statuses : ['SUBMITTED'], first, after);
+  /** The broker's tickets in the given statuses (default SUBMITTED), optionally narrowed. */
+  queue(em: EntityManager, viewer: Reviewer, statuses: TicketStatus[] | null, first: number, after: string | null, filter: TicketFilter = {}): Promise<TicketPage> {
+    return this.deps.tickets.listForBroker(em, viewer.brokerId, statuses?.length ? statuses : ['SUBMITTED'], first, after, filter);
+  }
+
+  /** The staff member who passed the ticket's video witness, if it had one. */
+  witnessedBy(ticket: Ticket): string | null {
+    const witness = ticket.data.VIDEO_WITNESS as { agentStaffId?: string } | undefined;
+    return witness?.agentStaffId ?? null;
+  }
+
+  /** The name of the agent who witnessed the ticket, if any. */
+  async witnessAgentName(em: EntityManager, ticket: Ticket): Promise<string | null> {
+    const id = this.witnessedBy(ticket);
+    return id ? ((await this.deps.auth.findStaff(em, id))?.displayName ?? null) : null;
+  }
+
+  /**
+   * Whether the viewer could approve, return or reject the ticket now: a reviewer of its broker,
+   * the ticket waiting for review (SUBMITTED), and not witnessed by the viewer (SAME_PERSON).
+   */
+  canReview(viewer: Viewer | null, ticket: Ticket): boolean {
+    return (
+      viewer?.kind === 'STAFF' &&
+      !!viewer.staffId &&
+      viewer.roles.includes('REVIEWER') &&
+      viewer.brokerId === ticket.brokerId &&
+      ticket.status === 'SUBMITTED' &&
+      this.witnessedBy(ticket) !== viewer.staffId
+    );
+  }
+
+  /**
+   * The customer's name for the reviewer list: staff and partners of the ticket's broker only;
+   * null for everybody else.
+   */
+  async customerName(em: EntityManager, viewer: Viewer | null, ticket: Ticket): Promise<string | null> {
+    if (!viewer || (viewer.kind !== 'STAFF' && viewer.kind !== 'PARTNER') || viewer.brokerId !== ticket.brokerId) return null;
+    const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
+    if (!customer || this.deps.profiles.visibility(viewer, customer) === 'NONE') return null;
+    return (await this.deps.profiles.counterProfile(em, customer)).name;
   }
 
   private async reviewable(em: EntityManager, viewer: Reviewer, ticketId: string): Promise<Ticket> {
     const ticket = await this.deps.tickets.get(em, viewer, ticketId);
-    const witness = ticket.data.VIDEO_WITNESS as { agentStaffId?: string } | undefined;
-    if (witness?.agentStaffId && witness.agentStaffId === viewer.staffId) throw new KaihuError(ErrorCode.SAME_PERSON);
+    if (this.witnessedBy(ticket) === viewer.staffId) throw new KaihuError(ErrorCode.SAME_PERSON);
     if (ticket.status !== 'SUBMITTED') throw new KaihuError(ErrorCode.TICKET_CLOSED, '该业务不在待复核状态');
     return ticket;
   }

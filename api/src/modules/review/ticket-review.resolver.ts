@@ -1,4 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Branch } from '../brokers/branch.entity';
 import type { KaihuContext } from '../../graphql/context';
 import { changesOf } from '../profiles/profile-changes';
 import { TicketType } from '../tickets/ticket.types';
@@ -25,6 +26,29 @@ export class TicketReviewResolver {
       const after = mask ? null : show(proposed[field]);
       return { field, label: FIELD_LABELS[field] ?? field, before, after, changed: JSON.stringify(current[field] ?? null) !== JSON.stringify(proposed[field] ?? null) };
     });
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '客户姓名：仅本公司工作人员和合作方可见，其他调用者为 null' })
+  async customerName(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
+    const ticket = await services.tickets.get(em, viewer, t.id);
+    return services.review.customerName(em, viewer, ticket);
+  }
+
+  @FieldResolver(() => Branch, { nullable: true, description: '办理的营业部' })
+  branch(@Root() t: TicketType, @Ctx() { em, services }: KaihuContext): Promise<Branch | null> {
+    return services.brokers.findBranch(em, t.brokerId, { id: t.branchId });
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: '视频见证坐席姓名；未经见证时为 null' })
+  async witnessAgentName(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
+    return services.review.witnessAgentName(em, await services.tickets.get(em, viewer, t.id));
+  }
+
+  @FieldResolver(() => Boolean, {
+    description: '当前调用者现在能否复核本业务：本公司复核员、业务待复核、且不是本人见证的业务（本人见证时为 false，复核将被拒绝 SAME_PERSON）',
+  })
+  async reviewableByMe(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<boolean> {
+    return services.review.canReview(viewer, await services.tickets.get(em, viewer, t.id));
   }
 
   @FieldResolver(() => [SignatureRecord], { description: '各协议签名的验证结果' })

@@ -26,6 +26,7 @@ export function toTicketType(t: Ticket): TicketType {
     submittedAt: t.submittedAt,
     customerId: t.customerId,
     brokerId: t.brokerId,
+    branchId: t.branchId,
   });
 }
 

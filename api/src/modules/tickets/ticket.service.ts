@@ -33,6 +33,14 @@ export function actorOf(viewer: Viewer | null): Actor {
 /** Statuses in which the customer may still work on the ticket. */
 const EDITABLE: readonly TicketStatus[] = ['IN_PROGRESS', 'RETURNED'];
 
+/** Narrows a broker's ticket list; every part optional. */
+export interface TicketFilter {
+  business?: BusinessType | null;
+  branchId?: string | null;
+  /** submitted at or before this instant (how long it has waited) */
+  submittedBefore?: Date | null;
+}
+
 export interface TicketPage {
   tickets: Ticket[];
   totalCount: number;
@@ -312,8 +320,18 @@ export class TicketService {
   }
 
   /** Submitted tickets of a broker, oldest first (the review queue). */
-  async listForBroker(em: EntityManager, brokerId: string, statuses: TicketStatus[], first: number, after: string | null): Promise<TicketPage> {
+  async listForBroker(
+    em: EntityManager,
+    brokerId: string,
+    statuses: TicketStatus[],
+    first: number,
+    after: string | null,
+    filter: TicketFilter = {},
+  ): Promise<TicketPage> {
     const where: Record<string, unknown> = { brokerId, status: { $in: statuses } };
+    if (filter.business) where.business = filter.business;
+    if (filter.branchId) where.branchId = filter.branchId;
+    if (filter.submittedBefore) where.submittedAt = { $lte: filter.submittedBefore };
     const totalCount = await em.count(Ticket, where);
     const cursor = after ? decodeCursor(after) : null;
     const page = await em.find(

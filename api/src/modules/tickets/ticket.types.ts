@@ -71,6 +71,7 @@ export class TicketType {
 
   customerId!: string;
   brokerId!: string;
+  branchId!: string;
 }
 
 @ObjectType()
