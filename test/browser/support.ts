@@ -38,6 +38,8 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-sync',
       '--disable-quic',
+      // in the loopback-only namespace Chromium gathers no ICE candidate at all without this
+      '--allow-loopback-in-peer-connection',
     ],
   });
 }
