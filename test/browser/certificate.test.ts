@@ -8,6 +8,7 @@
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { generateBrowserKeyPair, makeCsr } from '../../api/src/modules/certificates/testing/browser-like';
 import { DEMO, bearer, gql, loginCustomer, passWitness, ticketAtWitness, type TestServer } from '../../api/src/testing/harness';
 import { DESKTOP, PHONE, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer } from './support';
 
@@ -292,6 +293,30 @@ run('certificate and agreements in the browser', () => {
     } finally {
       await fresh.close();
     }
+  }, 120_000);
+
+  it('a certificate in this browser that was replaced from elsewhere is not used: a new one is installed via the witness', async () => {
+    // the same customer gets a new certificate on another device (made here through the API)
+    const { token, ticketId } = await ticketAtWitness(server, DEMO.zhangWei, 'RESET_PASSWORD');
+    await passWitness(server, token, ticketId);
+    const keys = await generateBrowserKeyPair();
+    const issued = await gql(server.url, 'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { serialNumber } }', { t: ticketId, c: makeCsr(keys, DEMO.zhangWei.name) }, bearer(token));
+    expect(issued.errors).toBeUndefined();
+    expect(await ticketStep(token, ticketId)).toBe('AGREEMENTS');
+    // this browser still holds the earlier one
+    await page.goto(`${server.url}/ticket/${ticketId}`);
+    await page.getByRole('heading', { name: '签署协议' }).waitFor();
+    await readAll(page);
+    await page.getByLabel('我已阅读并同意以上所有协议和业务规则内容').check();
+    await page.getByRole('button', { name: '签署协议' }).click();
+    const prompt = page.locator('dialog[open]');
+    await prompt.getByText('本机的数字证书已失效或已被新证书替换,点击确定重新安装证书').waitFor();
+    // no password was asked for, nothing was signed
+    expect(await prompt.getByPlaceholder('请输入6-8位数字证书密码').count()).toBe(0);
+    await prompt.getByRole('button', { name: '确认' }).click();
+    await until(() => currentStep(page).textContent(), '视频见证', 15_000);
+    expect(await ticketStep(token, ticketId)).toBe('VIDEO_WITNESS');
+    expectNoPassword(sent);
   }, 120_000);
 
   it('协议下载 lists each business\'s agreements without login, to read and to download as text', async () => {

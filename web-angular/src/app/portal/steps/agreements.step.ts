@@ -240,7 +240,16 @@ export class AgreementsStep implements OnInit {
       this.notice.installedFor.set(null);
       this.ctx.update(signAgreements);
     } catch (e) {
-      this.passwordError.set(e instanceof ApiError ? e.message : (e as Error).message);
+      const err = e as ApiError;
+      const check = err instanceof ApiError ? err.extensions['check'] : undefined;
+      if (err instanceof ApiError && (err.code === 'CERTIFICATE_REQUIRED' || (err.code === 'SIGNATURE_INVALID' && (check === 'REVOKED' || check === 'VALIDITY' || check === 'SIGNER')))) {
+        // the certificate kept here is no longer valid on the server: a new one is needed
+        this.password = '';
+        this.passwordDialog().nativeElement.close();
+        this.askToInstall('本机的数字证书已失效,点击确定重新安装证书');
+      } else {
+        this.passwordError.set(err.message);
+      }
     } finally {
       this.progress.set(null);
       this.busy.set(false);
