@@ -13,7 +13,6 @@ import { TicketContext } from '../ticket-context';
 
 type ToSign = NonNullable<TicketAgreementsQuery['ticket']>['agreements'][number];
 
-
 /**
  * 签署协议: every agreement is read to its end in the reader, then "我已阅读并同意…" can be
  * ticked; 签署协议 opens this browser's PKCS#12 with the certificate password and signs each

@@ -10,7 +10,6 @@ import { newPasswordProblem } from '../cert/password-rules';
 import { paint } from '../cert/paint';
 import { TicketContext } from '../ticket-context';
 
-
 /**
  * 安装数字证书: the customer sets a 6–8 digit certificate password twice; the browser makes the
  * key pair (WebCrypto) and the CSR, the server issues the certificate, and the browser keeps key
