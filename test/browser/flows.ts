@@ -1,0 +1,228 @@
+/**
+ * What a customer does on each step of a business in the portal, and what the agent's side of a
+ * witness call does, for the browser tests that walk businesses (portal, witness, certificate,
+ * businesses). The agent is a Node libwebrtc peer (@roamhq/wrtc) driven by mediasoup-client through
+ * the API, as in test/e2e/witness-call.peer.mjs; it needs the loopback-only namespace the browser
+ * tests run in.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { Device, type types } from 'mediasoup-client';
+import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing/synthetic-photos';
+import { bearer, gql, tempDir, waitFor } from '../../api/src/testing/harness';
+import { seriousViolations } from './support';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const wrtc = require('@roamhq/wrtc');
+for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) {
+  (globalThis as Record<string, unknown>)[k] ??= wrtc[k];
+}
+
+/** what the tests read of a <video> (this project's Node types have no DOM) */
+export type VideoEl = { videoWidth: number; videoHeight: number; currentTime: number; paused: boolean; srcObject: { getTracks(): { kind: string }[] } | null };
+
+export async function noSeriousViolations(page: Page, where: string): Promise<void> {
+  const v = await seriousViolations(page);
+  if (v.length) throw new Error(`${where}: ${JSON.stringify(v, null, 1)}`);
+}
+
+/** The step the stepper marks as current. */
+export const currentStep = (page: Page) => page.locator('nav[aria-label="办理步骤"] li[aria-current="step"] .t');
+
+export type PhotoFiles = Record<'ID_CARD_FRONT' | 'ID_CARD_BACK' | 'SIGNATURE', string> & { dark: string };
+
+/** Synthetic photos on disk: front, back (photographed rotated), signature, and a too-dark front. */
+export async function makePhotoFiles(): Promise<PhotoFiles> {
+  const dir = tempDir('kaihu-photos-');
+  const write = (name: string, buf: Buffer) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, buf);
+    return file;
+  };
+  return {
+    ID_CARD_FRONT: write('front.jpg', (await makeIdPhoto({ side: 'FRONT' })).jpeg),
+    ID_CARD_BACK: write('back.jpg', (await makeIdPhoto({ side: 'BACK', cardRotation: 90 } as never)).jpeg),
+    SIGNATURE: write('signature.jpg', (await makeSignaturePhoto()).jpeg),
+    dark: write('dark.jpg', (await makeIdPhoto({ side: 'FRONT', brightness: 0.15 })).jpeg),
+  };
+}
+
+/** Uploads the three photos on the 上传照片 step (each until the server's ✓). */
+export async function uploadPhotos(page: Page, files: PhotoFiles): Promise<void> {
+  for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE'] as const) {
+    await page.locator(`section[data-kind=${kind}] input[type=file]`).setInputFiles(files[kind]);
+    await page.locator(`section[data-kind=${kind}]`).getByText(/✓ 已上传/).waitFor();
+  }
+}
+
+/** 上传照片 done: photos, the 责任书 ticked, 下一步. */
+export async function documentsStep(page: Page, files: PhotoFiles): Promise<void> {
+  await uploadPhotos(page, files);
+  await page.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
+  await page.getByRole('button', { name: '下一步' }).click();
+}
+
+/** The device check as a customer does it: camera on, microphone heard, test tone heard. */
+export async function passDeviceCheck(page: Page): Promise<void> {
+  const start = page.getByRole('button', { name: '开始视频通话' });
+  expect(await start.isDisabled()).toBe(true);
+  await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
+  await page.getByText('摄像头正常：请确认能看到自己的画面。').waitFor();
+  await page.getByText('麦克风正常：已检测到声音。').waitFor();
+  expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
+  const heard = page.getByRole('button', { name: '我听到了' });
+  expect(await heard.isDisabled()).toBe(true);
+  await page.getByRole('button', { name: '播放测试音' }).click();
+  await heard.click();
+  await page.getByText('扬声器正常。').waitFor();
+  await waitFor('开始视频通话 enabled', async () => start.isEnabled());
+}
+
+/** Opens each agreement and scrolls its reader to the end; the tick stays disabled until the last. */
+export async function readAllAgreements(page: Page, onFirstOpen?: () => Promise<void>): Promise<void> {
+  const agree = page.getByLabel('我已阅读并同意以上所有协议和业务规则内容');
+  const openers = page.getByTestId('open-agreement');
+  await openers.first().waitFor();
+  const n = await openers.count();
+  expect(n).toBeGreaterThanOrEqual(2);
+  for (let i = 0; i < n; i++) {
+    expect(await agree.isDisabled()).toBe(true);
+    await openers.nth(i).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor();
+    const body = dialog.getByTestId('reader-body');
+    // long enough that it has to be scrolled
+    expect(await body.evaluate((el) => el.scrollHeight > el.clientHeight + 50)).toBe(true);
+    await expect(dialog.getByTestId('reader-state').textContent()).resolves.toContain('请滑动阅读至协议末尾');
+    if (i === 0 && onFirstOpen) {
+      await onFirstOpen();
+      if ((await page.locator('dialog[open]').count()) === 0) {
+        await openers.nth(0).click();
+        await page.locator('dialog[open]').waitFor();
+      }
+    }
+    // halfway is not the end
+    await body.evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
+    await page.waitForTimeout(100);
+    await expect(dialog.getByTestId('reader-state').textContent()).resolves.toContain('请滑动阅读至协议末尾');
+    await body.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+    await dialog.getByText('已阅读至末尾').waitFor();
+    await dialog.getByRole('button', { name: '我已阅读' }).click();
+    await expect(page.locator('dialog[open]').count()).resolves.toBe(0);
+    await expect(openers.nth(i).textContent()).resolves.toContain('已阅读');
+  }
+  expect(await agree.isEnabled()).toBe(true);
+}
+
+/** 安装数字证书 with `password` (twice), until the 签署协议 step shows. */
+export async function installCertificate(page: Page, password: string): Promise<void> {
+  await page.getByLabel('设置证书密码').waitFor({ timeout: 30_000 });
+  await page.getByLabel('设置证书密码').fill(password);
+  await page.getByLabel('确认证书密码').fill(password);
+  await page.getByRole('button', { name: '申请并安装' }).click();
+  await page.getByRole('heading', { name: '签署协议' }).waitFor({ timeout: 30_000 });
+}
+
+/** 签署协议: read all, tick, sign with the certificate password, until 申请提交 is current. */
+export async function signAgreements(page: Page, password: string): Promise<void> {
+  await readAllAgreements(page);
+  await page.getByLabel('我已阅读并同意以上所有协议和业务规则内容').check();
+  await page.getByRole('button', { name: '签署协议' }).click();
+  const prompt = page.locator('dialog[open]');
+  await prompt.getByRole('heading', { name: '请输入数字证书密码' }).waitFor();
+  await prompt.getByPlaceholder('请输入6-8位数字证书密码').fill(password);
+  await prompt.getByRole('button', { name: '确认' }).click();
+  await waitFor('申请提交 is the current step', async () => (await currentStep(page).textContent()) === '申请提交', 30_000);
+}
+
+export interface AgentPeer {
+  close(): void;
+  /** consume the customer's audio and video */
+  consumeCustomer(): Promise<void>;
+  /** inbound RTP packets by kind */
+  received(): Promise<Record<string, { packets: number }>>;
+}
+
+/**
+ * The agent's side of the call: a libwebrtc peer with a synthetic camera (moving bands, 320×240,
+ * 30 fps) and microphone (440 Hz), all signalling through the API with the agent's token.
+ */
+export async function agentJoins(serverUrl: string, token: string, sessionId: string): Promise<AgentPeer> {
+  const q = async <T = any>(query: string, variables: Record<string, unknown>): Promise<T> => {
+    const r = await gql<T>(serverUrl, query, variables, bearer(token));
+    if (r.errors) throw new Error(`${query.slice(0, 50)}: ${JSON.stringify(r.errors)}`);
+    return r.data as T;
+  };
+  const timers: ReturnType<typeof setInterval>[] = [];
+  const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }', { s: sessionId });
+  const device = new Device({ handlerName: 'Chrome111' });
+  await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities });
+  const transport = async () => (await q('mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceParameters iceCandidates dtlsParameters } }', { s: sessionId })).createWitnessTransport;
+  const wire = (t: types.Transport) =>
+    t.on('connect', ({ dtlsParameters }, cb, errb) => {
+      q('mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }', { s: sessionId, t: t.id, d: dtlsParameters }).then(() => cb(), errb);
+    });
+  const send = device.createSendTransport(await transport());
+  wire(send);
+  send.on('produce', ({ kind, rtpParameters }, cb, errb) => {
+    q('mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }', { s: sessionId, t: send.id, k: kind, r: rtpParameters }).then(
+      (d) => cb({ id: d.produceWitnessMedia.id }),
+      errb,
+    );
+  });
+  const recv = device.createRecvTransport(await transport());
+  wire(recv);
+  const video = new wrtc.nonstandard.RTCVideoSource();
+  const audio = new wrtc.nonstandard.RTCAudioSource();
+  const frame = { width: 320, height: 240, data: new Uint8ClampedArray(320 * 240 * 1.5) };
+  let n = 0;
+  timers.push(
+    setInterval(() => {
+      // moving diagonal bands, so that a still is clearly a picture
+      n++;
+      for (let y = 0; y < 240; y++) frame.data.fill((y * 2 + n * 6) % 256, y * 320, y * 320 + 320);
+      frame.data.fill(128, 320 * 240);
+      video.onFrame(frame);
+    }, 33),
+  );
+  const samples = new Int16Array(480);
+  let t = 0;
+  timers.push(
+    setInterval(() => {
+      for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
+      audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
+    }, 10),
+  );
+  const tracks = [video.createTrack(), audio.createTrack()];
+  const producers = [await send.produce({ track: tracks[0] }), await send.produce({ track: tracks[1] })];
+  const consumers: types.Consumer[] = [];
+  return {
+    close() {
+      timers.forEach(clearInterval);
+      producers.forEach((p) => p.close());
+      consumers.forEach((c) => c.close());
+      send.close();
+      recv.close();
+      tracks.forEach((x) => x.stop());
+    },
+    async consumeCustomer() {
+      const { witnessSession: w } = await q('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party } } }', { s: sessionId });
+      for (const p of (w.producers as { id: string; party: string }[]).filter((x) => x.party === 'CUSTOMER')) {
+        const { consumeWitnessMedia: c } = await q(
+          'mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id producerId kind rtpParameters } }',
+          { s: sessionId, t: recv.id, p: p.id, c: device.rtpCapabilities },
+        );
+        consumers.push(await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters }));
+        await q('mutation ($s: ID!, $c: ID!) { resumeWitnessConsumer(sessionId: $s, consumerId: $c) }', { s: sessionId, c: c.id });
+      }
+    },
+    async received() {
+      const out: Record<string, { packets: number }> = {};
+      (await recv.getStats()).forEach((x: { type: string; kind?: string; mediaType?: string; packetsReceived?: number }) => {
+        if (x.type === 'inbound-rtp') out[(x.kind ?? x.mediaType)!] = { packets: x.packetsReceived ?? 0 };
+      });
+      return out;
+    },
+  };
+}
