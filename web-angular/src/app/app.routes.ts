@@ -3,6 +3,7 @@ import { customerGuard } from './core/guards';
 import { PortalShell } from './portal/shell';
 
 export const routes: Routes = [
+  { path: 'agent', loadChildren: () => import('./agent/agent.routes').then((m) => m.AGENT_ROUTES) },
   {
     path: '',
     component: PortalShell,

@@ -1,0 +1,271 @@
+/**
+ * The staff console (/agent) in Chromium against the real server (embedded SFU, PostgreSQL):
+ * staff login and the nav by role; a witness call between a customer (the portal, one browser
+ * context) and agent01 (the console, another) with real media both ways, snapshot, checklist and
+ * 通过; review01 approving in the console and the customer's page following live; the reviewer's
+ * diff, filters and 打回. Screenshots of each console page at 1280×800 and 1920×1080.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing/browser-like';
+import { DEMO, bearer, gql, loginCustomer, passWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
+import { CHROMIUM, DESKTOP, browserTestsCanRun, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer, until } from './support';
+
+const runs = process.env.KAIHU_BROWSER_TESTS === '1' && browserTestsCanRun();
+const d = runs ? describe : describe.skip;
+const WIDE = { width: 1920, height: 1080 } as const;
+const PASSWORDS: Record<string, string> = { agent01: 'Agent#2026', agent02: 'Agent#2026', review01: 'Review#2026', admin01: 'Admin#2026' };
+
+/** what the tests read of a <video> (this project's Node types have no DOM) */
+type VideoEl = { videoWidth: number; videoHeight: number };
+
+/**
+ * launchChromium()'s browser plus --allow-loopback-in-peer-connection: in the loopback-only
+ * network namespace Chromium gathers no ICE candidate without it (as in witness.test.ts).
+ */
+function launchChromiumForCalls(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+      '--allow-loopback-in-peer-connection',
+    ],
+  });
+}
+
+d('the staff console', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  beforeAll(async () => {
+    // a PASSED witness needs both parties' audio and video recorded (2 s each here)
+    server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'true', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' });
+    browser = await launchChromiumForCalls();
+  }, 60_000);
+  afterEach(async () => {
+    for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function desktop(): Promise<Page> {
+    const context = await newContext(browser, DESKTOP);
+    contexts.push(context);
+    return context.newPage();
+  }
+
+  async function staffLogin(page: Page, username: string): Promise<void> {
+    await page.goto(`${server.url}/agent/login`);
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(PASSWORDS[username]!);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.waitForURL((u) => u.pathname.startsWith('/agent/') && !u.pathname.startsWith('/agent/login'));
+  }
+
+  /** 1280×800 and 1920×1080 PNGs of the page as it is; axe finds nothing serious. */
+  async function bothSizes(page: Page, name: string): Promise<void> {
+    await page.setViewportSize(DESKTOP);
+    await page.waitForTimeout(200);
+    await screenshot(page, name);
+    await page.setViewportSize(WIDE);
+    await page.waitForTimeout(200);
+    await screenshot(page, `${name}-1920`);
+    await page.setViewportSize(DESKTOP);
+    expect(await seriousViolations(page)).toEqual([]);
+  }
+
+  const navLinks = (page: Page) => page.getByRole('navigation', { name: '工作台导航' }).getByRole('link').allTextContents();
+
+  /** CERTIFICATE → AGREEMENTS → submitted, through the API as the customer's browser would (businesses.test.ts). */
+  async function submitThroughApi(token: string, ticketId: string, name: string): Promise<void> {
+    const ok = async (query: string, variables: Record<string, unknown>) => {
+      const res = await gql(server.url, query, variables, bearer(token));
+      if (res.errors) throw new Error(JSON.stringify(res.errors));
+      return res.data as Record<string, any>;
+    };
+    const keys = await generateBrowserKeyPair();
+    const { requestCertificate } = await ok('mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem } }', { t: ticketId, c: makeCsr(keys, name) });
+    const { ticket } = await ok('query ($t: ID!) { ticket(id: $t) { agreements { agreement { id } signingPayload } } }', { t: ticketId });
+    const signatures = ticket.agreements.map((a: { agreement: { id: string }; signingPayload: string }) => ({
+      agreementId: a.agreement.id,
+      signature: signDetached(keys, requestCertificate.pem, Buffer.from(a.signingPayload, 'base64')).toString('base64'),
+    }));
+    await ok('mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id } }', { t: ticketId, s: signatures });
+    const { ticket: now } = await ok('query ($t: ID!) { ticket(id: $t) { currentStep status } }', { t: ticketId });
+    if (now.status !== 'SUBMITTED') await ok('mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }', { t: ticketId });
+  }
+
+  /**
+   * 修改其他信息 brought to VIDEO_WITNESS: the photos as the harness's fixture, 其他信息资料 through
+   * the API with a real change (a new address and education), so that the review has a diff the
+   * counter accepts.
+   */
+  async function ticketAtWitness(person: { idNumber: string; mobile: string }, address: string): Promise<{ token: string; ticketId: string }> {
+    server.clock.advance(61_000);
+    const token = await loginCustomer(server, person);
+    const started = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(token));
+    const ticketId = started.data!.startTicket.id as string;
+    const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [ticketId]);
+    const em = server.db.orm.em.fork() as never;
+    const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
+    const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, ticketId);
+    await server.services.tickets.completeStep(em, ticket, 'DOCUMENTS' as never, { fixture: true }, actor);
+    const info = await gql(server.url, 'mutation ($t: ID!, $i: OtherInfoInput!) { updateOtherInfo(ticketId: $t, input: $i) { currentStep } }', {
+      t: ticketId,
+      i: {
+        province: '上海市', city: '上海市', address, postalCode: '200120', email: 'customer@example.com', education: '硕士', occupation: '企业管理人员',
+        taxResidency: 'CHINA_ONLY', pepRelation: 'NONE', investmentHorizon: 'ONE_TO_5_YEARS', expectedReturn: 'STABLE', hasActualController: false,
+        beneficialOwnerIsSelf: true, products: ['FUTURES_OPTIONS'], badCreditRecords: [],
+      },
+    }, bearer(token));
+    if (info.data?.updateOtherInfo.currentStep !== 'VIDEO_WITNESS') throw new Error(JSON.stringify(info));
+    return { token, ticketId };
+  }
+
+  it('logs staff in by username and password; the nav shows what their roles may use; a wrong password is refused', async () => {
+    const page = await desktop();
+    await page.goto(`${server.url}/agent`);
+    await page.waitForURL(/\/agent\/login/);
+    await page.getByRole('heading', { name: '开户云 · 工作台登录' }).waitFor();
+    await bothSizes(page, 'console-login');
+    await page.getByLabel('用户名').fill('agent01');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('alert').getByText(/用户名或密码错误/).waitFor();
+    expect(page.url()).toContain('/agent/login');
+
+    await staffLogin(page, 'agent01');
+    expect(new URL(page.url()).pathname).toBe('/agent/witness');
+    expect(await navLinks(page)).toEqual(['视频见证队列']);
+    // a reviewer's page is not the agent's
+    await page.goto(`${server.url}/agent/review`);
+    await page.waitForURL(/\/agent\/witness/);
+
+    for (const [user, home, links] of [
+      ['review01', '/agent/review', ['待复核业务']],
+      ['admin01', '/agent/admin/branches', ['营业部', '服务时间', '协议', '人员']],
+    ] as const) {
+      const p = await desktop();
+      await staffLogin(p, user);
+      expect(new URL(p.url()).pathname).toBe(home);
+      expect(await navLinks(p)).toEqual(links);
+    }
+  }, 60_000);
+
+  it('agent01 calls the queued customer with real media both ways, snaps, checks, passes; review01 approves and the customer sees it live', async () => {
+    // the customer: 视频见证 in the portal (another browser context, phone size as customers use it)
+    const person = DEMO.zhangWei;
+    const { token, ticketId } = await ticketAtWitness(person, '上海市浦东新区世纪大道200号');
+    const customerContext = await newContext(browser, { width: 390, height: 844 });
+    contexts.push(customerContext);
+    const customer = await customerContext.newPage();
+    server.clock.advance(61_000);
+    await loginThroughPage(customer, server, person, `/ticket/${ticketId}`);
+    if (!customer.url().endsWith(`/ticket/${ticketId}`)) await customer.goto(`${server.url}/ticket/${ticketId}`);
+    await customer.getByRole('heading', { name: '视频验证' }).waitFor();
+
+    // the agent: the console's queue, empty and live
+    const agent = await desktop();
+    const logs: string[] = [];
+    agent.on('console', (m) => logs.push(`agent ${m.type()}: ${m.text()}`));
+    agent.on('pageerror', (m) => logs.push(`agent pageerror: ${m}`));
+    customer.on('console', (m) => logs.push(`customer ${m.type()}: ${m.text()}`));
+    await staffLogin(agent, 'agent01');
+    await agent.getByRole('status').getByText('实时').waitFor();
+    await agent.getByText('当前没有客户排队').waitFor();
+    expect(await agent.getByRole('button', { name: /接通下一位/ }).isDisabled()).toBe(true);
+
+    // the customer checks the devices and queues: the agent's queue shows them at once
+    await customer.getByRole('button', { name: '开启摄像头和麦克风' }).click();
+    await customer.getByText('麦克风正常：已检测到声音。').waitFor();
+    await customer.getByRole('button', { name: '播放测试音' }).click();
+    await customer.getByRole('button', { name: '我听到了' }).click();
+    await waitFor('开始视频通话 enabled', async () => customer.getByRole('button', { name: '开始视频通话' }).isEnabled());
+    await customer.getByRole('button', { name: '开始视频通话' }).click();
+    const row = agent.getByTestId('queue-row').first();
+    await row.getByText('张伟').waitFor();
+    await row.getByText('修改其他信息').waitFor();
+    expect(await agent.getByTestId('queue-waiting').textContent()).toBe('1');
+    // the waiting time ticks every second, computed from enqueuedAt
+    const first = await row.getByTestId('waiting-time').textContent();
+    await until(async () => (await row.getByTestId('waiting-time').textContent()) !== first, true, 3000);
+    expect(first).toMatch(/^\d\d:\d\d$/);
+    await bothSizes(agent, 'console-queue');
+
+    // N = 接通下一位: the call page, the customer's video large, the agent's own small
+    await agent.locator('body').click({ position: { x: 5, y: 5 } });
+    await agent.keyboard.press('n');
+    await agent.waitForURL(/\/agent\/witness\/[^/]+$/);
+    await agent.getByRole('heading', { name: /视频见证 · 张伟/ }).waitFor();
+    await waitFor('the customer\'s video in the console', async () => (await agent.getByTestId('customer-video').evaluate((v: VideoEl) => v.videoWidth)) > 0, 30_000).catch(async (e) => {
+      await agent.screenshot({ path: '/tmp/agent-call-fail.png' });
+      await customer.screenshot({ path: '/tmp/customer-call-fail.png' });
+      require('node:fs').writeFileSync('/tmp/agent-call-logs.txt', logs.join('\n'));
+      throw e;
+    });
+    await waitFor('the agent\'s own video', async () => (await agent.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth)) > 0);
+    await agent.getByTestId('call-state').getByText('通话中').waitFor();
+    // and the customer sees the agent (their witness step's remote video)
+    await waitFor('the agent\'s video at the customer', async () => customer.locator('video').evaluateAll((vs: VideoEl[]) => vs.some((v) => v.videoWidth > 0 && v !== undefined)), 30_000);
+    // the agent's name and licence number are on screen for the customer
+    await customer.getByTestId('agent-name').getByText('刘洋').waitFor();
+    await customer.getByTestId('agent-license').getByText('F3040001').waitFor();
+
+    // a snapshot: a WITNESS_SNAPSHOT photo of the ticket
+    await agent.getByRole('button', { name: /截图/ }).click();
+    await agent.getByRole('button', { name: '查看大图：视频见证截图' }).waitFor();
+    const snaps = await server.db.sql.query<{ n: string }>(`select count(*) as n from documents where ticket_id = $1 and kind = 'WITNESS_SNAPSHOT'`, [ticketId]);
+    expect(Number(snaps[0]!.n)).toBe(1);
+    // the checklist: labelled checkboxes (keys 1–4 too); 通过 only once all are checked
+    const pass = agent.getByRole('button', { name: '通过', exact: true });
+    await agent.getByLabel('客户本人与身份证照片一致').check();
+    await agent.getByLabel('客户已向镜头出示身份证原件').check();
+    expect(await pass.isDisabled()).toBe(true);
+    await agent.locator('body').click({ position: { x: 5, y: 5 } });
+    await agent.keyboard.press('3');
+    await agent.keyboard.press('4');
+    expect(await agent.getByLabel('已向客户揭示风险').isChecked()).toBe(true);
+    await bothSizes(agent, 'console-call');
+    // the recording needs 2 s of both parties
+    await agent.waitForTimeout(2500);
+    await pass.click();
+    await agent.getByTestId('call-ended').getByText('见证通过').waitFor();
+    // the customer moves on to 安装数字证书
+    await customer.getByRole('heading', { name: '数字证书' }).waitFor({ timeout: 20_000 });
+    const [session] = await server.db.sql.query<{ outcome: string; checklist: string[] }>('select outcome, checklist from witness_sessions where ticket_id = $1', [ticketId]);
+    expect(session!.outcome).toBe('PASSED');
+    expect([...session!.checklist].sort()).toEqual(['AGENT_IDENTIFIED', 'ID_CARD_SHOWN', 'IDENTITY_MATCHES_ID_CARD', 'RISKS_EXPLAINED'].sort());
+
+    // certificate and agreements as the customer's browser would, then 复核 in the console
+    await submitThroughApi(token, ticketId, person.name);
+    const reviewer = await desktop();
+    await staffLogin(reviewer, 'review01');
+    await reviewer.getByTestId('review-row').filter({ hasText: '张伟' }).getByRole('link', { name: '复核' }).click();
+    await reviewer.getByRole('heading', { name: /修改其他信息 · 张伟/ }).waitFor();
+    await reviewer.getByRole('heading', { name: '资料变更' }).waitFor();
+    expect(await reviewer.getByTestId('signature-row').count()).toBeGreaterThan(0);
+    expect(await reviewer.getByTestId('signature-row').first().textContent()).toContain('验证通过');
+    // the witness recording plays
+    const video = reviewer.getByTestId('witness-recording').first();
+    await waitFor('recording metadata', async () => (await video.evaluate((v: VideoEl & { duration: number }) => v.duration)) > 0, 20_000);
+    await bothSizes(reviewer, 'console-review');
+    await reviewer.getByLabel('通过').check();
+    await reviewer.getByRole('button', { name: '确认通过' }).click();
+    await reviewer.getByTestId('review-status').getByText('已通过').waitFor().catch(async (e) => {
+      throw new Error(`${e}: ${await reviewer.locator('.banner').allTextContents()}`);
+    });
+    // the customer's page follows live: no reload
+    await customer.getByRole('heading', { name: '业务已办理完成' }).waitFor({ timeout: 20_000 });
+  }, 240_000);
+});
