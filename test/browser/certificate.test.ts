@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateBrowserKeyPair, makeCsr } from '../../api/src/modules/certificates/testing/browser-like';
 import { DEMO, bearer, gql, loginCustomer, passWitness, ticketAtWitness, type TestServer } from '../../api/src/testing/harness';
-import { DESKTOP, PHONE, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer } from './support';
+import { currentStep, noSeriousViolations, readAllAgreements } from './flows';
+import { browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, startPortalServer, until } from './support';
 
 const run = browserTestsCanRun() ? describe : describe.skip;
 let server: TestServer;
@@ -38,40 +39,14 @@ function expectNoPassword(sent: Sent[]): void {
   for (const s of sent) for (const p of PASSWORDS) expect({ url: s.url, leaked: s.url.includes(p) || s.body.includes(p) }).toEqual({ url: s.url, leaked: false });
 }
 
-async function noSeriousViolations(page: Page, where: string): Promise<void> {
-  const v = await seriousViolations(page);
-  if (v.length) throw new Error(`${where}: ${JSON.stringify(v, null, 1)}`);
-}
 
-/** Screenshots at phone and desktop size, back at the size the page had. */
-async function shoot(page: Page, name: string): Promise<void> {
-  const before = page.viewportSize() ?? PHONE;
-  for (const size of [PHONE, DESKTOP]) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(200);
-    await screenshot(page, name);
-  }
-  await page.setViewportSize(before);
-}
 
 async function login(page: Page, person: { idNumber: string; mobile: string }): Promise<void> {
   server.clock.advance(61_000); // past the resend wait of the code the API login sent
   await loginThroughPage(page, server, person);
 }
 
-/** Polls `probe` until it gives `expected` (then returns), failing with the last value after `timeoutMs`. */
-async function until<T>(probe: () => Promise<T>, expected: T, timeoutMs = 15_000): Promise<void> {
-  let last: T | undefined;
-  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
-    last = await probe();
-    if (last === expected) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  expect(last).toBe(expected);
-}
 
-/** The step the stepper marks as current. */
-const currentStep = (page: Page) => page.locator('nav[aria-label="办理步骤"] li[aria-current="step"] .t');
 
 async function ticketStep(token: string, ticketId: string): Promise<string> {
   const res = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { currentStep status } }', { t: ticketId }, bearer(token));
@@ -105,45 +80,6 @@ async function ticketAtAgreements(person: { idNumber: string; mobile: string }, 
   return { token, ticketId };
 }
 
-/** Opens each agreement and scrolls its reader to the end; the tick stays disabled until the last. */
-async function readAll(page: Page, opts: { shootFirst?: boolean } = {}): Promise<void> {
-  const agree = page.getByLabel('我已阅读并同意以上所有协议和业务规则内容');
-  const openers = page.getByTestId('open-agreement');
-  await openers.first().waitFor();
-  const n = await openers.count();
-  expect(n).toBeGreaterThanOrEqual(2);
-  for (let i = 0; i < n; i++) {
-    expect(await agree.isDisabled()).toBe(true);
-    await openers.nth(i).click();
-    const dialog = page.locator('dialog[open]');
-    await dialog.waitFor();
-    const body = dialog.getByTestId('reader-body');
-    // long enough that it has to be scrolled
-    expect(await body.evaluate((el) => el.scrollHeight > el.clientHeight + 50)).toBe(true);
-    await expect(dialog.getByTestId('reader-state').textContent()).resolves.toContain('请滑动阅读至协议末尾');
-    if (i === 0 && opts.shootFirst) {
-      await shoot(page, 'agreement-reader');
-      await noSeriousViolations(page, 'agreement reader');
-      // Esc closes without counting it as read
-      await page.keyboard.press('Escape');
-      await dialog.waitFor({ state: 'detached' }).catch(() => undefined);
-      await expect(page.locator('dialog[open]').count()).resolves.toBe(0);
-      await expect(openers.nth(0).textContent()).resolves.toContain('未阅读');
-      await openers.nth(0).click();
-      await page.locator('dialog[open]').waitFor();
-    }
-    // halfway is not the end
-    await body.evaluate((el) => el.scrollTo(0, el.scrollHeight / 2));
-    await page.waitForTimeout(100);
-    await expect(dialog.getByTestId('reader-state').textContent()).resolves.toContain('请滑动阅读至协议末尾');
-    await body.evaluate((el) => el.scrollTo(0, el.scrollHeight));
-    await dialog.getByText('已阅读至末尾').waitFor();
-    await dialog.getByRole('button', { name: '我已阅读' }).click();
-    await expect(page.locator('dialog[open]').count()).resolves.toBe(0);
-    await expect(openers.nth(i).textContent()).resolves.toContain('已阅读');
-  }
-  expect(await agree.isEnabled()).toBe(true);
-}
 
 run('certificate and agreements in the browser', () => {
   let context: BrowserContext;
@@ -173,7 +109,7 @@ run('certificate and agreements in the browser', () => {
     await page.getByRole('heading', { name: '数字证书' }).waitFor();
     await page.getByText('数字证书是唯一识别的凭证').waitFor();
     await page.getByText('请牢记证书密码并且不要外传').waitFor();
-    await shoot(page, 'certificate');
+    await screenshotBoth(page, 'certificate');
     await noSeriousViolations(page, 'certificate');
 
     const password = page.getByLabel('设置证书密码');
@@ -192,7 +128,7 @@ run('certificate and agreements in the browser', () => {
     }
     // refused in the page: nothing was asked of the server
     expect(sent.filter((s) => s.body.includes('requestCertificate'))).toHaveLength(0);
-    await shoot(page, 'certificate-refused');
+    await screenshotBoth(page, 'certificate-refused');
 
     await password.fill(GOOD);
     await again.fill(GOOD);
@@ -222,9 +158,16 @@ run('certificate and agreements in the browser', () => {
     expect(stored.size).toBeGreaterThan(2000);
     expect(me.data!.me.certificate.status).toBe('VALID');
 
-    await shoot(page, 'agreements');
+    await screenshotBoth(page, 'agreements');
     await noSeriousViolations(page, 'agreements');
-    await readAll(page, { shootFirst: true });
+    await readAllAgreements(page, async () => {
+      await screenshotBoth(page, 'agreement-reader');
+      await noSeriousViolations(page, 'agreement reader');
+      // Esc closes without counting it as read
+      await page.keyboard.press('Escape');
+      await until(() => page.locator('dialog[open]').count(), 0);
+      await expect(page.getByTestId('open-agreement').nth(0).textContent()).resolves.toContain('未阅读');
+    });
     const agree = page.getByLabel('我已阅读并同意以上所有协议和业务规则内容');
     const signButton = page.getByRole('button', { name: '签署协议' });
     expect(await signButton.isDisabled()).toBe(true);
@@ -238,7 +181,7 @@ run('certificate and agreements in the browser', () => {
     await prompt.getByRole('button', { name: '确认' }).click();
     await prompt.getByText(/证书密码错误，请重新输入/).waitFor();
     await noSeriousViolations(page, 'password prompt');
-    await shoot(page, 'agreements-password');
+    await screenshotBoth(page, 'agreements-password');
     expect(await ticketStep(token, ticketId)).toBe('AGREEMENTS');
     expect(sent.filter((s) => s.body.includes('signAgreements'))).toHaveLength(0);
 
@@ -257,7 +200,7 @@ run('certificate and agreements in the browser', () => {
     const { token, ticketId } = await ticketAtAgreements(DEMO.zhangWei, 'UPDATE_CONTACT_PHONE');
     await page.goto(`${server.url}/ticket/${ticketId}`);
     await page.getByRole('heading', { name: '签署协议' }).waitFor();
-    await readAll(page);
+    await readAllAgreements(page);
     await page.getByLabel('我已阅读并同意以上所有协议和业务规则内容').check();
     await page.getByRole('button', { name: '签署协议' }).click();
     const prompt = page.locator('dialog[open]');
@@ -272,20 +215,20 @@ run('certificate and agreements in the browser', () => {
 
   it('without a certificate in this browser: "没有检测到证书" and 确认 lead to the video witness', async () => {
     const { token, ticketId } = await ticketAtAgreements(DEMO.zhangWei, 'UPDATE_ID_VALIDITY');
-    const fresh = await newContext(browser, DESKTOP);
+    const fresh = await newContext(browser, { width: 1280, height: 800 });
     const freshSent = recordRequests(fresh);
     try {
       const other = await fresh.newPage();
       await login(other, DEMO.zhangWei);
       await other.goto(`${server.url}/ticket/${ticketId}`);
       await other.getByRole('heading', { name: '签署协议' }).waitFor();
-      await readAll(other);
+      await readAllAgreements(other);
       await other.getByLabel('我已阅读并同意以上所有协议和业务规则内容').check();
       await other.getByRole('button', { name: '签署协议' }).click();
       const prompt = other.locator('dialog[open]');
       await prompt.getByText('没有检测到证书,点击确定安装证书').waitFor();
       await noSeriousViolations(other, 'no certificate prompt');
-      await screenshot(other, 'agreements-no-certificate');
+      await screenshotBoth(other, 'agreements-no-certificate');
       await prompt.getByRole('button', { name: '确认' }).click();
       await until(() => currentStep(other).textContent(), '视频见证', 15_000);
       expect(await ticketStep(token, ticketId)).toBe('VIDEO_WITNESS');
@@ -306,7 +249,7 @@ run('certificate and agreements in the browser', () => {
     // this browser still holds the earlier one
     await page.goto(`${server.url}/ticket/${ticketId}`);
     await page.getByRole('heading', { name: '签署协议' }).waitFor();
-    await readAll(page);
+    await readAllAgreements(page);
     await page.getByLabel('我已阅读并同意以上所有协议和业务规则内容').check();
     await page.getByRole('button', { name: '签署协议' }).click();
     const prompt = page.locator('dialog[open]');
@@ -329,7 +272,7 @@ run('certificate and agreements in the browser', () => {
       const titles = await p.locator('.list .title').allTextContents();
       expect(titles.length).toBeGreaterThanOrEqual(2);
       for (const t of titles) expect(t).toMatch(/^《.+》第 \d+ 版$/);
-      await shoot(p, 'agreements-download');
+      await screenshotBoth(p, 'agreements-download');
       await noSeriousViolations(p, 'agreements download');
       await p.getByLabel('业务类型').selectOption({ label: '密码重置' });
       await p.getByRole('button', { name: /^阅读《/ }).first().waitFor();

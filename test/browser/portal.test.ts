@@ -4,45 +4,21 @@
  * advice), the three info pages with the server's own validation, back and refresh mid-flow.
  * Screenshots of each page at 390×844 and 1280×800; axe finds no serious violation on any.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing/synthetic-photos';
-import { DEMO, tempDir, type TestServer } from '../../api/src/testing/harness';
-import { until, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, seriousViolations, startPortalServer } from './support';
+import type { Browser } from 'playwright-core';
+import { DEMO, type TestServer } from '../../api/src/testing/harness';
+import { currentStep, makePhotoFiles, noSeriousViolations, uploadPhotos, type PhotoFiles } from './flows';
+import { until, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, startPortalServer } from './support';
 
 const run = browserTestsCanRun() ? describe : describe.skip;
 let server: TestServer;
 let browser: Browser;
-const photos: Record<string, string> = {};
-
-async function noSeriousViolations(page: Page, where: string): Promise<void> {
-  const v = await seriousViolations(page);
-  if (v.length) throw new Error(`${where}: ${JSON.stringify(v, null, 1)}`);
-}
-
-/** Uploads the three photos on the 上传照片 step and goes on. */
-export async function uploadPhotos(page: Page, files: Record<string, string>): Promise<void> {
-  for (const [kind, file] of Object.entries(files)) {
-    await page.locator(`section[data-kind=${kind}] input[type=file]`).setInputFiles(file);
-    await page.locator(`section[data-kind=${kind}]`).getByText(/✓ 已上传/).waitFor();
-  }
-}
+let photos: PhotoFiles;
 
 run('the customer portal', () => {
   beforeAll(async () => {
     server = await startPortalServer();
     browser = await launchChromium();
-    const dir = tempDir('kaihu-photos-');
-    const write = (name: string, buf: Buffer) => {
-      const file = path.join(dir, name);
-      fs.writeFileSync(file, buf);
-      return file;
-    };
-    photos.ID_CARD_FRONT = write('front.jpg', (await makeIdPhoto({ side: 'FRONT' })).jpeg);
-    photos.ID_CARD_BACK = write('back.jpg', (await makeIdPhoto({ side: 'BACK', cardRotation: 90 } as never)).jpeg);
-    photos.SIGNATURE = write('signature.jpg', (await makeSignaturePhoto()).jpeg);
-    photos.dark = write('dark.jpg', (await makeIdPhoto({ side: 'FRONT', brightness: 0.15 })).jpeg);
+    photos = await makePhotoFiles();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();
@@ -122,10 +98,10 @@ run('the customer portal', () => {
     await screenshotBoth(page, 'step-documents');
     await noSeriousViolations(page, 'documents');
     // a dark photo: the server's message and how to retake
-    await page.locator('section[data-kind=ID_CARD_FRONT] input[type=file]').setInputFiles(photos.dark!);
+    await page.locator('section[data-kind=ID_CARD_FRONT] input[type=file]').setInputFiles(photos.dark);
     await page.getByText(/照片太暗.*请到光线充足的地方/).waitFor();
     await screenshotBoth(page, 'step-documents-refused');
-    await uploadPhotos(page, { ID_CARD_FRONT: photos.ID_CARD_FRONT!, ID_CARD_BACK: photos.ID_CARD_BACK!, SIGNATURE: photos.SIGNATURE! });
+    await uploadPhotos(page, photos);
     // the server's adjustments are shown (the back was photographed rotated)
     expect(await page.locator('section[data-kind=ID_CARD_BACK]').textContent()).toMatch(/已自动旋转|已按拍摄方向自动摆正|已自动切边/);
     await until(() => page.getByRole('button', { name: '下一步' }).isDisabled(), true);
@@ -153,8 +129,7 @@ run('the customer portal', () => {
     await page.getByRole('button', { name: '下一步' }).click();
     // 李娜 has no certificate: the witness comes before 签署协议
     await page.getByText('视频见证', { exact: true }).first().waitFor();
-    await page.waitForFunction(() => document.querySelector('[aria-current=step]')?.textContent?.includes('视频见证'));
-    // 上一步 is refused from the witness step only by the server's rule: check the ticket's data
+    await until(async () => (await currentStep(page).textContent())?.trim(), '视频见证');
     await context.close();
   });
 
@@ -164,7 +139,7 @@ run('the customer portal', () => {
     await loginThroughPage(page, server, DEMO.wangFang);
     await page.goto(`${server.url}/start/UPDATE_CONTACT_PHONE`);
     await page.getByRole('heading', { name: '修改联系电话' }).waitFor();
-    await uploadPhotos(page, { ID_CARD_FRONT: photos.ID_CARD_FRONT!, ID_CARD_BACK: photos.ID_CARD_BACK!, SIGNATURE: photos.SIGNATURE! });
+    await uploadPhotos(page, photos);
     await page.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
     await page.getByRole('button', { name: '下一步' }).click();
     await page.getByLabel('* 联系电话').fill('12345');
@@ -191,7 +166,7 @@ run('the customer portal', () => {
     const p2 = await c2.newPage();
     await loginThroughPage(p2, server, DEMO.zhangWei);
     await p2.goto(`${server.url}/start/UPDATE_OTHER_INFO`);
-    await uploadPhotos(p2, { ID_CARD_FRONT: photos.ID_CARD_FRONT!, ID_CARD_BACK: photos.ID_CARD_BACK!, SIGNATURE: photos.SIGNATURE! });
+    await uploadPhotos(p2, photos);
     await p2.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
     await p2.getByRole('button', { name: '下一步' }).click();
     await p2.getByRole('heading', { name: '其他信息' }).waitFor();
@@ -218,7 +193,7 @@ run('the customer portal', () => {
     await screenshotBoth(p2, 'step-other-info');
     await noSeriousViolations(p2, 'other info');
     await p2.getByRole('button', { name: '下一步' }).click();
-    await p2.waitForFunction(() => !document.querySelector('[aria-current=step]')?.textContent?.includes('其他信息'));
+    await until(async () => (await currentStep(p2).textContent())?.trim() !== '其他信息资料', true);
     await c2.close();
   });
 });
