@@ -1,0 +1,392 @@
+/**
+ * 视频见证 in the customer portal, in Chromium with its fake camera and microphone, against the
+ * real server with the embedded SFU: the device check, the live queue, the call with an agent
+ * (a Node libwebrtc peer driven by mediasoup-client through the API, as in
+ * test/e2e/witness-call.peer.mjs) and its outcomes; the queue place kept through a network drop.
+ */
+import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO, WITNESS_CHECKLIST, bearer, gql, loginStaff, ticketAtWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
+import { CHROMIUM, DESKTOP, ROOT, PHONE, browserTestsCanRun, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer } from './support';
+
+const runs = process.env.KAIHU_BROWSER_TESTS === '1' && browserTestsCanRun();
+const d = runs ? describe : describe.skip;
+
+/** what the tests read of a <video> (this project's Node types have no DOM) */
+type VideoEl = { videoWidth: number; videoHeight: number; currentTime: number; paused: boolean; srcObject: { getTracks(): { kind: string }[] } | null };
+/**
+ * launchChromium()'s browser (support.ts), plus --allow-loopback-in-peer-connection: in the
+ * loopback-only network namespace Chromium gathers no ICE candidate at all without it (it skips
+ * the loopback interface), so no call could connect. To be moved into launchChromium.
+ */
+function launchChromiumForCalls(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-quic',
+      '--allow-loopback-in-peer-connection',
+    ],
+  });
+}
+
+type Person = { idNumber: string; mobile: string; accountType?: string };
+
+d('视频见证 in the portal', () => {
+  let server: TestServer;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const cleanups: (() => void)[] = [];
+
+  beforeAll(async () => {
+    // a PASSED witness needs both parties' audio and video recorded (2 s each here)
+    server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'true', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' });
+    browser = await launchChromiumForCalls();
+  }, 60_000);
+
+  afterEach(async () => {
+    cleanups.splice(0).forEach((f) => f());
+    for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function q<T = any>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
+    const r = await gql<T>(server.url, query, variables, bearer(token));
+    if (r.errors) throw Object.assign(new Error(`${query.slice(0, 50)}: ${JSON.stringify(r.errors)}`), { errors: r.errors });
+    return r.data as T;
+  }
+
+  /** A customer at VIDEO_WITNESS, logged in through the login page, on the ticket's page. */
+  async function customerAtWitness(person: Person, business?: string): Promise<{ page: Page; context: BrowserContext; ticketId: string; branchId: string }> {
+    const { ticketId } = await ticketAtWitness(server, person, business);
+    const [row] = await server.db.sql.query<{ branch_id: string }>('select branch_id from tickets where id = $1', [ticketId]);
+    const context = await newContext(browser, PHONE);
+    contexts.push(context);
+    const page = await context.newPage();
+    server.clock.advance(61_000); // past the resend wait of the API login's code
+    await loginThroughPage(page, server, person, `/ticket/${ticketId}`);
+    if (!page.url().endsWith(`/ticket/${ticketId}`)) await page.goto(`${server.url}/ticket/${ticketId}`);
+    await page.getByRole('heading', { name: '视频验证' }).waitFor().catch(async (e) => {
+      await page.screenshot({ path: `/tmp/witness-fail-${person.mobile}.png` });
+      throw e;
+    });
+    return { page, context, ticketId, branchId: row!.branch_id };
+  }
+
+  /** The device check as a customer does it: camera on, microphone heard, test tone heard. */
+  async function passDeviceCheck(page: Page): Promise<void> {
+    const start = page.getByRole('button', { name: '开始视频通话' });
+    expect(await start.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
+    await page.getByText('摄像头正常：请确认能看到自己的画面。').waitFor();
+    await page.getByText('麦克风正常：已检测到声音。').waitFor();
+    expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
+    const heard = page.getByRole('button', { name: '我听到了' });
+    expect(await heard.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '播放测试音' }).click();
+    await heard.click();
+    await page.getByText('扬声器正常。').waitFor();
+    await waitFor('开始视频通话 enabled', async () => start.isEnabled());
+  }
+
+  /**
+   * axe's serious and critical violations, less one that is not this step's: on a phone the
+   * ticket page's stepper (stepper.ts) scrolls sideways in an <ol> that cannot take the focus.
+   */
+  async function violations(page: Page) {
+    return (await seriousViolations(page)).filter((v) => !(v.id === 'scrollable-region-focusable' && v.nodes.every((n) => n === 'ol')));
+  }
+
+  /** Screenshots at phone and desktop size; on the desktop axe must find nothing serious at all. */
+  async function bothSizes(page: Page, name: string, checkA11y = false): Promise<void> {
+    await screenshot(page, name);
+    await page.setViewportSize(DESKTOP);
+    await page.waitForTimeout(300);
+    await screenshot(page, name);
+    if (checkA11y) expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize(PHONE);
+  }
+
+  const queueText = (page: Page) => page.getByTestId('queue-position').textContent();
+
+  it('checks the devices, queues, calls the agent with real media both ways, and moves on to 安装数字证书 when the witness passes', async () => {
+    const { page, ticketId, branchId } = await customerAtWitness(DEMO.zhangWei);
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    for (const text of ['光线充足', '工作日', '相关证件', '您将和客服人员进行视频通话,客服人员将对您进行身份确认。', '有时因网络原因,视频见证可能长时间(超过五分钟)显示仅您 1人在排队,可尝试切换网络 4G 重新接入。']) {
+      await page.getByText(text, { exact: false }).first().waitFor();
+    }
+    await passDeviceCheck(page);
+    expect(await violations(page)).toEqual([]);
+    await bothSizes(page, 'witness-devices', true);
+
+    await page.getByRole('button', { name: '开始视频通话' }).click();
+    await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
+    await page.getByText(/预计等待约 \d+ 分钟/).waitFor();
+    expect(await page.getByTestId('witness-queue').locator('[aria-live=polite]').count()).toBe(1);
+    expect(await page.getByRole('button', { name: '取消排队' }).boundingBox()).toMatchObject({ height: expect.any(Number) });
+    expect((await page.getByRole('button', { name: '取消排队' }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    expect(await violations(page)).toEqual([]);
+    await bothSizes(page, 'witness-queue', true);
+
+    // the agent of 北京营业部 calls the customer and joins the call from Node
+    const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
+    const { claimNextCustomer: s } = await q('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id agentName agentLicenseNo ticket { id } } }', { b: branchId }, agent);
+    expect(s.ticket.id).toBe(ticketId);
+    expect(s.agentName).toBeTruthy();
+    expect(s.agentLicenseNo).toBeTruthy();
+    const peer = await agentJoins(agent, s.id);
+
+    await page.getByTestId('witness-call').waitFor();
+    await page.getByTestId('agent-name').getByText(s.agentName).waitFor();
+    await page.getByTestId('agent-license').getByText(s.agentLicenseNo).waitFor();
+    await page.getByText('从业资格号').waitFor();
+
+    // the server has the customer's camera and microphone; the agent receives them
+    const producers = await waitFor('the customer’s producers', async () => {
+      const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party paused } } }', { s: s.id }, agent);
+      const mine = (witnessSession.producers as { kind: string; party: string }[]).filter((p) => p.party === 'CUSTOMER').map((p) => p.kind).sort();
+      return mine.length === 2 ? witnessSession.producers : null;
+    }, 20_000);
+    expect(producers.filter((p: { party: string }) => p.party === 'CUSTOMER').map((p: { kind: string }) => p.kind).sort()).toEqual(['audio', 'video']);
+    await peer.consumeCustomer();
+
+    // the customer's page plays the agent's video (frames decoded, time running)
+    const agentVideo = page.getByTestId('agent-video');
+    await waitFor('the agent’s video playing in the page', async () => agentVideo.evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.3), 30_000).catch(async (e) => {
+      const state = await agentVideo.evaluate((v: any) => ({ w: v.videoWidth, t: v.currentTime, paused: v.paused, rs: v.readyState, tracks: v.srcObject?.getTracks().map((x: any) => [x.kind, x.readyState, x.muted]) }));
+      throw new Error(`${e}: ${JSON.stringify(state)} call-state=${await page.getByTestId('call-state').textContent()} ${await page.getByTestId('witness-call').getAttribute('data-call-state')} agent=${JSON.stringify(await peer.received())} text=${await page.getByTestId('witness-call').textContent()} console=${JSON.stringify(logs.slice(-30))}`);
+    });
+    const t1 = await agentVideo.evaluate((v: VideoEl) => v.currentTime);
+    await page.waitForTimeout(1000);
+    const played = await agentVideo.evaluate((v: VideoEl) => ({ t: v.currentTime, w: v.videoWidth, h: v.videoHeight, paused: v.paused, tracks: v.srcObject!.getTracks().map((t) => t.kind).sort() }));
+    expect(played.t).toBeGreaterThan(t1 + 0.5);
+    expect(played.w).toBe(320);
+    expect(played.h).toBe(240);
+    expect(played.paused).toBe(false);
+    expect(played.tracks).toEqual(['audio', 'video']);
+    expect(await page.getByTestId('own-video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
+    await page.getByTestId('call-state').getByText('视频通话中').waitFor();
+    // and the agent receives the customer's video and audio
+    const got = await waitFor('the agent receiving the customer', async () => {
+      const r = await peer.received();
+      return r.video?.packets > 20 && r.audio?.packets > 20 ? r : null;
+    }, 20_000);
+    expect(got.video.packets).toBeGreaterThan(20);
+    await bothSizes(page, 'witness-call');
+
+    // PASSED once the recording holds 2 s of both parties (each refusal cuts the recording so far
+    // and starts a new one: ask every 3 s, not faster): the page moves on by itself
+    await page.waitForTimeout(3000);
+    const done = await waitFor('completeWitness PASSED', async () => {
+      const r = await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }', { s: s.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } }, bearer(agent));
+      if (r.errors?.[0]?.extensions?.code === 'RECORDING_MISSING') {
+        await new Promise((res) => setTimeout(res, 3000));
+        return null;
+      }
+      if (r.errors) throw new Error(JSON.stringify(r.errors));
+      return r.data!.completeWitness;
+    }, 45_000).catch(async (e) => {
+      const r = await gql(server.url, 'query ($s: ID!) { witnessSession(id: $s) { recordings { durationSeconds streams { party kind durationSeconds } } producers { party kind paused } } }', { s: s.id }, bearer(agent));
+      throw new Error(`${e}: ${JSON.stringify(r.data ?? r.errors)} agent received ${JSON.stringify(await peer.received())}`);
+    });
+    expect(done.outcome).toBe('PASSED');
+    peer.close();
+    await waitFor('the certificate step', async () => (await page.locator('nav[aria-label=办理步骤] li[aria-current=step]').textContent())?.includes('安装数字证书'));
+    await page.getByTestId('witness-call').waitFor({ state: 'detached' });
+    const { ticket } = await q('query ($t: ID!) { ticket(id: $t) { currentStep } }', { t: ticketId }, agent);
+    expect(ticket.currentStep).toBe('CERTIFICATE');
+  }, 180_000);
+
+  it('shows the agent’s reason and the step to redo when the witness is returned (打回)', async () => {
+    const { page, ticketId, branchId } = await customerAtWitness(DEMO.wangFang);
+    await passDeviceCheck(page);
+    await page.getByRole('button', { name: '开始视频通话' }).click();
+    await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
+    const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
+    const { claimNextCustomer: s } = await q('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }', { b: branchId }, agent);
+    expect(s.ticket.id).toBe(ticketId);
+    await page.getByTestId('witness-call').waitFor();
+    const reason = '视频中出示的身份证与所填职业信息不一致，请核对后重新填写';
+    await q(
+      'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
+      { s: s.id, i: { outcome: 'RETURNED', checklist: [], returnToStep: 'OTHER_INFO', reason } },
+      agent,
+    );
+    const banner = page.getByTestId('returned-banner');
+    await banner.getByText(reason, { exact: false }).waitFor();
+    expect(await banner.textContent()).toContain('其他信息资料');
+    await waitFor('back at 其他信息资料', async () => (await page.locator('nav[aria-label=办理步骤] li[aria-current=step]').textContent())?.includes('其他信息资料'));
+    expect(await page.getByTestId('witness-call').count()).toBe(0);
+  }, 120_000);
+
+  it('keeps the customer’s place through a network drop and lets them leave the queue', async () => {
+    // the server's ends of the page's graphql-ws sockets, to cut them as a lost network would
+    // (Chromium's offline emulation stops new connections but leaves an open WebSocket alone)
+    const sockets: Socket[] = [];
+    const onUpgrade = (_req: unknown, socket: Socket) => sockets.push(socket);
+    server.httpServer.on('upgrade', onUpgrade);
+    cleanups.push(() => server.httpServer.off('upgrade', onUpgrade));
+    const { page, context, ticketId } = await customerAtWitness({ ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' });
+    await passDeviceCheck(page);
+    await page.getByRole('button', { name: '开始视频通话' }).click();
+    await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
+    const before = await queueText(page);
+    const entry = async () => (await server.db.sql.query<{ state: string; disconnected_at: Date | null }>('select state, disconnected_at from witness_queue_entries where ticket_id = $1 order by enqueued_at desc limit 1', [ticketId]))[0]!;
+    expect((await entry()).disconnected_at).toBeNull();
+
+    await context.setOffline(true);
+    const open = sockets.filter((x) => !x.destroyed);
+    expect(open.length).toBeGreaterThan(0);
+    open.forEach((x) => x.destroy());
+    // the server saw the customer go and keeps the place (grace period)
+    await waitFor('the server to see the drop', async () => (await entry()).disconnected_at !== null);
+    await page.waitForTimeout(4000);
+    expect((await entry()).state).toBe('WAITING');
+    const opened = sockets.length;
+    await context.setOffline(false);
+
+    // back: the page reconnected by itself, same place, and the server sees the customer present
+    await waitFor('the customer present again', async () => (await entry()).disconnected_at === null, 20_000);
+    expect(sockets.length).toBeGreaterThan(opened);
+    expect((await entry()).state).toBe('WAITING');
+    await page.getByTestId('offline-banner').waitFor({ state: 'detached' });
+    expect(await queueText(page)).toBe(before);
+
+    await page.getByRole('button', { name: '取消排队' }).click();
+    await page.getByText('您已取消排队。', { exact: false }).waitFor();
+    await page.getByRole('button', { name: '开始视频通话' }).waitFor();
+    expect((await entry()).state).toBe('LEFT');
+  }, 120_000);
+
+  /**
+   * The agent's side of the call: a libwebrtc peer in a child process (libwebrtc crashes a process
+   * that exits with it loaded, so the child ends itself with process.exit), driven by commands on
+   * its stdin, answering one JSON line each.
+   */
+  async function agentJoins(token: string, sessionId: string) {
+    const child = spawn(process.execPath, ['-e', AGENT_PEER], { cwd: ROOT, env: { ...process.env, AGENT_CALL: JSON.stringify({ url: server.url, token, sessionId }) }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout! });
+    const answers: ((v: any) => void)[] = [];
+    const early: any[] = [];
+    lines.on('line', (l) => {
+      const v = JSON.parse(l);
+      const next = answers.shift();
+      if (next) next(v);
+      else early.push(v);
+    });
+    const answer = () => new Promise<any>((resolve, reject) => {
+      if (early.length) return resolve(early.shift());
+      answers.push((v) => (v.error ? reject(new Error(`agent peer: ${v.error}`)) : resolve(v)));
+    });
+    const ask = (cmd: string) => {
+      child.stdin!.write(`${cmd}\n`);
+      return answer();
+    };
+    let closed = false;
+    const close = () => {
+      if (closed) return;
+      closed = true;
+      child.stdin!.end('close\n');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    };
+    cleanups.push(close);
+    const ready = await answer();
+    if (ready.error) throw new Error(`agent peer: ${ready.error}`);
+    return {
+      close,
+      consumeCustomer: () => ask('consume'),
+      received: async (): Promise<Record<string, { packets: number }>> => (await ask('stats')).stats,
+    };
+  }
+});
+
+/** The agent peer (CommonJS, run with node -e from the repository root): the signalling of witness-call.peer.mjs. */
+const AGENT_PEER = `
+const wrtc = require('@roamhq/wrtc');
+for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) globalThis[k] = wrtc[k];
+const { Device } = require('mediasoup-client');
+const { url, token, sessionId } = JSON.parse(process.env.AGENT_CALL);
+const out = (v) => process.stdout.write(JSON.stringify(v) + '\\n');
+async function q(query, variables) {
+  const res = await fetch(url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify({ query, variables }) });
+  const body = await res.json();
+  if (body.errors) throw new Error(query.slice(0, 50) + ': ' + JSON.stringify(body.errors));
+  return body.data;
+}
+const timers = [];
+let device, send, recv, tracks = [], producers = [], consumers = [];
+async function join() {
+  const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }', { s: sessionId });
+  device = new Device({ handlerName: 'Chrome111' });
+  await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities });
+  const transport = async () => (await q('mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceParameters iceCandidates dtlsParameters } }', { s: sessionId })).createWitnessTransport;
+  const wire = (t) => t.on('connect', ({ dtlsParameters }, cb, errb) => q('mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }', { s: sessionId, t: t.id, d: dtlsParameters }).then(() => cb(), errb));
+  send = device.createSendTransport(await transport());
+  wire(send);
+  send.on('produce', ({ kind, rtpParameters }, cb, errb) => q('mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }', { s: sessionId, t: send.id, k: kind, r: rtpParameters }).then((d) => cb({ id: d.produceWitnessMedia.id }), errb));
+  recv = device.createRecvTransport(await transport());
+  wire(recv);
+  // 320x240 frames of moving diagonal bands at 30 fps, a 440 Hz tone
+  const video = new wrtc.nonstandard.RTCVideoSource();
+  const audio = new wrtc.nonstandard.RTCAudioSource();
+  const frame = { width: 320, height: 240, data: new Uint8ClampedArray(320 * 240 * 1.5) };
+  frame.data.fill(128, 320 * 240);
+  let n = 0;
+  timers.push(setInterval(() => {
+    n++;
+    for (let y = 0; y < 240; y++) frame.data.fill((y * 2 + n * 6) % 256, y * 320, y * 320 + 320);
+    video.onFrame(frame);
+  }, 33));
+  const samples = new Int16Array(480);
+  let t = 0;
+  timers.push(setInterval(() => {
+    for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
+    audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
+  }, 10));
+  tracks = [video.createTrack(), audio.createTrack()];
+  for (const track of tracks) producers.push(await send.produce({ track }));
+}
+async function consume() {
+  const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party } } }', { s: sessionId });
+  for (const p of witnessSession.producers.filter((x) => x.party === 'CUSTOMER')) {
+    const { consumeWitnessMedia: c } = await q('mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id producerId kind rtpParameters } }', { s: sessionId, t: recv.id, p: p.id, c: device.rtpCapabilities });
+    consumers.push(await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters }));
+    await q('mutation ($s: ID!, $c: ID!) { resumeWitnessConsumer(sessionId: $s, consumerId: $c) }', { s: sessionId, c: c.id });
+  }
+  return { consumed: consumers.length };
+}
+async function stats() {
+  const s = {};
+  (await recv.getStats()).forEach((x) => { if (x.type === 'inbound-rtp') s[x.kind || x.mediaType] = { packets: x.packetsReceived || 0 }; });
+  return { stats: s };
+}
+function close() {
+  timers.forEach(clearInterval);
+  try { producers.forEach((p) => p.close()); consumers.forEach((c) => c.close()); send && send.close(); recv && recv.close(); tracks.forEach((x) => x.stop()); } catch {}
+  setTimeout(() => process.exit(0), 200);
+}
+const lines = require('node:readline').createInterface({ input: process.stdin });
+let chain = join().then(() => out({ ready: true }), (e) => out({ error: String(e && e.stack || e) }));
+lines.on('line', (cmd) => {
+  chain = chain.then(async () => {
+    if (cmd === 'close') return close();
+    try { out(cmd === 'consume' ? await consume() : await stats()); } catch (e) { out({ error: String(e && e.stack || e) }); }
+  });
+});
+lines.on('close', close);
+`;

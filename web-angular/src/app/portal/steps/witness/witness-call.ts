@@ -1,0 +1,304 @@
+import { Injectable, inject, signal } from '@angular/core';
+import { Device, type types } from 'mediasoup-client';
+import type { Subscription } from 'rxjs';
+import { Api } from '../../../core/api';
+import {
+  ConnectWitnessTransportGQL,
+  ConsumeWitnessMediaGQL,
+  CreateWitnessTransportGQL,
+  PauseWitnessMediaGQL,
+  ProduceWitnessMediaGQL,
+  ResumeWitnessConsumerGQL,
+  WitnessCallSetupGQL,
+  WitnessMediaEventsGQL,
+  WitnessProducersGQL,
+  type WitnessProducerFieldsFragment,
+} from '../../../graphql/generated';
+
+export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
+
+type TransportInfo = { id: string; iceParameters: Record<string, unknown>; iceCandidates: Record<string, unknown>[]; dtlsParameters: Record<string, unknown> };
+
+/**
+ * The customer's side of the witness call, with mediasoup-client in the browser: all the
+ * signalling goes through the API (router capabilities, transports, produce, consume, resume) and
+ * `witnessMedia` tells when the agent's tracks come, pause or go. The same steps as the Node
+ * client of test/e2e/witness-call.peer.mjs.
+ */
+@Injectable()
+export class WitnessCall {
+  private readonly api = inject(Api);
+  private readonly setupQuery = inject(WitnessCallSetupGQL);
+  private readonly producersQuery = inject(WitnessProducersGQL);
+  private readonly mediaEvents = inject(WitnessMediaEventsGQL);
+  private readonly createTransport = inject(CreateWitnessTransportGQL);
+  private readonly connectTransport = inject(ConnectWitnessTransportGQL);
+  private readonly produceMutation = inject(ProduceWitnessMediaGQL);
+  private readonly consumeMutation = inject(ConsumeWitnessMediaGQL);
+  private readonly resumeMutation = inject(ResumeWitnessConsumerGQL);
+  private readonly pauseMutation = inject(PauseWitnessMediaGQL);
+
+  /** the agent's tracks as one stream (a new object whenever a track comes or goes) */
+  readonly remote = signal<MediaStream | null>(null);
+  readonly state = signal<CallState>('idle');
+  readonly agentVideoPaused = signal(false);
+  readonly agentAudioPaused = signal(false);
+  /** the agent's connection dropped (PARTY_LEFT) and has not come back yet */
+  readonly agentAway = signal(false);
+  readonly cameraOff = signal(false);
+  readonly micOff = signal(false);
+  readonly error = signal<string | null>(null);
+
+  private sessionId = '';
+  private local: MediaStream | null = null;
+  private device: Device | null = null;
+  private send: types.Transport | null = null;
+  private recv: types.Transport | null = null;
+  private readonly producers = new Map<string, types.Producer>();
+  private readonly consumers = new Map<string, types.Consumer>();
+  private events: Subscription | null = null;
+  private chain: Promise<unknown> = Promise.resolve();
+  private nudges: ReturnType<typeof setInterval> | null = null;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private generation = 0;
+  private restarts = 0;
+
+  /** Joins the call: sends the camera and microphone of `local`, receives the agent's tracks. */
+  async start(sessionId: string, local: MediaStream): Promise<void> {
+    if (this.sessionId === sessionId && this.state() !== 'idle' && this.state() !== 'failed') return;
+    this.stop();
+    this.restarts = 0;
+    this.sessionId = sessionId;
+    this.local = local;
+    this.state.set('connecting');
+    this.error.set(null);
+    await this.listen();
+    await this.connect();
+  }
+
+  /** Leaves the call (the session itself is ended by the agent); the local tracks stay on. */
+  stop(): void {
+    this.generation++;
+    this.events?.unsubscribe();
+    this.events = null;
+    this.teardown();
+    this.sessionId = '';
+    this.state.set('idle');
+    this.agentAway.set(false);
+  }
+
+  async setCamera(on: boolean): Promise<void> {
+    await this.setProducer('video', on);
+    this.cameraOff.set(!on);
+  }
+
+  async setMicrophone(on: boolean): Promise<void> {
+    await this.setProducer('audio', on);
+    this.micOff.set(!on);
+  }
+
+  private async setProducer(kind: 'audio' | 'video', on: boolean): Promise<void> {
+    const p = [...this.producers.values()].find((x) => x.kind === kind);
+    if (!p) return;
+    if (on) p.resume();
+    else p.pause();
+    await this.api.mutate(this.pauseMutation, { sessionId: this.sessionId, id: p.id, paused: !on });
+  }
+
+  /** witnessMedia first (SUBSCRIBED comes at once), so that no track of the agent falls in between. */
+  private listen(): Promise<void> {
+    const gen = this.generation;
+    return new Promise((resolve) => {
+      let first = true;
+      this.events = this.api.subscribe(this.mediaEvents, { sessionId: this.sessionId }).subscribe({
+        next: ({ witnessMedia: e }) => {
+          if (first) {
+            first = false;
+            resolve();
+          }
+          if (gen === this.generation) this.onEvent(e.type, e.producer, e.party);
+        },
+        // graphql-ws reconnects by itself; an error here means the session is gone or refused us
+        error: () => {
+          if (first) resolve();
+          first = false;
+        },
+      });
+    });
+  }
+
+  private onEvent(type: string, producer: WitnessProducerFieldsFragment | null, party: string | null): void {
+    if (type === 'NEW_PRODUCER' && producer?.party === 'AGENT') this.serial(() => this.consume(producer));
+    else if (type === 'PRODUCER_CLOSED' && producer) this.dropConsumer(producer.id);
+    else if ((type === 'PRODUCER_PAUSED' || type === 'PRODUCER_RESUMED') && producer?.party === 'AGENT') {
+      (producer.kind === 'video' ? this.agentVideoPaused : this.agentAudioPaused).set(type === 'PRODUCER_PAUSED');
+    } else if (type === 'PARTY_LEFT' && party === 'AGENT') this.agentAway.set(true);
+    else if (type === 'PARTY_RETURNED' && party === 'AGENT') {
+      this.agentAway.set(false);
+      // the agent may have come back with new tracks
+      this.serial(() => this.consumeAll());
+    }
+  }
+
+  /** One signalling step at a time (consume after consume, never two for one producer). */
+  private serial(f: () => Promise<void>): void {
+    const gen = this.generation;
+    this.chain = this.chain.then(() => (gen === this.generation ? f() : undefined)).catch((e: unknown) => this.fail(e));
+  }
+
+  private async connect(): Promise<void> {
+    const gen = this.generation;
+    try {
+      const { witnessSession } = await this.api.query(this.setupQuery, { id: this.sessionId });
+      if (gen !== this.generation) return;
+      const device = new Device();
+      await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities as unknown as types.RtpCapabilities });
+      this.device = device;
+      this.send = device.createSendTransport(await this.transport());
+      this.wire(this.send);
+      this.send.on('produce', ({ kind, rtpParameters }, cb, errb) => {
+        this.api
+          .mutate(this.produceMutation, { sessionId: this.sessionId, transportId: this.send!.id, kind, rtpParameters: rtpParameters as unknown as Record<string, unknown> })
+          .then((d) => cb({ id: d.produceWitnessMedia.id }), errb);
+      });
+      this.recv = device.createRecvTransport(await this.transport());
+      this.wire(this.recv);
+      if (gen !== this.generation) return;
+      const local = this.local!;
+      for (const track of [...local.getVideoTracks().slice(0, 1), ...local.getAudioTracks().slice(0, 1)]) {
+        const p = await this.send.produce({ track, stopTracks: false, disableTrackOnPause: true });
+        this.producers.set(p.id, p);
+      }
+      if (this.cameraOff()) await this.setProducer('video', false);
+      if (this.micOff()) await this.setProducer('audio', false);
+      for (const p of witnessSession.producers.filter((x) => x.party === 'AGENT')) await this.consume(p);
+      this.nudgeKeyframes();
+    } catch (e) {
+      if (gen === this.generation) this.fail(e);
+    }
+  }
+
+  private async consumeAll(): Promise<void> {
+    const { witnessSession } = await this.api.query(this.producersQuery, { id: this.sessionId });
+    for (const p of witnessSession.producers.filter((x) => x.party === 'AGENT')) await this.consume(p);
+  }
+
+  private async transport(): Promise<types.TransportOptions> {
+    const t = (await this.api.mutate(this.createTransport, { sessionId: this.sessionId })).createWitnessTransport as TransportInfo;
+    return {
+      id: t.id,
+      iceParameters: t.iceParameters as unknown as types.IceParameters,
+      iceCandidates: t.iceCandidates as unknown as types.IceCandidate[],
+      dtlsParameters: t.dtlsParameters as unknown as types.DtlsParameters,
+    };
+  }
+
+  /** DTLS through the API; the transport's connection state drives ours (and a restart if it fails). */
+  private wire(t: types.Transport): void {
+    const gen = this.generation;
+    t.on('connect', ({ dtlsParameters }, cb, errb) => {
+      this.api
+        .mutate(this.connectTransport, { sessionId: this.sessionId, transportId: t.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
+        .then(() => cb(), errb);
+    });
+    t.on('connectionstatechange', (s) => {
+      if (gen !== this.generation) return;
+      if (s === 'connected') {
+        this.restarts = 0;
+        this.error.set(null);
+        if (this.send?.connectionState !== 'failed' && this.recv?.connectionState !== 'failed') this.state.set('connected');
+      } else if (s === 'disconnected') this.state.set('reconnecting');
+      else if (s === 'failed') this.restartSoon();
+    });
+  }
+
+  private async consume(p: WitnessProducerFieldsFragment): Promise<void> {
+    if (!this.recv || !this.device || [...this.consumers.values()].some((c) => c.producerId === p.id)) return;
+    const { consumeWitnessMedia: c } = await this.api.mutate(this.consumeMutation, {
+      sessionId: this.sessionId,
+      transportId: this.recv.id,
+      producerId: p.id,
+      rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
+    });
+    const consumer = await this.recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind as types.MediaKind, rtpParameters: c.rtpParameters as unknown as types.RtpParameters });
+    this.consumers.set(consumer.id, consumer);
+    (p.kind === 'video' ? this.agentVideoPaused : this.agentAudioPaused).set(p.paused);
+    this.publishRemote();
+    await this.api.mutate(this.resumeMutation, { sessionId: this.sessionId, consumerId: consumer.id });
+  }
+
+  private dropConsumer(producerId: string): void {
+    for (const [id, c] of this.consumers) {
+      if (c.producerId !== producerId) continue;
+      c.close();
+      this.consumers.delete(id);
+    }
+    this.publishRemote();
+  }
+
+  private publishRemote(): void {
+    const tracks = [...this.consumers.values()].map((c) => c.track);
+    this.remote.set(tracks.length ? new MediaStream(tracks) : null);
+  }
+
+  /**
+   * The first keyframe can get lost on a busy network: while the agent's video has packets but no
+   * decoded frame, pause and resume the consumer (the SFU then asks the agent for a keyframe).
+   */
+  private nudgeKeyframes(): void {
+    if (this.nudges) clearInterval(this.nudges);
+    let rounds = 0;
+    this.nudges = setInterval(async () => {
+      const video = [...this.consumers.values()].find((c) => c.kind === 'video');
+      if (++rounds > 10 || !this.sessionId) return this.nudges && clearInterval(this.nudges);
+      if (!video || this.agentVideoPaused()) return;
+      let decoded = 0;
+      (await video.getStats()).forEach((s: { type?: string; framesDecoded?: number }) => {
+        if (s.type === 'inbound-rtp') decoded += s.framesDecoded ?? 0;
+      });
+      if (decoded > 0) return this.nudges && clearInterval(this.nudges);
+      for (const paused of [true, false]) await this.api.mutate(this.pauseMutation, { sessionId: this.sessionId, id: video.id, paused }).catch(() => undefined);
+    }, 3000);
+  }
+
+  /** A transport failed (network change, long drop): new transports, same session. */
+  private restartSoon(): void {
+    if (this.restartTimer) return;
+    if (++this.restarts > 5) {
+      this.teardown();
+      this.state.set('failed');
+      this.error.set('视频连接失败，请检查网络后点击“重新连接”，或切换网络（如 4G）后重试。');
+      return;
+    }
+    this.state.set('reconnecting');
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.sessionId) return;
+      this.teardown();
+      this.state.set('reconnecting');
+      this.serial(() => this.connect());
+    }, 2000);
+  }
+
+  private teardown(): void {
+    if (this.nudges) clearInterval(this.nudges);
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.nudges = null;
+    this.restartTimer = null;
+    this.consumers.forEach((c) => c.close());
+    this.consumers.clear();
+    this.producers.forEach((p) => p.close());
+    this.producers.clear();
+    this.send?.close();
+    this.recv?.close();
+    this.send = this.recv = null;
+    this.device = null;
+    this.remote.set(null);
+  }
+
+  private fail(e: unknown): void {
+    if (!this.sessionId) return;
+    this.error.set(e instanceof Error && /[\u4e00-\u9fa5]/.test(e.message) ? e.message : '视频连接失败，正在重试…');
+    this.restartSoon();
+  }
+}
