@@ -5,10 +5,10 @@
  * 通过; review01 approving in the console and the customer's page following live; the reviewer's
  * diff, filters and 打回. Screenshots of each console page at 1280×800 and 1920×1080.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing/browser-like';
-import { DEMO, bearer, gql, loginCustomer, passWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
-import { CHROMIUM, DESKTOP, browserTestsCanRun, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer, until } from './support';
+import { DEMO, bearer, gql, loginCustomer, loginStaff, passWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
+import { DESKTOP, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer, until } from './support';
 
 const runs = process.env.KAIHU_BROWSER_TESTS === '1' && browserTestsCanRun();
 const d = runs ? describe : describe.skip;
@@ -18,29 +18,6 @@ const PASSWORDS: Record<string, string> = { agent01: 'Agent#2026', agent02: 'Age
 /** what the tests read of a <video> (this project's Node types have no DOM) */
 type VideoEl = { videoWidth: number; videoHeight: number };
 
-/**
- * launchChromium()'s browser plus --allow-loopback-in-peer-connection: in the loopback-only
- * network namespace Chromium gathers no ICE candidate without it (as in witness.test.ts).
- */
-function launchChromiumForCalls(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-      '--allow-loopback-in-peer-connection',
-    ],
-  });
-}
-
 d('the staff console', () => {
   let server: TestServer;
   let browser: Browser;
@@ -49,7 +26,7 @@ d('the staff console', () => {
   beforeAll(async () => {
     // a PASSED witness needs both parties' audio and video recorded (2 s each here)
     server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'true', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' });
-    browser = await launchChromiumForCalls();
+    browser = await launchChromium();
   }, 60_000);
   afterEach(async () => {
     for (const c of contexts.splice(0)) await c.close().catch(() => undefined);
@@ -115,7 +92,8 @@ d('the staff console', () => {
     server.clock.advance(61_000);
     const token = await loginCustomer(server, person);
     const started = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(token));
-    const ticketId = started.data!.startTicket.id as string;
+    if (!started.data) throw new Error(JSON.stringify(started.errors));
+    const ticketId = started.data.startTicket.id as string;
     const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [ticketId]);
     const em = server.db.orm.em.fork() as never;
     const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
@@ -224,7 +202,12 @@ d('the staff console', () => {
 
     // a snapshot: a WITNESS_SNAPSHOT photo of the ticket
     await agent.getByRole('button', { name: /截图/ }).click();
-    await agent.getByRole('button', { name: '查看大图：视频见证截图' }).waitFor();
+    await agent.getByRole('button', { name: '查看大图：视频见证截图' }).click();
+    // full size in a dialog
+    const full = agent.getByRole('dialog', { name: '照片大图' }).getByTestId('photo-full');
+    await waitFor('the full-size snapshot', async () => (await full.evaluate((i: { naturalWidth: number }) => i.naturalWidth)) >= 640);
+    await agent.getByRole('dialog', { name: '照片大图' }).getByRole('button', { name: '关闭' }).click();
+    await agent.getByRole('dialog', { name: '照片大图' }).waitFor({ state: 'hidden' });
     const snaps = await server.db.sql.query<{ n: string }>(`select count(*) as n from documents where ticket_id = $1 and kind = 'WITNESS_SNAPSHOT'`, [ticketId]);
     expect(Number(snaps[0]!.n)).toBe(1);
     // the checklist: labelled checkboxes (keys 1–4 too); 通过 only once all are checked
@@ -268,4 +251,124 @@ d('the staff console', () => {
     // the customer's page follows live: no reload
     await customer.getByRole('heading', { name: '业务已办理完成' }).waitFor({ timeout: 20_000 });
   }, 240_000);
+
+  // a witness passed through the API has no media: this part runs on a server that does not
+  // require the recording (the call above showed the real thing)
+  describe('without media', () => {
+    let withMedia: TestServer;
+    beforeAll(async () => {
+      withMedia = server;
+      server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'false' });
+    }, 60_000);
+    afterAll(async () => {
+      await server.close();
+      server = withMedia;
+    });
+
+    it('review01 filters the list, sees the diff highlighted and returns a ticket to a step with a reason', async () => {
+      const person = DEMO.wangFang;
+      const { token, ticketId } = await ticketAtWitness(person, '上海市浦东新区世纪大道300号');
+      await passWitness(server, token, ticketId);
+      await submitThroughApi(token, ticketId, person.name);
+      const [{ branch_id: branchId }] = await server.db.sql.query<{ branch_id: string }>('select branch_id from tickets where id = $1', [ticketId]);
+      const [{ name: branchName }] = await server.db.sql.query<{ name: string }>('select name from branches where id = $1', [branchId]);
+
+      const page = await desktop();
+      await staffLogin(page, 'review01');
+      const rows = page.getByTestId('review-row');
+      await rows.filter({ hasText: '王芳' }).waitFor();
+      await bothSizes(page, 'console-review-list');
+      // filters, applied by the API: business, branch, waiting time
+      await page.getByLabel('业务类型').selectOption({ label: '修改联系电话' });
+      await page.getByText('没有待复核的业务').waitFor();
+      await page.getByLabel('业务类型').selectOption({ label: '修改其他信息' });
+      await rows.filter({ hasText: '王芳' }).waitFor();
+      const other = (await page.getByLabel('营业部').locator('option').allTextContents()).find((n) => n !== branchName && n !== '全部营业部')!;
+      await page.getByLabel('营业部').selectOption({ label: other });
+      await page.getByText('没有待复核的业务').waitFor();
+      await page.getByLabel('营业部').selectOption({ label: branchName });
+      await rows.filter({ hasText: '王芳' }).waitFor();
+      await page.getByLabel('等待时间').selectOption({ label: '超过 1 天' });
+      await page.getByText('没有待复核的业务').waitFor();
+      await page.getByLabel('等待时间').selectOption({ label: '全部' });
+      const row = rows.filter({ hasText: '王芳' });
+      await row.waitFor();
+      expect(await row.textContent()).toContain(branchName);
+      await row.getByRole('link', { name: '复核' }).click();
+
+      // the diff: 字段 / 修改前 / 修改后, the changed rows marked
+      await page.getByRole('heading', { name: /修改其他信息 · 王芳/ }).waitFor();
+      const changed = page.locator('[data-testid=diff-row][data-changed=true]');
+      expect(await changed.count()).toBeGreaterThan(0);
+      expect(await changed.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('世纪大道300号')]));
+      expect(await page.locator('[data-testid=diff-row][data-changed=true] td.after').first().evaluate((td) => getComputedStyle(td as never).backgroundColor)).toBe('rgb(255, 244, 214)');
+      // 打回 to 其他信息资料 with a reason
+      await page.getByLabel('打回到某一步').check();
+      await page.getByRole('button', { name: '确认打回' }).click();
+      await page.getByText('请填写原因').waitFor();
+      await page.getByLabel('需要重新办理的步骤').selectOption({ label: '其他信息资料' });
+      await page.getByLabel('原因（客户可见）').fill('联系地址与身份证地址不一致，请补充说明');
+      await page.getByRole('button', { name: '确认打回' }).click();
+      await page.getByTestId('review-status').getByText('已打回').waitFor();
+      const { data } = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { status currentStep reason } }', { t: ticketId }, bearer(token));
+      expect(data!.ticket).toEqual({ status: 'RETURNED', currentStep: 'OTHER_INFO', reason: '联系地址与身份证地址不一致，请补充说明' });
+    }, 120_000);
+  });
+
+  it('admin01 adds a branch, sets service hours and a holiday, creates an agent, disables them, and edits an agreement into a new version', async () => {
+    const page = await desktop();
+    await staffLogin(page, 'admin01');
+    // 营业部
+    await page.getByTestId('branch-row').filter({ hasText: '北京营业部' }).waitFor();
+    await page.getByLabel('营业部名称').fill('广州营业部');
+    await page.getByLabel('营业部代码').fill('GZ');
+    await page.getByRole('button', { name: '新增', exact: true }).click();
+    await page.getByTestId('branch-row').filter({ hasText: '广州营业部' }).waitFor();
+    await bothSizes(page, 'console-admin-branches');
+
+    // 服务时间: weekdays 08:40-17:45, a holiday
+    await page.getByRole('link', { name: '服务时间' }).click();
+    await page.getByRole('heading', { name: '每周服务时段' }).waitFor();
+    await page.getByRole('button', { name: '周一至周五 08:40-17:45' }).click();
+    await page.getByRole('button', { name: '保存服务时段' }).click();
+    await page.getByRole('status').getByText('服务时段已保存').waitFor();
+    await page.getByTestId('hours-text').getByText(/周一至周五 08:40-17:45/).waitFor();
+    await page.getByLabel('日期').fill('2026-12-25');
+    await page.getByLabel('名称').fill('测试假日');
+    await page.getByRole('button', { name: '添加节假日' }).click();
+    await page.getByTestId('holiday').filter({ hasText: '2026-12-25' }).waitFor();
+    await bothSizes(page, 'console-admin-hours');
+
+    // 人员: a new agent who can log in, then disabled and refused
+    await page.getByRole('link', { name: '人员' }).click();
+    await page.getByTestId('staff-row').first().waitFor();
+    await page.getByLabel('用户名').fill('agent09');
+    await page.getByLabel('姓名').fill('钱坤');
+    await page.getByLabel('初始密码').fill('Agent#2099');
+    await page.getByLabel('营业部').selectOption({ label: '北京营业部' });
+    await page.getByLabel('从业资格号（坐席必填）').fill('F3040009');
+    await page.getByRole('button', { name: '新增', exact: true }).click();
+    const row = page.locator('[data-testid=staff-row][data-username=agent09]');
+    await row.getByText('钱坤').waitFor();
+    expect(await row.textContent()).toContain('正常');
+    expect(await loginStaff(server.url, 'agent09', 'Agent#2099')).toMatch(/.+/);
+    await row.getByRole('button', { name: '停用 agent09' }).click();
+    await row.getByText('已停用').waitFor();
+    const refused = await gql(server.url, 'mutation { staffLogin(username: "agent09", password: "Agent#2099") { token } }', {});
+    expect(refused.errors?.[0]?.message).toBe('账号已停用，请联系期货公司管理员');
+    await bothSizes(page, 'console-admin-staff');
+
+    // 协议: an edit is a new version, previewed before saving
+    await page.getByRole('link', { name: '协议' }).click();
+    const editor = page.getByLabel('正文（Markdown）');
+    await editor.waitFor();
+    const before = await page.getByTestId('agreement-version').count();
+    await editor.fill(`${await editor.inputValue()}\n\n**第九条** 本协议自客户签署之日起生效。`);
+    await page.getByTestId('agreement-preview').getByText('本协议自客户签署之日起生效。').waitFor();
+    expect(await page.getByTestId('agreement-preview').locator('strong', { hasText: '第九条' }).count()).toBe(1);
+    await bothSizes(page, 'console-admin-agreements');
+    await page.getByRole('button', { name: '保存为新版本' }).click();
+    await page.getByRole('status').getByText(/已保存为 v\d+/).waitFor();
+    expect(await page.getByTestId('agreement-version').count()).toBe(before + 1);
+  }, 120_000);
 });

@@ -17,11 +17,15 @@ import { StaffContext } from './staff';
   template: `
     <header class="bar">
       <h1>视频见证队列</h1>
-      <label class="branch-pick">营业部
-        <select [value]="staff.branchId() ?? ''" (change)="pick($event)" aria-label="营业部">
-          @for (b of staff.branches(); track b.id) { <option [value]="b.id">{{ b.name }}</option> }
-        </select>
-      </label>
+      @if (staff.fixedBranch(); as b) {
+        <span class="branch-name" data-testid="queue-branch">{{ b.name }}</span>
+      } @else {
+        <label class="branch-pick">营业部
+          <select [value]="staff.branchId() ?? ''" (change)="pick($event)">
+            @for (b of staff.branches(); track b.id) { <option [value]="b.id" [selected]="b.id === staff.branchId()">{{ b.name }}</option> }
+          </select>
+        </label>
+      }
       <span class="spacer"></span>
       <span class="live" [class.off]="!live()" role="status">{{ live() ? '实时' : '连接中…' }}</span>
     </header>
@@ -58,6 +62,7 @@ import { StaffContext } from './staff';
     .bar h1 { margin: 0; }
     .branch-pick { display: flex; align-items: center; gap: 8px; margin: 0; font-weight: normal; }
     .branch-pick select { width: auto; min-height: 36px; padding: 4px 8px; }
+    .branch-name { font-size: 1.05rem; color: var(--ink-2); }
     .live { font-size: .85rem; color: var(--ok); }
     .live::before { content: '●'; margin-right: 4px; }
     .live.off { color: var(--warn); }

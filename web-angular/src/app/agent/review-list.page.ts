@@ -1,4 +1,4 @@
-import { Component, DestroyRef, OnInit, computed, inject, signal } from '@angular/core';
+import { Component, DestroyRef, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { Api } from '../core/api';
@@ -18,7 +18,7 @@ const AGES: readonly { value: number; label: string }[] = [
   { value: 3 * 86400, label: '超过 3 天' },
 ];
 
-/** 待复核业务: submitted tickets, oldest first, with filters by business and age; Enter opens one. */
+/** 待复核业务: submitted tickets, oldest first, filtered by business, branch and waiting time (the API's filters). */
 @Component({
   selector: 'kh-review-list',
   imports: [FormsModule, RouterLink],
@@ -36,6 +36,12 @@ const AGES: readonly { value: number; label: string }[] = [
           @for (b of businesses; track b.type) { <option [value]="b.type">{{ b.name }}</option> }
         </select>
       </label>
+      <label>营业部
+        <select name="branch" [(ngModel)]="branchId" (ngModelChange)="load()">
+          <option value="">全部营业部</option>
+          @for (b of staff.branches(); track b.id) { <option [value]="b.id">{{ b.name }}</option> }
+        </select>
+      </label>
       <label>等待时间
         <select name="age" [(ngModel)]="age" (ngModelChange)="load()">
           @for (a of ages; track a.value) { <option [ngValue]="a.value">{{ a.label }}</option> }
@@ -45,19 +51,21 @@ const AGES: readonly { value: number; label: string }[] = [
     @if (error()) { <div class="banner error" role="alert">{{ error() }}</div> }
     <section class="card flush">
       <table aria-label="待复核业务">
-        <thead><tr><th scope="col">受理单号</th><th scope="col">客户</th><th scope="col">业务</th><th scope="col">提交时间</th><th scope="col" class="num">已等待</th><th scope="col"><span class="sr-only">操作</span></th></tr></thead>
+        <thead><tr><th scope="col">受理单号</th><th scope="col">客户</th><th scope="col">业务</th><th scope="col">营业部</th><th scope="col">见证坐席</th><th scope="col">提交时间</th><th scope="col" class="num">已等待</th><th scope="col"><span class="sr-only">操作</span></th></tr></thead>
         <tbody>
           @for (r of shown(); track r.id) {
             <tr data-testid="review-row">
               <td class="mono">{{ r.acceptanceNo }}</td>
-              <td>{{ r.proposedProfile?.name }}</td>
+              <td>{{ r.customerName }}</td>
               <td>{{ r.businessName }}</td>
+              <td>{{ r.branch?.name }}</td>
+              <td>{{ r.witnessAgentName ?? '—' }}</td>
               <td class="mono">{{ time(r.submittedAt) }}</td>
               <td class="num mono">{{ waited(r.submittedAt) }}</td>
               <td class="num"><a [routerLink]="['/agent/review', r.id]">复核</a></td>
             </tr>
           } @empty {
-            <tr><td colspan="6" class="muted empty">{{ busy() ? '加载中…' : '没有待复核的业务' }}</td></tr>
+            <tr><td colspan="8" class="muted empty">{{ busy() ? '加载中…' : '没有待复核的业务' }}</td></tr>
           }
         </tbody>
       </table>
@@ -83,26 +91,21 @@ const AGES: readonly { value: number; label: string }[] = [
 })
 export class ReviewListPage implements OnInit {
   private readonly api = inject(Api);
-  private readonly staff = inject(StaffContext);
+  protected readonly staff = inject(StaffContext);
   private readonly queueQuery = inject(ReviewQueueGQL);
   protected readonly businesses = BUSINESSES;
   protected readonly ages = AGES;
   business: BusinessType | '' = '';
+  branchId = '';
   age = 0;
   protected readonly rows = signal<Row[]>([]);
   protected readonly total = signal(0);
   protected readonly hasMore = signal(false);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
-  private readonly filter = signal<{ business: string; age: number }>({ business: '', age: 0 });
   private readonly now = signal(Date.now());
   private cursor: string | null = null;
-  /** the API filters by status; business and age are applied to the loaded pages */
-  protected readonly shown = computed(() => {
-    const { business, age } = this.filter();
-    const now = this.staff.serverNow(this.now());
-    return this.rows().filter((r) => (!business || r.business === business) && (!age || (r.submittedAt && now - new Date(r.submittedAt).getTime() >= age * 1000)));
-  });
+  protected readonly shown = this.rows.asReadonly();
 
   constructor() {
     const tick = setInterval(() => this.now.set(Date.now()), 1000);
@@ -110,6 +113,7 @@ export class ReviewListPage implements OnInit {
   }
 
   ngOnInit(): void {
+    void this.staff.load();
     void this.load();
   }
 
@@ -122,7 +126,6 @@ export class ReviewListPage implements OnInit {
   }
 
   async load(): Promise<void> {
-    this.filter.set({ business: this.business, age: this.age });
     this.cursor = null;
     await this.fetch(false);
   }
@@ -135,7 +138,14 @@ export class ReviewListPage implements OnInit {
     this.busy.set(true);
     this.error.set(null);
     try {
-      const { reviewQueue } = await this.api.query(this.queueQuery, { first: 100, after: append ? this.cursor : null, status: ['SUBMITTED'] });
+      const { reviewQueue } = await this.api.query(this.queueQuery, {
+        first: 50,
+        after: append ? this.cursor : null,
+        status: ['SUBMITTED'],
+        business: this.business || null,
+        branchId: this.branchId || null,
+        submittedBefore: this.age ? new Date(this.staff.serverNow() - this.age * 1000).toISOString() : null,
+      });
       const nodes = reviewQueue.edges.map((e) => e.node);
       this.rows.set(append ? [...this.rows(), ...nodes] : nodes);
       this.total.set(reviewQueue.totalCount);

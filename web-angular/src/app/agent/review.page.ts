@@ -6,7 +6,7 @@ import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { ReviewApproveGQL, ReviewRejectGQL, ReviewReturnGQL, ReviewTicketGQL, TicketUpdatedGQL, type ReviewTicketFieldsFragment, type TicketStepKind } from '../graphql/generated';
 import { STATUS_NAMES } from '../shared/labels';
-import { ACTOR_KINDS, STEP_NAMES, formatDuration, formatTime, showValue } from './labels';
+import { ACTION_NAMES, ACTOR_KINDS, STEP_NAMES, formatDuration, formatTime, showValue } from './labels';
 import { Photos } from './photos';
 
 type Decision = 'approve' | 'return' | 'reject';
@@ -22,8 +22,8 @@ type Decision = 'approve' | 'return' | 'reject';
     <nav class="crumbs small"><a routerLink="/agent/review">待复核业务</a> / 复核</nav>
     @if (ticket(); as t) {
       <header class="bar">
-        <h1>{{ t.businessName }} · {{ t.proposedProfile?.name }}</h1>
-        <span class="muted">受理单号 <span class="mono">{{ t.acceptanceNo }}</span> · 提交于 {{ time(t.submittedAt) }}</span>
+        <h1>{{ t.businessName }} · {{ t.customerName ?? t.proposedProfile?.name }}</h1>
+        <span class="muted">受理单号 <span class="mono">{{ t.acceptanceNo }}</span> · {{ t.branch?.name }} · 提交于 {{ time(t.submittedAt) }} · 见证坐席 {{ t.witnessAgentName ?? '—' }}</span>
         <span class="spacer"></span>
         <span class="status" [attr.data-status]="t.status" data-testid="review-status">{{ statusName(t.status) }}</span>
       </header>
@@ -65,7 +65,7 @@ type Decision = 'approve' | 'return' | 'reject';
           </section>
           <section class="card" aria-labelledby="h-sig">
             <h2 id="h-sig">协议签署</h2>
-            <table>
+            <table class="sig">
               <thead><tr><th scope="col">协议</th><th scope="col">版本</th><th scope="col">签署时间</th><th scope="col">证书序列号</th><th scope="col">验签结果</th></tr></thead>
               <tbody>
                 @for (s of t.signatures; track s.agreementCode) {
@@ -92,7 +92,7 @@ type Decision = 'approve' | 'return' | 'reject';
                 <li>
                   <span class="mono when">{{ time(e.at) }}</span>
                   <span class="who">{{ actor(e.actorKind) }}</span>
-                  <span class="what">{{ e.action }}@if (e.step) { · {{ stepName(e.step) }} }</span>
+                  <span class="what">{{ action(e.action) }}@if (e.step) { · {{ stepName(e.step) }} }</span>
                   @if (e.before || e.after) { <span class="muted small vals">{{ show(e.before) }} → {{ show(e.after) }}</span> }
                 </li>
               }
@@ -104,6 +104,8 @@ type Decision = 'approve' | 'return' | 'reject';
             <h2 id="h-decide">复核结论</h2>
             @if (t.status !== 'SUBMITTED') {
               <p class="muted">该业务当前状态为“{{ statusName(t.status) }}”，无需复核。</p>
+            } @else if (!t.reviewableByMe) {
+              <p class="banner warn" data-testid="not-reviewable">您是本业务的见证坐席，不能复核本人见证的业务，请由其他复核人员处理。</p>
             } @else {
               <fieldset>
                 <legend>结论</legend>
@@ -154,6 +156,8 @@ type Decision = 'approve' | 'return' | 'reject';
     .diff tr.changed td.before { text-decoration: line-through; color: var(--ink-3); }
     table { font-size: .92rem; }
     th, td { padding: 6px 8px; }
+    .sig td:first-child { min-width: 11em; }
+    .sig td.mono { white-space: nowrap; }
     .rec { margin: 0 0 10px; }
     .rec video { width: 100%; max-width: 640px; background: #000; border-radius: 6px; display: block; }
     .trail { list-style: none; margin: 0; padding: 0; font-size: .9rem; }
@@ -221,6 +225,9 @@ export class ReviewPage implements OnInit {
   }
   protected show(v: string | null | undefined): string {
     return showValue(v);
+  }
+  protected action(a: string): string {
+    return ACTION_NAMES[a] ?? a;
   }
   protected actor(kind: string): string {
     return ACTOR_KINDS[kind] ?? kind;

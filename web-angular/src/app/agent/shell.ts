@@ -1,4 +1,4 @@
-import { Component, computed, inject } from '@angular/core';
+import { Component, OnInit, computed, inject } from '@angular/core';
 import { Router, RouterLink, RouterLinkActive, RouterOutlet } from '@angular/router';
 import { Api } from '../core/api';
 import { SessionStore } from '../core/session';
@@ -12,7 +12,7 @@ import { StaffContext } from './staff';
   template: `
     <div class="console">
       <nav class="side" aria-label="工作台导航">
-        <div class="brand">开户云<span>工作台</span></div>
+        <div class="brand">开户云<span>工作台</span>@if (staff.brokerName()) { <div class="broker">{{ staff.brokerName() }}</div> }</div>
         @if (staff.has('AGENT')) {
           <div class="group" role="group" aria-labelledby="nav-agent">
             <div class="group-title" id="nav-agent">坐席</div>
@@ -35,7 +35,8 @@ import { StaffContext } from './staff';
           </div>
         }
         <div class="who">
-          <div class="muted small" data-testid="staff-roles">{{ roleNames() }}</div>
+          @if (staff.me(); as me) { <div class="me" data-testid="staff-name">{{ me.displayName }}</div> }
+          <div class="muted small" data-testid="staff-roles">{{ roleNames() }}@if (staff.fixedBranch(); as b) { · {{ b.name }} }</div>
           <button type="button" class="secondary small-btn" (click)="logout()">退出登录</button>
         </div>
       </nav>
@@ -43,9 +44,11 @@ import { StaffContext } from './staff';
     </div>
   `,
   styles: `
-    .console { display: grid; grid-template-columns: 200px 1fr; min-height: 100vh; }
+    .console { display: grid; grid-template-columns: 200px 1fr; min-height: 100vh; background: linear-gradient(to right, #26282c 200px, transparent 200px); }
     .side { background: #26282c; color: #e8e8e8; display: flex; flex-direction: column; padding: 14px 0; position: sticky; top: 0; height: 100vh; }
     .brand { font-weight: 700; font-size: 1.1rem; padding: 0 18px 16px; color: #fff; }
+    .broker { font-size: .8rem; font-weight: 400; color: #c8c8c8; margin-top: 2px; }
+    .me { color: #fff; font-weight: 600; }
     .brand span { font-weight: 400; font-size: .85rem; margin-left: 6px; color: #c8c8c8; }
     .group { margin-bottom: 14px; }
     .group-title { font-size: .78rem; color: #b8b8b8; padding: 4px 18px; letter-spacing: .1em; }
@@ -59,7 +62,7 @@ import { StaffContext } from './staff';
     .content { min-width: 0; padding: 18px 24px; }
   `,
 })
-export class ConsoleShell {
+export class ConsoleShell implements OnInit {
   protected readonly staff = inject(StaffContext);
   private readonly session = inject(SessionStore);
   private readonly router = inject(Router);
@@ -72,9 +75,14 @@ export class ConsoleShell {
       .join('、'),
   );
 
+  ngOnInit(): void {
+    void this.staff.load();
+  }
+
   async logout(): Promise<void> {
     await this.api.mutate(this.logoutMutation).catch(() => undefined);
     this.session.clear();
+    this.staff.clear();
     void this.router.navigateByUrl('/agent/login');
   }
 }

@@ -63,6 +63,7 @@ export class StaffLoginPage {
         return;
       }
       this.session.set({ token: staffLogin.token, expiresAt: staffLogin.expiresAt, roles: staffLogin.viewer.roles });
+      this.staff.set(staffLogin.viewer.staff);
       this.password = '';
       const next = this.next();
       const target = next && next.startsWith('/agent/') && !next.startsWith('/agent/login') ? next : this.staff.home();

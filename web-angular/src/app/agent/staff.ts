@@ -2,7 +2,7 @@ import { Injectable, computed, inject, signal } from '@angular/core';
 import { type CanActivateFn, Router } from '@angular/router';
 import { Api } from '../core/api';
 import { SessionStore } from '../core/session';
-import { AgentBrokerBranchesGQL } from '../graphql/generated';
+import { StaffViewerGQL, type StaffSelfFieldsFragment } from '../graphql/generated';
 
 export const STAFF_ROLES = ['AGENT', 'REVIEWER', 'BROKER_ADMIN'] as const;
 
@@ -13,18 +13,24 @@ export interface Branch {
 
 const BRANCH_KEY = 'kaihu.agent.branch';
 
-/** The logged-in staff member as the console needs it: roles, and for an agent the branch whose queue they serve. */
+/**
+ * The logged-in staff member as the console needs it: roles, broker, and for an agent the branch
+ * whose queue they serve (their own; an agent of all branches picks one).
+ */
 @Injectable({ providedIn: 'root' })
 export class StaffContext {
   private readonly session = inject(SessionStore);
   private readonly api = inject(Api);
-  private readonly branchesQuery = inject(AgentBrokerBranchesGQL);
+  private readonly viewerQuery = inject(StaffViewerGQL);
 
   readonly roles = computed(() => this.session.session()?.roles ?? []);
-  readonly isStaff = computed(() => this.roles().some((r) => (STAFF_ROLES as readonly string[]).includes(r)));
-  readonly branches = signal<Branch[]>([]);
-  readonly brokerName = signal<string>('');
-  readonly branchId = signal<string | null>(localStorage.getItem(BRANCH_KEY));
+  readonly me = signal<StaffSelfFieldsFragment | null>(null);
+  readonly branches = computed<Branch[]>(() => this.me()?.broker.branches ?? []);
+  readonly brokerName = computed(() => this.me()?.broker.name ?? '');
+  /** an agent tied to one branch serves that branch's queue only */
+  readonly fixedBranch = computed(() => this.me()?.branch ?? null);
+  private readonly picked = signal<string | null>(localStorage.getItem(BRANCH_KEY));
+  readonly branchId = computed(() => this.fixedBranch()?.id ?? (this.branches().some((b) => b.id === this.picked()) ? this.picked() : (this.branches()[0]?.id ?? null)));
   readonly branch = computed(() => this.branches().find((b) => b.id === this.branchId()) ?? null);
   /**
    * server clock − this machine's clock (ms), learnt from the queue's waitingSeconds: waiting
@@ -32,15 +38,6 @@ export class StaffContext {
    */
   readonly skewMs = signal(0);
   private loading: Promise<void> | null = null;
-
-  /** The server's time now, as far as this page knows. */
-  serverNow(localNow: number = Date.now()): number {
-    return localNow + this.skewMs();
-  }
-
-  learnSkew(serverTimeIso: string, secondsSince: number): void {
-    this.skewMs.set(new Date(serverTimeIso).getTime() + secondsSince * 1000 - Date.now());
-  }
 
   has(role: string): boolean {
     return this.roles().includes(role);
@@ -54,25 +51,41 @@ export class StaffContext {
     return '/agent/login';
   }
 
-  /** The broker's branches (the agent picks the queue they serve). */
+  /** After login: what staffLogin returned. */
+  set(me: StaffSelfFieldsFragment | null): void {
+    this.me.set(me);
+    this.loading = Promise.resolve();
+  }
+
+  /** After a reload: who is logged in (viewer.staff). */
   load(): Promise<void> {
     return (this.loading ??= (async () => {
       try {
-        const cfg = (await (await fetch('/portal-config.json')).json()) as { brokerCode: string | null };
-        if (!cfg.brokerCode) return;
-        const { broker } = await this.api.query(this.branchesQuery, { code: cfg.brokerCode });
-        this.brokerName.set(broker?.name ?? '');
-        this.branches.set(broker?.branches ?? []);
-        if (!this.branch() && broker?.branches[0]) this.chooseBranch(broker.branches[0].id);
+        const { viewer } = await this.api.query(this.viewerQuery);
+        this.me.set(viewer?.staff ?? null);
       } catch {
         this.loading = null;
       }
     })());
   }
 
+  clear(): void {
+    this.me.set(null);
+    this.loading = null;
+  }
+
   chooseBranch(id: string): void {
     localStorage.setItem(BRANCH_KEY, id);
-    this.branchId.set(id);
+    this.picked.set(id);
+  }
+
+  /** The server's time now, as far as this page knows. */
+  serverNow(localNow: number = Date.now()): number {
+    return localNow + this.skewMs();
+  }
+
+  learnSkew(serverTimeIso: string, secondsSince: number): void {
+    this.skewMs.set(new Date(serverTimeIso).getTime() + secondsSince * 1000 - Date.now());
   }
 }
 
