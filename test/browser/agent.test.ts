@@ -258,7 +258,8 @@ d('the staff console', () => {
     let withMedia: TestServer;
     beforeAll(async () => {
       withMedia = server;
-      server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'false' });
+      // an agent who closed the tab is given 1.5 s to come back
+      server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'false', KAIHU_WITNESS_AGENT_GRACE_MS: '1500' });
     }, 60_000);
     afterAll(async () => {
       await server.close();
@@ -313,6 +314,33 @@ d('the staff console', () => {
       const { data } = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { status currentStep reason } }', { t: ticketId }, bearer(token));
       expect(data!.ticket).toEqual({ status: 'RETURNED', currentStep: 'OTHER_INFO', reason: '联系地址与身份证地址不一致，请补充说明' });
     }, 120_000);
+
+    it('puts the customer back at the head of the queue when the agent closes the call tab', async () => {
+      const person = DEMO.zhangWei;
+      const { token, ticketId } = await ticketAtWitness(person, '上海市浦东新区世纪大道100号');
+      const joined = await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { state position } }', { t: ticketId }, bearer(token));
+      expect(joined.data!.joinWitnessQueue).toEqual({ state: 'WAITING', position: 1 });
+      const agent = await desktop();
+      await staffLogin(agent, 'agent01');
+      await agent.getByTestId('queue-row').filter({ hasText: '张伟' }).waitFor();
+      await agent.getByRole('button', { name: /接通下一位/ }).click();
+      await agent.getByRole('heading', { name: /视频见证 · 张伟/ }).waitFor();
+      const entry = async () => (await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { queueEntry { state position } } }', { t: ticketId }, bearer(token))).data!.ticket.queueEntry;
+      expect((await entry()).state).not.toBe('WAITING');
+      // the tab closes: the session's subscription drops, and after the grace period the customer waits again, first
+      await agent.close();
+      await waitFor('the customer back at the head', async () => {
+        const e = await entry();
+        return e.state === 'WAITING' && e.position === 1;
+      });
+      // another agent page sees them at the head, live
+      const other = await desktop();
+      await staffLogin(other, 'agent01');
+      const head = other.getByTestId('queue-row').first();
+      await head.getByText('张伟').waitFor();
+      await gql(server.url, 'mutation ($t: ID!) { leaveWitnessQueue(ticketId: $t) }', { t: ticketId }, bearer(token));
+      await other.getByText('当前没有客户排队').waitFor();
+    }, 60_000);
   });
 
   it('admin01 adds a branch, sets service hours and a holiday, creates an agent, disables them, and edits an agreement into a new version', async () => {

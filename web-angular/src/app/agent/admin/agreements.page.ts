@@ -30,8 +30,8 @@ import { parseMarkdown } from '../../portal/cert/markdown';
           <h2 id="a-edit">编辑 <span class="muted small">{{ a.code }} · 当前版本 v{{ a.version }}</span></h2>
           <div class="field"><label for="a-title">标题</label><input id="a-title" [(ngModel)]="title" /></div>
           <div class="panes">
-            <div class="field"><label for="a-content">正文（Markdown）</label><textarea id="a-content" [ngModel]="content()" (ngModelChange)="content.set($event)" rows="22"></textarea></div>
-            <div class="preview" aria-label="预览" role="region" tabindex="0" data-testid="agreement-preview">
+            <div class="field"><label for="a-content">正文（Markdown）</label><textarea id="a-content" [ngModel]="content()" (ngModelChange)="content.set($event)" rows="22" (scroll)="follow($event, preview)"></textarea></div>
+            <div #preview class="preview" aria-label="预览" role="region" tabindex="0" data-testid="agreement-preview">
               <div class="muted small">预览</div>
               <h3>{{ title }}</h3>
               @for (b of blocks(); track $index) {
@@ -120,6 +120,13 @@ export class AgreementsPage implements OnInit {
     this.reset();
     const { agreementVersions } = await this.api.query(this.versionsQuery, { code: a.code });
     this.versions.set(agreementVersions);
+  }
+
+  /** the preview follows the editor's scroll position */
+  protected follow(e: Event, preview: HTMLElement): void {
+    const t = e.target as HTMLTextAreaElement;
+    const ratio = t.scrollTop / Math.max(1, t.scrollHeight - t.clientHeight);
+    preview.scrollTop = ratio * (preview.scrollHeight - preview.clientHeight);
   }
 
   protected reset(): void {

@@ -26,6 +26,7 @@ interface WindowRow {
     <div class="cols">
       <section class="card" aria-labelledby="h-win">
         <h2 id="h-win">每周服务时段</h2>
+        <p class="muted small">时间为 24 小时制（HH:MM），结束时间可填 24:00 表示当天结束。</p>
         <table>
           <thead><tr><th scope="col">星期</th><th scope="col">开始</th><th scope="col">结束</th><th scope="col"><span class="sr-only">操作</span></th></tr></thead>
           <tbody>
@@ -34,8 +35,8 @@ interface WindowRow {
                 <td><select [(ngModel)]="w.weekday" [attr.aria-label]="'第' + (i + 1) + '个时段的星期'">
                   @for (d of days; track d.value) { <option [ngValue]="d.value">{{ d.label }}</option> }
                 </select></td>
-                <td><input type="time" [(ngModel)]="w.start" [attr.aria-label]="'第' + (i + 1) + '个时段的开始时间'" /></td>
-                <td><input type="time" [(ngModel)]="w.end" [attr.aria-label]="'第' + (i + 1) + '个时段的结束时间'" /></td>
+                <td><input class="hhmm" [(ngModel)]="w.start" placeholder="08:40" maxlength="5" inputmode="numeric" [attr.aria-label]="'第' + (i + 1) + '个时段的开始时间'" /></td>
+                <td><input class="hhmm" [(ngModel)]="w.end" placeholder="17:45" maxlength="5" inputmode="numeric" [attr.aria-label]="'第' + (i + 1) + '个时段的结束时间'" /></td>
                 <td class="act"><button type="button" class="secondary slim" (click)="removeWindow(i)" [attr.aria-label]="'删除第' + (i + 1) + '个时段'">删除</button></td>
               </tr>
             } @empty {
@@ -71,6 +72,7 @@ interface WindowRow {
     .cols { display: grid; grid-template-columns: minmax(0, 1fr) 360px; gap: 16px; align-items: start; }
     td select, td input { min-height: 34px; padding: 4px 8px; }
     .act { text-align: right; }
+    .hhmm { width: 6.5em; font-variant-numeric: tabular-nums; }
     .slim { min-height: 34px; padding: 4px 12px; }
     .btns { margin-top: 12px; }
     .hols { list-style: none; padding: 0; margin: 0 0 12px; }
