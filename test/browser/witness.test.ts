@@ -7,39 +7,15 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO, WITNESS_CHECKLIST, bearer, gql, loginStaff, ticketAtWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
-import { CHROMIUM, DESKTOP, ROOT, PHONE, browserTestsCanRun, loginThroughPage, newContext, screenshot, seriousViolations, startPortalServer } from './support';
+import { DESKTOP, PHONE, ROOT, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, seriousViolations, startPortalServer } from './support';
 
 const runs = process.env.KAIHU_BROWSER_TESTS === '1' && browserTestsCanRun();
 const d = runs ? describe : describe.skip;
 
 /** what the tests read of a <video> (this project's Node types have no DOM) */
 type VideoEl = { videoWidth: number; videoHeight: number; currentTime: number; paused: boolean; srcObject: { getTracks(): { kind: string }[] } | null };
-/**
- * launchChromium()'s browser (support.ts), plus --allow-loopback-in-peer-connection: in the
- * loopback-only network namespace Chromium gathers no ICE candidate at all without it (it skips
- * the loopback interface), so no call could connect. To be moved into launchChromium.
- */
-function launchChromiumForCalls(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-      '--disable-quic',
-      '--allow-loopback-in-peer-connection',
-    ],
-  });
-}
-
 type Person = { idNumber: string; mobile: string; accountType?: string };
 
 d('视频见证 in the portal', () => {
@@ -51,7 +27,7 @@ d('视频见证 in the portal', () => {
   beforeAll(async () => {
     // a PASSED witness needs both parties' audio and video recorded (2 s each here)
     server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'true', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' });
-    browser = await launchChromiumForCalls();
+    browser = await launchChromium();
   }, 60_000);
 
   afterEach(async () => {
@@ -77,12 +53,10 @@ d('视频见证 in the portal', () => {
     const context = await newContext(browser, PHONE);
     contexts.push(context);
     const page = await context.newPage();
-    server.clock.advance(61_000); // past the resend wait of the API login's code
     await loginThroughPage(page, server, person, `/ticket/${ticketId}`);
     if (!page.url().endsWith(`/ticket/${ticketId}`)) await page.goto(`${server.url}/ticket/${ticketId}`);
     await page.getByRole('heading', { name: '视频验证' }).waitFor().catch(async (e) => {
-      await page.screenshot({ path: `/tmp/witness-fail-${person.mobile}.png` });
-      throw e;
+      throw new Error(`${e}; the page shows: ${await page.locator('main').textContent()}`);
     });
     return { page, context, ticketId, branchId: row!.branch_id };
   }
@@ -113,11 +87,10 @@ d('视频见证 in the portal', () => {
 
   /** Screenshots at phone and desktop size; on the desktop axe must find nothing serious at all. */
   async function bothSizes(page: Page, name: string, checkA11y = false): Promise<void> {
-    await screenshot(page, name);
+    await screenshotBoth(page, name);
+    if (!checkA11y) return;
     await page.setViewportSize(DESKTOP);
-    await page.waitForTimeout(300);
-    await screenshot(page, name);
-    if (checkA11y) expect(await seriousViolations(page)).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.setViewportSize(PHONE);
   }
 
@@ -266,6 +239,11 @@ d('视频见证 in the portal', () => {
     expect((await entry()).state).toBe('WAITING');
     await page.getByTestId('offline-banner').waitFor({ state: 'detached' });
     expect(await queueText(page)).toBe(before);
+
+    // a reload finds the place too (no new device check, no new place)
+    await page.reload();
+    await page.getByText(before!).waitFor();
+    expect((await entry()).state).toBe('WAITING');
 
     await page.getByRole('button', { name: '取消排队' }).click();
     await page.getByText('您已取消排队。', { exact: false }).waitFor();

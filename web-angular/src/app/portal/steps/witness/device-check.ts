@@ -68,7 +68,7 @@ export async function openCameraAndMicrophone(): Promise<MediaStream> {
               <div class="row">
                 <button type="button" class="secondary" (click)="playTone()">{{ played() ? '再播放一次' : '播放测试音' }}</button>
                 <button type="button" (click)="heard()" [disabled]="!played()">我听到了</button>
-                <button type="button" class="link" (click)="notHeard.set(true)" [disabled]="!played()">没有听到</button>
+                <button type="button" class="secondary" (click)="notHeard.set(true)" [disabled]="!played()">没有听到</button>
               </div>
               @if (notHeard()) {
                 <p class="small warn" role="status">请检查手机是否静音、音量是否调高，或连接耳机后再播放一次。</p>

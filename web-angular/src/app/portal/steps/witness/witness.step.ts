@@ -156,6 +156,7 @@ const REMOVED: Partial<Record<WitnessEndReason, string>> = {
     .icon { flex: none; width: 34px; height: 34px; border-radius: 50%; background: var(--accent-soft); color: var(--accent); display: grid; place-items: center; font-weight: 700; }
     .position { font-size: 1.2rem; font-weight: 700; margin: 4px 0; }
     .wait { margin: 0 0 10px; }
+    .queue .actions { max-width: 360px; }
     .stage { position: relative; background: #111; border-radius: 10px; overflow: hidden; aspect-ratio: 3 / 4; max-height: 70vh; margin: 0 auto; }
     .remote { width: 100%; height: 100%; object-fit: cover; display: block; }
     .self { position: absolute; right: 10px; bottom: 10px; width: 30%; aspect-ratio: 3 / 4; object-fit: cover; border: 2px solid #fff; border-radius: 8px; background: #333; transform: scaleX(-1); }
@@ -211,7 +212,9 @@ export class WitnessStep {
   private queueSub: Subscription | null = null;
   private sessionSub: Subscription | null = null;
   private retry: Subscription | null = null;
+  private sessionRetry: Subscription | null = null;
   private destroyed = false;
+  private callId: string | null = null;
 
   constructor() {
     // the agent's tracks and the customer's own camera into their <video> elements
@@ -238,6 +241,7 @@ export class WitnessStep {
       this.queueSub?.unsubscribe();
       this.sessionSub?.unsubscribe();
       this.retry?.unsubscribe();
+      this.sessionRetry?.unsubscribe();
       this.call.stop();
       this.stream()?.getTracks().forEach((t) => t.stop());
     });
@@ -342,7 +346,9 @@ export class WitnessStep {
   }
 
   private async startCall(sessionId: string): Promise<void> {
-    if (this.session()?.id === sessionId && this.phase() === 'call') return;
+    // CALLED and then IN_SESSION both name the session: one call
+    if (this.callId === sessionId) return;
+    this.callId = sessionId;
     this.phase.set('call');
     this.notice.set(null);
     this.followSession(sessionId);
@@ -373,8 +379,9 @@ export class WitnessStep {
         if (s.endedAt) this.ended(s);
       },
       error: () => {
-        this.retry = timer(3000).subscribe(() => {
-          if (this.phase() === 'call' && this.session()?.id === id) this.followSession(id);
+        this.sessionRetry?.unsubscribe();
+        this.sessionRetry = timer(3000).subscribe(() => {
+          if (this.phase() === 'call' && this.callId === id) this.followSession(id);
         });
       },
     });
@@ -383,6 +390,7 @@ export class WitnessStep {
 
   private ended(s: WitnessSessionFieldsFragment): void {
     this.call.stop();
+    this.callId = null;
     this.sessionSub?.unsubscribe();
     this.sessionSub = null;
     const reason = s.endReason;
@@ -413,8 +421,7 @@ export class WitnessStep {
       // the subscription below says where we are
     }
     this.followQueue();
-    const s = this.session();
-    if (this.phase() === 'call' && s && !s.endedAt) this.followSession(s.id);
+    if (this.phase() === 'call' && this.callId) this.followSession(this.callId);
   }
 
   protected reconnect(): void {
