@@ -88,7 +88,7 @@ d('the staff console', () => {
    * the API with a real change (a new address and education), so that the review has a diff the
    * counter accepts.
    */
-  async function ticketAtWitness(person: { idNumber: string; mobile: string }, address: string): Promise<{ token: string; ticketId: string }> {
+  async function ticketAtWitness(person: { idNumber: string; mobile: string; accountType?: string }, address: string): Promise<{ token: string; ticketId: string }> {
     server.clock.advance(61_000);
     const token = await loginCustomer(server, person);
     const started = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(token));
@@ -189,8 +189,7 @@ d('the staff console', () => {
     await waitFor('the customer\'s video in the console', async () => (await agent.getByTestId('customer-video').evaluate((v: VideoEl) => v.videoWidth)) > 0, 30_000).catch(async (e) => {
       await agent.screenshot({ path: '/tmp/agent-call-fail.png' });
       await customer.screenshot({ path: '/tmp/customer-call-fail.png' });
-      require('node:fs').writeFileSync('/tmp/agent-call-logs.txt', logs.join('\n'));
-      throw e;
+      throw new Error(`${e}\n${logs.join('\n')}`);
     });
     await waitFor('the agent\'s own video', async () => (await agent.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth)) > 0);
     await agent.getByTestId('call-state').getByText('通话中').waitFor();
@@ -302,7 +301,7 @@ d('the staff console', () => {
       const changed = page.locator('[data-testid=diff-row][data-changed=true]');
       expect(await changed.count()).toBeGreaterThan(0);
       expect(await changed.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('世纪大道300号')]));
-      expect(await page.locator('[data-testid=diff-row][data-changed=true] td.after').first().evaluate((td) => getComputedStyle(td as never).backgroundColor)).toBe('rgb(255, 244, 214)');
+      expect(await page.locator('[data-testid=diff-row][data-changed=true] td.after').first().evaluate((td: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { backgroundColor: string } }).getComputedStyle(td).backgroundColor)).toBe('rgb(255, 244, 214)');
       // 打回 to 其他信息资料 with a reason
       await page.getByLabel('打回到某一步').check();
       await page.getByRole('button', { name: '确认打回' }).click();
@@ -314,6 +313,39 @@ d('the staff console', () => {
       const { data } = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { status currentStep reason } }', { t: ticketId }, bearer(token));
       expect(data!.ticket).toEqual({ status: 'RETURNED', currentStep: 'OTHER_INFO', reason: '联系地址与身份证地址不一致，请补充说明' });
     }, 120_000);
+
+    it('does not let a reviewer who is also an agent review a ticket they witnessed', async () => {
+      const admin = bearer(await loginStaff(server.url, 'admin01', 'Admin#2026'));
+      const person = { ...DEMO.chenQiang, accountType: 'ASSET_MANAGEMENT' };
+      const { token, ticketId } = await ticketAtWitness(person, '上海市浦东新区世纪大道500号');
+      const [{ branch_id: branchId }] = await server.db.sql.query<{ branch_id: string }>('select branch_id from tickets where id = $1', [ticketId]);
+      const created = await gql(server.url, 'mutation ($i: CreateStaffInput!) { createStaff(input: $i) { id } }', {
+        i: { username: 'duo01', displayName: '郑双', password: 'Duo#20260', roles: ['AGENT', 'REVIEWER'], branchId, licenseNo: 'F3040077' },
+      }, admin);
+      expect(created.errors).toBeUndefined();
+      const duo = bearer(await loginStaff(server.url, 'duo01', 'Duo#20260'));
+      await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: ticketId }, bearer(token));
+      const claim = await gql(server.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }', { b: branchId }, duo);
+      const done = await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }', {
+        s: claim.data!.claimNextCustomer.id, i: { outcome: 'PASSED', checklist: ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', 'AGENT_IDENTIFIED', 'RISKS_EXPLAINED'] },
+      }, duo);
+      expect(done.data!.completeWitness.outcome).toBe('PASSED');
+      await submitThroughApi(token, ticketId, person.name);
+
+      const page = await desktop();
+      PASSWORDS['duo01'] = 'Duo#20260';
+      await staffLogin(page, 'duo01');
+      expect(await navLinks(page)).toEqual(['视频见证队列', '待复核业务']);
+      await page.goto(`${server.url}/agent/review/${ticketId}`);
+      await page.getByTestId('not-reviewable').getByText('不能复核本人见证的业务').waitFor();
+      expect(await page.getByRole('button', { name: /确认/ }).count()).toBe(0);
+      // review01 may
+      const other = await desktop();
+      await staffLogin(other, 'review01');
+      await other.goto(`${server.url}/agent/review/${ticketId}`);
+      await other.getByRole('button', { name: '确认通过' }).waitFor();
+      await other.getByText(/见证坐席 郑双/).waitFor();
+    }, 60_000);
 
     it('puts the customer back at the head of the queue when the agent closes the call tab', async () => {
       const person = DEMO.zhangWei;
