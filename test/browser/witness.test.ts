@@ -62,10 +62,10 @@ d('视频见证 in the portal', () => {
   }
 
   /** The device check as a customer does it: camera on, microphone heard, test tone heard. */
-  async function passDeviceCheck(page: Page): Promise<void> {
+  async function passDeviceCheck(page: Page, open = true): Promise<void> {
     const start = page.getByRole('button', { name: '开始视频通话' });
     expect(await start.isDisabled()).toBe(true);
-    await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
+    if (open) await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
     await page.getByText('摄像头正常：请确认能看到自己的画面。').waitFor();
     await page.getByText('麦克风正常：已检测到声音。').waitFor();
     expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
@@ -185,9 +185,24 @@ d('视频见证 in the portal', () => {
     expect(ticket.currentStep).toBe('CERTIFICATE');
   }, 180_000);
 
-  it('shows the agent’s reason and the step to redo when the witness is returned (打回)', async () => {
+  it('says in Chinese what to do when the camera is refused, and shows the agent’s reason and the step to redo when the witness is returned (打回)', async () => {
     const { page, ticketId, branchId } = await customerAtWitness(DEMO.wangFang);
-    await passDeviceCheck(page);
+    // the customer first refuses the camera (the browser's answer, as a refusal gives it), then allows it
+    await page.evaluate(() => {
+      const md = (globalThis as any).navigator.mediaDevices;
+      md.realGetUserMedia = md.getUserMedia.bind(md);
+      md.getUserMedia = () => Promise.reject(new (globalThis as any).DOMException('Permission denied', 'NotAllowedError'));
+    });
+    await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
+    await page.getByTestId('device-error').getByText('您未允许本网站使用摄像头或麦克风', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: '开始视频通话' }).isDisabled()).toBe(true);
+    await page.evaluate(() => {
+      const md = (globalThis as any).navigator.mediaDevices;
+      md.getUserMedia = md.realGetUserMedia;
+    });
+    await page.getByRole('button', { name: '重新检测' }).click();
+    await page.getByTestId('device-error').waitFor({ state: 'detached' });
+    await passDeviceCheck(page, false);
     await page.getByRole('button', { name: '开始视频通话' }).click();
     await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
     const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
