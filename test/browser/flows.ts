@@ -1,23 +1,18 @@
 /**
  * What a customer does on each step of a business in the portal, and what the agent's side of a
  * witness call does, for the browser tests that walk businesses (portal, witness, certificate,
- * businesses). The agent is a Node libwebrtc peer (@roamhq/wrtc) driven by mediasoup-client through
- * the API, as in test/e2e/witness-call.peer.mjs; it needs the loopback-only namespace the browser
- * tests run in.
+ * businesses). The agent is a libwebrtc peer in a child process (agent-peer.cjs); it needs the
+ * loopback-only namespace the browser tests run in.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { Device, type types } from 'mediasoup-client';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing/synthetic-photos';
-import { bearer, gql, tempDir, waitFor } from '../../api/src/testing/harness';
-import { seriousViolations } from './support';
+import { tempDir, waitFor } from '../../api/src/testing/harness';
+import { ROOT, seriousViolations } from './support';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const wrtc = require('@roamhq/wrtc');
-for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) {
-  (globalThis as Record<string, unknown>)[k] ??= wrtc[k];
-}
 
 /** what the tests read of a <video> (this project's Node types have no DOM) */
 export type VideoEl = { videoWidth: number; videoHeight: number; currentTime: number; paused: boolean; srcObject: { getTracks(): { kind: string }[] } | null };
@@ -63,11 +58,11 @@ export async function documentsStep(page: Page, files: PhotoFiles): Promise<void
   await page.getByRole('button', { name: '下一步' }).click();
 }
 
-/** The device check as a customer does it: camera on, microphone heard, test tone heard. */
-export async function passDeviceCheck(page: Page): Promise<void> {
+/** The device check as a customer does it: camera on (unless `open` is false: already asked), microphone heard, test tone heard. */
+export async function passDeviceCheck(page: Page, open = true): Promise<void> {
   const start = page.getByRole('button', { name: '开始视频通话' });
   expect(await start.isDisabled()).toBe(true);
-  await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
+  if (open) await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
   await page.getByText('摄像头正常：请确认能看到自己的画面。').waitFor();
   await page.getByText('麦克风正常：已检测到声音。').waitFor();
   expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
@@ -139,90 +134,57 @@ export async function signAgreements(page: Page, password: string): Promise<void
 export interface AgentPeer {
   close(): void;
   /** consume the customer's audio and video */
-  consumeCustomer(): Promise<void>;
+  consumeCustomer(): Promise<unknown>;
   /** inbound RTP packets by kind */
   received(): Promise<Record<string, { packets: number }>>;
 }
 
+const live = new Set<() => void>();
+afterAll(() => live.forEach((close) => close()));
+
 /**
- * The agent's side of the call: a libwebrtc peer with a synthetic camera (moving bands, 320×240,
- * 30 fps) and microphone (440 Hz), all signalling through the API with the agent's token.
+ * The agent's side of the call (agent-peer.cjs in a child process): joins the session with a
+ * synthetic camera (moving bands, 320×240, 30 fps) and microphone (440 Hz), all signalling through
+ * the API with the agent's token. Closed by `close()`, or at the end of the test file.
  */
 export async function agentJoins(serverUrl: string, token: string, sessionId: string): Promise<AgentPeer> {
-  const q = async <T = any>(query: string, variables: Record<string, unknown>): Promise<T> => {
-    const r = await gql<T>(serverUrl, query, variables, bearer(token));
-    if (r.errors) throw new Error(`${query.slice(0, 50)}: ${JSON.stringify(r.errors)}`);
-    return r.data as T;
-  };
-  const timers: ReturnType<typeof setInterval>[] = [];
-  const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }', { s: sessionId });
-  const device = new Device({ handlerName: 'Chrome111' });
-  await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities });
-  const transport = async () => (await q('mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceParameters iceCandidates dtlsParameters } }', { s: sessionId })).createWitnessTransport;
-  const wire = (t: types.Transport) =>
-    t.on('connect', ({ dtlsParameters }, cb, errb) => {
-      q('mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }', { s: sessionId, t: t.id, d: dtlsParameters }).then(() => cb(), errb);
-    });
-  const send = device.createSendTransport(await transport());
-  wire(send);
-  send.on('produce', ({ kind, rtpParameters }, cb, errb) => {
-    q('mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }', { s: sessionId, t: send.id, k: kind, r: rtpParameters }).then(
-      (d) => cb({ id: d.produceWitnessMedia.id }),
-      errb,
-    );
+  const child = spawn(process.execPath, [path.join(__dirname, 'agent-peer.cjs')], {
+    cwd: ROOT,
+    env: { ...process.env, AGENT_CALL: JSON.stringify({ url: serverUrl, token, sessionId }) },
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const recv = device.createRecvTransport(await transport());
-  wire(recv);
-  const video = new wrtc.nonstandard.RTCVideoSource();
-  const audio = new wrtc.nonstandard.RTCAudioSource();
-  const frame = { width: 320, height: 240, data: new Uint8ClampedArray(320 * 240 * 1.5) };
-  let n = 0;
-  timers.push(
-    setInterval(() => {
-      // moving diagonal bands, so that a still is clearly a picture
-      n++;
-      for (let y = 0; y < 240; y++) frame.data.fill((y * 2 + n * 6) % 256, y * 320, y * 320 + 320);
-      frame.data.fill(128, 320 * 240);
-      video.onFrame(frame);
-    }, 33),
-  );
-  const samples = new Int16Array(480);
-  let t = 0;
-  timers.push(
-    setInterval(() => {
-      for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
-      audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
-    }, 10),
-  );
-  const tracks = [video.createTrack(), audio.createTrack()];
-  const producers = [await send.produce({ track: tracks[0] }), await send.produce({ track: tracks[1] })];
-  const consumers: types.Consumer[] = [];
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: ((v: any) => void)[] = [];
+  const early: any[] = [];
+  lines.on('line', (l) => {
+    const v = JSON.parse(l);
+    const next = waiting.shift();
+    if (next) next(v);
+    else early.push(v);
+  });
+  const answer = () =>
+    new Promise<any>((resolve, reject) => {
+      const take = (v: any) => (v.error ? reject(new Error(`agent peer: ${v.error}`)) : resolve(v));
+      if (early.length) take(early.shift());
+      else waiting.push(take);
+    });
+  const ask = (cmd: string) => {
+    child.stdin!.write(`${cmd}\n`);
+    return answer();
+  };
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    live.delete(close);
+    child.stdin!.end('close\n');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  };
+  live.add(close);
+  await answer();
   return {
-    close() {
-      timers.forEach(clearInterval);
-      producers.forEach((p) => p.close());
-      consumers.forEach((c) => c.close());
-      send.close();
-      recv.close();
-      tracks.forEach((x) => x.stop());
-    },
-    async consumeCustomer() {
-      const { witnessSession: w } = await q('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party } } }', { s: sessionId });
-      for (const p of (w.producers as { id: string; party: string }[]).filter((x) => x.party === 'CUSTOMER')) {
-        const { consumeWitnessMedia: c } = await q(
-          'mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id producerId kind rtpParameters } }',
-          { s: sessionId, t: recv.id, p: p.id, c: device.rtpCapabilities },
-        );
-        consumers.push(await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters }));
-        await q('mutation ($s: ID!, $c: ID!) { resumeWitnessConsumer(sessionId: $s, consumerId: $c) }', { s: sessionId, c: c.id });
-      }
-    },
-    async received() {
-      const out: Record<string, { packets: number }> = {};
-      (await recv.getStats()).forEach((x: { type: string; kind?: string; mediaType?: string; packetsReceived?: number }) => {
-        if (x.type === 'inbound-rtp') out[(x.kind ?? x.mediaType)!] = { packets: x.packetsReceived ?? 0 };
-      });
-      return out;
-    },
+    close,
+    consumeCustomer: () => ask('consume'),
+    received: async () => (await ask('stats')).stats,
   };
 }

@@ -4,18 +4,15 @@
  * (a Node libwebrtc peer driven by mediasoup-client through the API, as in
  * test/e2e/witness-call.peer.mjs) and its outcomes; the queue place kept through a network drop.
  */
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO, WITNESS_CHECKLIST, bearer, gql, loginStaff, ticketAtWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
-import { DESKTOP, PHONE, ROOT, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, seriousViolations, startPortalServer } from './support';
+import { agentJoins, passDeviceCheck, type VideoEl } from './flows';
+import { DESKTOP, PHONE, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, seriousViolations, startPortalServer } from './support';
 
 const runs = process.env.KAIHU_BROWSER_TESTS === '1' && browserTestsCanRun();
 const d = runs ? describe : describe.skip;
 
-/** what the tests read of a <video> (this project's Node types have no DOM) */
-type VideoEl = { videoWidth: number; videoHeight: number; currentTime: number; paused: boolean; srcObject: { getTracks(): { kind: string }[] } | null };
 type Person = { idNumber: string; mobile: string; accountType?: string };
 
 d('视频见证 in the portal', () => {
@@ -59,22 +56,6 @@ d('视频见证 in the portal', () => {
       throw new Error(`${e}; the page shows: ${await page.locator('main').textContent()}`);
     });
     return { page, context, ticketId, branchId: row!.branch_id };
-  }
-
-  /** The device check as a customer does it: camera on, microphone heard, test tone heard. */
-  async function passDeviceCheck(page: Page, open = true): Promise<void> {
-    const start = page.getByRole('button', { name: '开始视频通话' });
-    expect(await start.isDisabled()).toBe(true);
-    if (open) await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
-    await page.getByText('摄像头正常：请确认能看到自己的画面。').waitFor();
-    await page.getByText('麦克风正常：已检测到声音。').waitFor();
-    expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
-    const heard = page.getByRole('button', { name: '我听到了' });
-    expect(await heard.isDisabled()).toBe(true);
-    await page.getByRole('button', { name: '播放测试音' }).click();
-    await heard.click();
-    await page.getByText('扬声器正常。').waitFor();
-    await waitFor('开始视频通话 enabled', async () => start.isEnabled());
   }
 
   /**
@@ -122,7 +103,7 @@ d('视频见证 in the portal', () => {
     expect(s.ticket.id).toBe(ticketId);
     expect(s.agentName).toBeTruthy();
     expect(s.agentLicenseNo).toBeTruthy();
-    const peer = await agentJoins(agent, s.id);
+    const peer = await agentJoins(server.url, agent, s.id);
 
     await page.getByTestId('witness-call').waitFor();
     await page.getByTestId('agent-name').getByText(s.agentName).waitFor();
@@ -266,120 +247,4 @@ d('视频见证 in the portal', () => {
     expect((await entry()).state).toBe('LEFT');
   }, 120_000);
 
-  /**
-   * The agent's side of the call: a libwebrtc peer in a child process (libwebrtc crashes a process
-   * that exits with it loaded, so the child ends itself with process.exit), driven by commands on
-   * its stdin, answering one JSON line each.
-   */
-  async function agentJoins(token: string, sessionId: string) {
-    const child = spawn(process.execPath, ['-e', AGENT_PEER], { cwd: ROOT, env: { ...process.env, AGENT_CALL: JSON.stringify({ url: server.url, token, sessionId }) }, stdio: ['pipe', 'pipe', 'inherit'] });
-    const lines = createInterface({ input: child.stdout! });
-    const answers: ((v: any) => void)[] = [];
-    const early: any[] = [];
-    lines.on('line', (l) => {
-      const v = JSON.parse(l);
-      const next = answers.shift();
-      if (next) next(v);
-      else early.push(v);
-    });
-    const answer = () => new Promise<any>((resolve, reject) => {
-      if (early.length) return resolve(early.shift());
-      answers.push((v) => (v.error ? reject(new Error(`agent peer: ${v.error}`)) : resolve(v)));
-    });
-    const ask = (cmd: string) => {
-      child.stdin!.write(`${cmd}\n`);
-      return answer();
-    };
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      child.stdin!.end('close\n');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    };
-    cleanups.push(close);
-    const ready = await answer();
-    if (ready.error) throw new Error(`agent peer: ${ready.error}`);
-    return {
-      close,
-      consumeCustomer: () => ask('consume'),
-      received: async (): Promise<Record<string, { packets: number }>> => (await ask('stats')).stats,
-    };
-  }
 });
-
-/** The agent peer (CommonJS, run with node -e from the repository root): the signalling of witness-call.peer.mjs. */
-const AGENT_PEER = `
-const wrtc = require('@roamhq/wrtc');
-for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) globalThis[k] = wrtc[k];
-const { Device } = require('mediasoup-client');
-const { url, token, sessionId } = JSON.parse(process.env.AGENT_CALL);
-const out = (v) => process.stdout.write(JSON.stringify(v) + '\\n');
-async function q(query, variables) {
-  const res = await fetch(url + '/graphql', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body: JSON.stringify({ query, variables }) });
-  const body = await res.json();
-  if (body.errors) throw new Error(query.slice(0, 50) + ': ' + JSON.stringify(body.errors));
-  return body.data;
-}
-const timers = [];
-let device, send, recv, tracks = [], producers = [], consumers = [];
-async function join() {
-  const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }', { s: sessionId });
-  device = new Device({ handlerName: 'Chrome111' });
-  await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities });
-  const transport = async () => (await q('mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceParameters iceCandidates dtlsParameters } }', { s: sessionId })).createWitnessTransport;
-  const wire = (t) => t.on('connect', ({ dtlsParameters }, cb, errb) => q('mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }', { s: sessionId, t: t.id, d: dtlsParameters }).then(() => cb(), errb));
-  send = device.createSendTransport(await transport());
-  wire(send);
-  send.on('produce', ({ kind, rtpParameters }, cb, errb) => q('mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }', { s: sessionId, t: send.id, k: kind, r: rtpParameters }).then((d) => cb({ id: d.produceWitnessMedia.id }), errb));
-  recv = device.createRecvTransport(await transport());
-  wire(recv);
-  // 320x240 frames of moving diagonal bands at 30 fps, a 440 Hz tone
-  const video = new wrtc.nonstandard.RTCVideoSource();
-  const audio = new wrtc.nonstandard.RTCAudioSource();
-  const frame = { width: 320, height: 240, data: new Uint8ClampedArray(320 * 240 * 1.5) };
-  frame.data.fill(128, 320 * 240);
-  let n = 0;
-  timers.push(setInterval(() => {
-    n++;
-    for (let y = 0; y < 240; y++) frame.data.fill((y * 2 + n * 6) % 256, y * 320, y * 320 + 320);
-    video.onFrame(frame);
-  }, 33));
-  const samples = new Int16Array(480);
-  let t = 0;
-  timers.push(setInterval(() => {
-    for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
-    audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
-  }, 10));
-  tracks = [video.createTrack(), audio.createTrack()];
-  for (const track of tracks) producers.push(await send.produce({ track }));
-}
-async function consume() {
-  const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party } } }', { s: sessionId });
-  for (const p of witnessSession.producers.filter((x) => x.party === 'CUSTOMER')) {
-    const { consumeWitnessMedia: c } = await q('mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id producerId kind rtpParameters } }', { s: sessionId, t: recv.id, p: p.id, c: device.rtpCapabilities });
-    consumers.push(await recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters }));
-    await q('mutation ($s: ID!, $c: ID!) { resumeWitnessConsumer(sessionId: $s, consumerId: $c) }', { s: sessionId, c: c.id });
-  }
-  return { consumed: consumers.length };
-}
-async function stats() {
-  const s = {};
-  (await recv.getStats()).forEach((x) => { if (x.type === 'inbound-rtp') s[x.kind || x.mediaType] = { packets: x.packetsReceived || 0 }; });
-  return { stats: s };
-}
-function close() {
-  timers.forEach(clearInterval);
-  try { producers.forEach((p) => p.close()); consumers.forEach((c) => c.close()); send && send.close(); recv && recv.close(); tracks.forEach((x) => x.stop()); } catch {}
-  setTimeout(() => process.exit(0), 200);
-}
-const lines = require('node:readline').createInterface({ input: process.stdin });
-let chain = join().then(() => out({ ready: true }), (e) => out({ error: String(e && e.stack || e) }));
-lines.on('line', (cmd) => {
-  chain = chain.then(async () => {
-    if (cmd === 'close') return close();
-    try { out(cmd === 'consume' ? await consume() : await stats()); } catch (e) { out({ error: String(e && e.stack || e) }); }
-  });
-});
-lines.on('close', close);
-`;
