@@ -217,7 +217,10 @@ d('the staff console', () => {
     await agent.locator('body').click({ position: { x: 5, y: 5 } });
     await agent.keyboard.press('3');
     await agent.keyboard.press('4');
-    expect(await agent.getByLabel('已向客户揭示风险').isChecked()).toBe(true);
+    // the page re-renders after the key (zoneless change detection runs a moment later)
+    await until(() => agent.getByLabel('已出示本人姓名及从业资格号').isChecked(), true);
+    await until(() => agent.getByLabel('已向客户揭示风险').isChecked(), true);
+    await until(() => pass.isEnabled(), true);
     await bothSizes(agent, 'console-call');
     // the recording needs 2 s of both parties
     await agent.waitForTimeout(2500);
@@ -417,6 +420,15 @@ d('the staff console', () => {
     const refused = await gql(server.url, 'mutation { staffLogin(username: "agent09", password: "Agent#2099") { token } }', {});
     expect(refused.errors?.[0]?.message).toBe('账号已停用，请联系期货公司管理员');
     await bothSizes(page, 'console-admin-staff');
+    // enabled again, with a new password: the old one no longer works
+    await row.getByRole('button', { name: '启用 agent09' }).click();
+    await row.getByText('正常').waitFor();
+    await row.getByRole('button', { name: '重置密码 agent09' }).click();
+    await row.getByLabel('新密码 agent09').fill('Kaihu#2027x');
+    await row.getByRole('button', { name: '确定' }).click();
+    await page.getByRole('status').getByText('agent09 的密码已重置，需用新密码重新登录').waitFor();
+    expect((await gql(server.url, 'mutation { staffLogin(username: "agent09", password: "Agent#2099") { token } }', {})).errors?.[0]?.message).toMatch(/用户名或密码错误/);
+    expect(await loginStaff(server.url, 'agent09', 'Kaihu#2027x')).toMatch(/.+/);
 
     // 协议: an edit is a new version, previewed before saving
     await page.getByRole('link', { name: '协议' }).click();

@@ -1,4 +1,8 @@
 import type { TicketStepKind, WitnessEndReason } from '../graphql/generated';
+import { BAD_CREDIT, EXPECTED_RETURN, INVESTMENT_HORIZON, PEP_RELATION, PRODUCTS, TAX_RESIDENCY } from '../shared/labels';
+
+/** the profile's enum values, in words */
+const ENUM_WORDS: Record<string, string> = { ...TAX_RESIDENCY, ...PEP_RELATION, ...INVESTMENT_HORIZON, ...EXPECTED_RETURN, ...PRODUCTS, ...BAD_CREDIT };
 
 /** The console's sections, by role. */
 export const ROLE_NAMES: Record<string, string> = {
@@ -74,9 +78,9 @@ export function showValue(json: string | null | undefined): string {
   try {
     const v = JSON.parse(json) as unknown;
     if (v === null) return '—';
-    if (typeof v === 'string') return v || '—';
+    if (typeof v === 'string') return ENUM_WORDS[v] ?? (v || '—');
     if (typeof v === 'boolean') return v ? '是' : '否';
-    if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join('、') : '无';
+    if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'string' ? (ENUM_WORDS[x] ?? x) : JSON.stringify(x))).join('、') : '无';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   } catch {
     return json;

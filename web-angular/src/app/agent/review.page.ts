@@ -72,11 +72,11 @@ type Decision = 'approve' | 'return' | 'reject';
                   <tr data-testid="signature-row">
                     <td>{{ s.agreementTitle }}</td>
                     <td>v{{ s.agreementVersion }}</td>
-                    <td class="mono">{{ time(s.signedAt) }}</td>
-                    <td class="mono small">{{ s.signerSerial }}</td>
+                    <td class="mono when">{{ time(s.signedAt) }}</td>
+                    <td class="mono small serial">{{ s.signerSerial }}</td>
                     <td>
                       <span [class.ok]="s.verified" [class.error]="!s.verified">{{ s.verified ? '✔ 验证通过' : '✘ 验证未通过' }}</span>
-                      <div class="muted small">{{ s.checks.join('、') }}</div>
+                      <div class="muted small">{{ s.checks.join(' · ') }}</div>
                     </td>
                   </tr>
                 } @empty {
@@ -93,7 +93,9 @@ type Decision = 'approve' | 'return' | 'reject';
                   <span class="mono when">{{ time(e.at) }}</span>
                   <span class="who">{{ actor(e.actorKind) }}</span>
                   <span class="what">{{ action(e.action) }}@if (e.step) { · {{ stepName(e.step) }} }</span>
-                  @if (e.before || e.after) { <span class="muted small vals">{{ show(e.before) }} → {{ show(e.after) }}</span> }
+                  @if (e.before || e.after) {
+                    <details class="muted small vals"><summary>详情</summary>{{ show(e.before) }} → {{ show(e.after) }}</details>
+                  }
                 </li>
               }
             </ol>
@@ -156,8 +158,10 @@ type Decision = 'approve' | 'return' | 'reject';
     .diff tr.changed td.before { text-decoration: line-through; color: var(--ink-3); }
     table { font-size: .92rem; }
     th, td { padding: 6px 8px; }
-    .sig td:first-child { min-width: 11em; }
-    .sig td.mono { white-space: nowrap; }
+    .sig td:first-child { min-width: 10em; }
+    .sig td.when { white-space: nowrap; }
+    .sig td.serial { word-break: break-all; max-width: 12em; }
+    .sig td:last-child { min-width: 9em; }
     .rec { margin: 0 0 10px; }
     .rec video { width: 100%; max-width: 640px; background: #000; border-radius: 6px; display: block; }
     .trail { list-style: none; margin: 0; padding: 0; font-size: .9rem; }
