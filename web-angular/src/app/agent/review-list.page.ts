@@ -105,11 +105,20 @@ export class ReviewListPage implements OnInit {
   protected readonly error = signal<string | null>(null);
   private readonly now = signal(Date.now());
   private cursor: string | null = null;
+  /** more pages were loaded: the auto-refresh would drop them, so it waits for 刷新 */
+  private cursorUsed = false;
   protected readonly shown = this.rows.asReadonly();
 
   constructor() {
     const tick = setInterval(() => this.now.set(Date.now()), 1000);
-    inject(DestroyRef).onDestroy(() => clearInterval(tick));
+    // the API has no push for this list: it refreshes itself every 20 s (first page, same filters)
+    const refresh = setInterval(() => {
+      if (!this.busy() && !this.cursorUsed && document.visibilityState === 'visible') void this.fetch(false, true);
+    }, 20_000);
+    inject(DestroyRef).onDestroy(() => {
+      clearInterval(tick);
+      clearInterval(refresh);
+    });
   }
 
   ngOnInit(): void {
@@ -127,15 +136,17 @@ export class ReviewListPage implements OnInit {
 
   async load(): Promise<void> {
     this.cursor = null;
+    this.cursorUsed = false;
     await this.fetch(false);
   }
 
   async more(): Promise<void> {
+    this.cursorUsed = true;
     await this.fetch(true);
   }
 
-  private async fetch(append: boolean): Promise<void> {
-    this.busy.set(true);
+  private async fetch(append: boolean, quiet = false): Promise<void> {
+    if (!quiet) this.busy.set(true);
     this.error.set(null);
     try {
       const { reviewQueue } = await this.api.query(this.queueQuery, {
