@@ -14,7 +14,7 @@ import {
   type TicketStepKind,
 } from '../graphql/generated';
 import { profileRows } from './profile-rows';
-import { AgentCall } from './agent-call';
+import { WitnessCall, provideWitnessCall } from '../core/witness-call';
 import { CHECKLIST, END_REASONS, formatDuration } from './labels';
 import { Photos } from './photos';
 import { StaffContext } from './staff';
@@ -28,7 +28,7 @@ import { StaffContext } from './staff';
 @Component({
   selector: 'kh-call-page',
   imports: [FormsModule, RouterLink, Photos],
-  providers: [AgentCall],
+  providers: [provideWitnessCall('CUSTOMER')],
   host: { '(document:keydown)': 'onKey($event)' },
   template: `
     @if (session(); as s) {
@@ -53,8 +53,8 @@ import { StaffContext } from './staff';
           <div class="remote">
             <video #remote autoplay playsinline [srcObject]="call.remote()" (loadedmetadata)="play(remote)" data-testid="customer-video" aria-label="客户视频"></video>
             @if (!call.remote()) { <div class="placeholder">{{ s.endedAt ? '通话已结束' : '等待客户视频…' }}</div> }
-            @if (call.customerVideoPaused()) { <div class="placeholder">客户已关闭摄像头</div> }
-            @if (call.customerAway()) { <div class="away" role="status">客户网络中断，等待重连…</div> }
+            @if (call.remoteVideoPaused()) { <div class="placeholder">客户已关闭摄像头</div> }
+            @if (call.remoteAway()) { <div class="away" role="status">客户网络中断，等待重连…</div> }
             <div class="self">
               <video autoplay playsinline [muted]="true" [srcObject]="call.local()" data-testid="agent-video" aria-label="本人视频"></video>
               <div class="id-tag">坐席 {{ s.agentName }} · 从业资格号 {{ s.agentLicenseNo }}</div>
@@ -152,7 +152,7 @@ import { StaffContext } from './staff';
 })
 export class CallPage implements OnInit {
   readonly sessionId = input.required<string>();
-  protected readonly call = inject(AgentCall);
+  protected readonly call = inject(WitnessCall);
   private readonly staff = inject(StaffContext);
   private readonly api = inject(Api);
   private readonly router = inject(Router);

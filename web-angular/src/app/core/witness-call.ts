@@ -1,7 +1,7 @@
-import { Injectable, inject, signal } from '@angular/core';
+import { Injectable, InjectionToken, inject, signal } from '@angular/core';
 import { Device, type types } from 'mediasoup-client';
 import type { Subscription } from 'rxjs';
-import { Api } from '../../../core/api';
+import { Api } from './api';
 import {
   ConnectWitnessTransportGQL,
   ConsumeWitnessMediaGQL,
@@ -12,22 +12,32 @@ import {
   WitnessCallSetupGQL,
   WitnessMediaEventsGQL,
   WitnessProducersGQL,
+  type WitnessParty,
   type WitnessProducerFieldsFragment,
-} from '../../../graphql/generated';
+} from '../graphql/generated';
 
 export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
 type TransportInfo = { id: string; iceParameters: Record<string, unknown>; iceCandidates: Record<string, unknown>[]; dtlsParameters: Record<string, unknown> };
 
+/** The party whose tracks this side of the call receives: AGENT in the portal, CUSTOMER in the console. */
+export const WITNESS_CALL_REMOTE = new InjectionToken<WitnessParty>('the other party of the witness call');
+
+/** `providers` of a page that holds one side of the call. */
+export function provideWitnessCall(remote: WitnessParty) {
+  return [WitnessCall, { provide: WITNESS_CALL_REMOTE, useValue: remote }];
+}
+
 /**
- * The customer's side of the witness call, with mediasoup-client in the browser: all the
- * signalling goes through the API (router capabilities, transports, produce, consume, resume) and
- * `witnessMedia` tells when the agent's tracks come, pause or go. The same steps as the Node
- * client of test/e2e/witness-call.peer.mjs.
+ * One side of the witness call (the customer's in the portal, the agent's in the console), with
+ * mediasoup-client in the browser: all the signalling goes through the API (router capabilities,
+ * transports, produce, consume, resume) and `witnessMedia` tells when the other party's tracks
+ * come, pause or go. The same steps as the Node client of test/e2e/witness-call.peer.mjs.
  */
 @Injectable()
 export class WitnessCall {
   private readonly api = inject(Api);
+  private readonly other = inject(WITNESS_CALL_REMOTE);
   private readonly setupQuery = inject(WitnessCallSetupGQL);
   private readonly producersQuery = inject(WitnessProducersGQL);
   private readonly mediaEvents = inject(WitnessMediaEventsGQL);
@@ -38,19 +48,20 @@ export class WitnessCall {
   private readonly resumeMutation = inject(ResumeWitnessConsumerGQL);
   private readonly pauseMutation = inject(PauseWitnessMediaGQL);
 
-  /** the agent's tracks as one stream (a new object whenever a track comes or goes) */
+  /** the other party's tracks as one stream (a new object whenever a track comes or goes) */
   readonly remote = signal<MediaStream | null>(null);
+  /** this side's camera and microphone */
+  readonly local = signal<MediaStream | null>(null);
   readonly state = signal<CallState>('idle');
-  readonly agentVideoPaused = signal(false);
-  readonly agentAudioPaused = signal(false);
-  /** the agent's connection dropped (PARTY_LEFT) and has not come back yet */
-  readonly agentAway = signal(false);
+  readonly remoteVideoPaused = signal(false);
+  readonly remoteAudioPaused = signal(false);
+  /** the other party's connection dropped (PARTY_LEFT) and has not come back yet */
+  readonly remoteAway = signal(false);
   readonly cameraOff = signal(false);
   readonly micOff = signal(false);
   readonly error = signal<string | null>(null);
 
   private sessionId = '';
-  private local: MediaStream | null = null;
   private device: Device | null = null;
   private send: types.Transport | null = null;
   private recv: types.Transport | null = null;
@@ -62,18 +73,33 @@ export class WitnessCall {
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
   private restarts = 0;
+  private lastError: string | null = null;
 
-  /** Joins the call: sends the camera and microphone of `local`, receives the agent's tracks. */
-  async start(sessionId: string, local: MediaStream): Promise<void> {
+  /**
+   * Joins the call: sends the camera and microphone of `local` (or, without it, of the camera and
+   * microphone it opens itself), receives the other party's tracks.
+   */
+  async start(sessionId: string, local?: MediaStream): Promise<void> {
     if (this.sessionId === sessionId && this.state() !== 'idle' && this.state() !== 'failed') return;
     this.stop();
     this.restarts = 0;
     this.sessionId = sessionId;
-    this.local = local;
     this.state.set('connecting');
     this.error.set(null);
+    if (local) this.local.set(local);
+    else if (!this.local()) {
+      try {
+        this.local.set(await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 }, audio: true }));
+      } catch {
+        this.state.set('failed');
+        this.error.set('无法打开摄像头或麦克风，请检查浏览器的权限设置。');
+        return;
+      }
+    }
     await this.listen();
-    await this.connect();
+    // track events wait behind the set-up (no consume before the receive transport exists)
+    this.serial(() => this.connect());
+    await this.chain;
   }
 
   /** Leaves the call (the session itself is ended by the agent); the local tracks stay on. */
@@ -84,7 +110,25 @@ export class WitnessCall {
     this.teardown();
     this.sessionId = '';
     this.state.set('idle');
-    this.agentAway.set(false);
+    this.remoteAway.set(false);
+  }
+
+  /** Leaves the call and turns the camera and microphone off. */
+  release(): void {
+    this.stop();
+    this.local()?.getTracks().forEach((t) => t.stop());
+    this.local.set(null);
+  }
+
+  /** Decoded frames of the other party's video so far (0 while none arrived). */
+  async framesDecoded(): Promise<number> {
+    const video = [...this.consumers.values()].find((c) => c.kind === 'video');
+    if (!video) return 0;
+    let decoded = 0;
+    (await video.getStats()).forEach((s: { type?: string; framesDecoded?: number }) => {
+      if (s.type === 'inbound-rtp') decoded += s.framesDecoded ?? 0;
+    });
+    return decoded;
   }
 
   async setCamera(on: boolean): Promise<void> {
@@ -105,7 +149,7 @@ export class WitnessCall {
     await this.api.mutate(this.pauseMutation, { sessionId: this.sessionId, id: p.id, paused: !on });
   }
 
-  /** witnessMedia first (SUBSCRIBED comes at once), so that no track of the agent falls in between. */
+  /** witnessMedia first (SUBSCRIBED comes at once), so that no track of the other party falls in between. */
   private listen(): Promise<void> {
     const gen = this.generation;
     return new Promise((resolve) => {
@@ -128,14 +172,14 @@ export class WitnessCall {
   }
 
   private onEvent(type: string, producer: WitnessProducerFieldsFragment | null, party: string | null): void {
-    if (type === 'NEW_PRODUCER' && producer?.party === 'AGENT') this.serial(() => this.consume(producer));
+    if (type === 'NEW_PRODUCER' && producer?.party === this.other) this.serial(() => this.consume(producer));
     else if (type === 'PRODUCER_CLOSED' && producer) this.dropConsumer(producer.id);
-    else if ((type === 'PRODUCER_PAUSED' || type === 'PRODUCER_RESUMED') && producer?.party === 'AGENT') {
-      (producer.kind === 'video' ? this.agentVideoPaused : this.agentAudioPaused).set(type === 'PRODUCER_PAUSED');
-    } else if (type === 'PARTY_LEFT' && party === 'AGENT') this.agentAway.set(true);
-    else if (type === 'PARTY_RETURNED' && party === 'AGENT') {
-      this.agentAway.set(false);
-      // the agent may have come back with new tracks
+    else if ((type === 'PRODUCER_PAUSED' || type === 'PRODUCER_RESUMED') && producer?.party === this.other) {
+      (producer.kind === 'video' ? this.remoteVideoPaused : this.remoteAudioPaused).set(type === 'PRODUCER_PAUSED');
+    } else if (type === 'PARTY_LEFT' && party === this.other) this.remoteAway.set(true);
+    else if (type === 'PARTY_RETURNED' && party === this.other) {
+      this.remoteAway.set(false);
+      // the other party may have come back with new tracks
       this.serial(() => this.consumeAll());
     }
   }
@@ -164,14 +208,14 @@ export class WitnessCall {
       this.recv = device.createRecvTransport(await this.transport());
       this.wire(this.recv);
       if (gen !== this.generation) return;
-      const local = this.local!;
+      const local = this.local()!;
       for (const track of [...local.getVideoTracks().slice(0, 1), ...local.getAudioTracks().slice(0, 1)]) {
         const p = await this.send.produce({ track, stopTracks: false, disableTrackOnPause: true });
         this.producers.set(p.id, p);
       }
       if (this.cameraOff()) await this.setProducer('video', false);
       if (this.micOff()) await this.setProducer('audio', false);
-      for (const p of witnessSession.producers.filter((x) => x.party === 'AGENT')) await this.consume(p);
+      for (const p of witnessSession.producers.filter((x) => x.party === this.other)) await this.consume(p);
       this.nudgeKeyframes();
     } catch (e) {
       if (gen === this.generation) this.fail(e);
@@ -180,7 +224,7 @@ export class WitnessCall {
 
   private async consumeAll(): Promise<void> {
     const { witnessSession } = await this.api.query(this.producersQuery, { id: this.sessionId });
-    for (const p of witnessSession.producers.filter((x) => x.party === 'AGENT')) await this.consume(p);
+    for (const p of witnessSession.producers.filter((x) => x.party === this.other)) await this.consume(p);
   }
 
   private async transport(): Promise<types.TransportOptions> {
@@ -222,7 +266,7 @@ export class WitnessCall {
     });
     const consumer = await this.recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind as types.MediaKind, rtpParameters: c.rtpParameters as unknown as types.RtpParameters });
     this.consumers.set(consumer.id, consumer);
-    (p.kind === 'video' ? this.agentVideoPaused : this.agentAudioPaused).set(p.paused);
+    (p.kind === 'video' ? this.remoteVideoPaused : this.remoteAudioPaused).set(p.paused);
     this.publishRemote();
     await this.api.mutate(this.resumeMutation, { sessionId: this.sessionId, consumerId: consumer.id });
   }
@@ -242,8 +286,8 @@ export class WitnessCall {
   }
 
   /**
-   * The first keyframe can get lost on a busy network: while the agent's video has packets but no
-   * decoded frame, pause and resume the consumer (the SFU then asks the agent for a keyframe).
+   * The first keyframe can get lost on a busy network: while the other party's video has no decoded
+   * frame, pause and resume the consumer (the SFU then asks the sender for a keyframe).
    */
   private nudgeKeyframes(): void {
     if (this.nudges) clearInterval(this.nudges);
@@ -251,12 +295,8 @@ export class WitnessCall {
     this.nudges = setInterval(async () => {
       const video = [...this.consumers.values()].find((c) => c.kind === 'video');
       if (++rounds > 10 || !this.sessionId) return this.nudges && clearInterval(this.nudges);
-      if (!video || this.agentVideoPaused()) return;
-      let decoded = 0;
-      (await video.getStats()).forEach((s: { type?: string; framesDecoded?: number }) => {
-        if (s.type === 'inbound-rtp') decoded += s.framesDecoded ?? 0;
-      });
-      if (decoded > 0) return this.nudges && clearInterval(this.nudges);
+      if (!video || this.remoteVideoPaused()) return;
+      if ((await this.framesDecoded()) > 0) return this.nudges && clearInterval(this.nudges);
       for (const paused of [true, false]) await this.api.mutate(this.pauseMutation, { sessionId: this.sessionId, id: video.id, paused }).catch(() => undefined);
     }, 3000);
   }
@@ -267,7 +307,7 @@ export class WitnessCall {
     if (++this.restarts > 5) {
       this.teardown();
       this.state.set('failed');
-      this.error.set('视频连接失败，请检查网络后点击“重新连接”，或切换网络（如 4G）后重试。');
+      this.error.set(`视频连接失败${this.lastError ? `（${this.lastError}）` : ''}，请检查网络后点击“重新连接”，或切换网络（如 4G）后重试。`);
       return;
     }
     this.state.set('reconnecting');
@@ -298,7 +338,16 @@ export class WitnessCall {
 
   private fail(e: unknown): void {
     if (!this.sessionId) return;
-    this.error.set(e instanceof Error && /[\u4e00-\u9fa5]/.test(e.message) ? e.message : '视频连接失败，正在重试…');
+    const err = e as { code?: string; message?: string };
+    if (err.code === 'MEDIA_UNAVAILABLE' || err.code === 'TICKET_CLOSED' || err.code === 'FORBIDDEN') {
+      // no new transport will help: say why, and let the person retry by hand
+      this.teardown();
+      this.state.set('failed');
+      this.error.set(err.message ?? '视频服务暂不可用');
+      return;
+    }
+    this.lastError = err.message && /[\u4e00-\u9fa5]/.test(err.message) ? err.message : null;
+    this.error.set('视频连接失败，正在重试…');
     this.restartSoon();
   }
 }
