@@ -47,6 +47,25 @@ describe('certificate in the browser', () => {
     expect(certificateFacts(issued.certPem)).toMatchObject({ serialNumber: issued.serialNumber, subjectName: '张伟' });
   });
 
+  it('reads the serial number as the API gives it, whether or not DER needs a sign octet', () => {
+    // random serials: issue until both kinds came (first octet ≥ 0x80 takes a 00 in DER)
+    const seen = { high: 0, low: 0 };
+    for (let i = 0; i < 200 && (seen.high < 2 || seen.low < 2); i++) {
+      const c = issueClientCertificate({
+        issuerCertPem: ca.certPem,
+        issuerKeyPem: ca.keyPem,
+        csrPem: makeCsr(keys, '张伟'),
+        expectedCommonName: '张伟',
+        subject: { commonName: '张伟', customerId: CUSTOMER, brokerCode: 'DEMO' },
+        now: NOW,
+      });
+      seen[parseInt(c.serialNumber.slice(0, 2), 16) >= 0x80 ? 'high' : 'low']++;
+      expect(certificateFacts(c.certPem).serialNumber).toBe(c.serialNumber);
+    }
+    expect(seen.high).toBeGreaterThanOrEqual(2);
+    expect(seen.low).toBeGreaterThanOrEqual(2);
+  });
+
   it('keeps key and chain in a PKCS#12 (AES-256) that only the password opens', () => {
     const der = forge.util.binary.raw.encode(p12);
     expect(der).toContain(forge.asn1.oidToDer(forge.pki.oids['aes256-CBC']!).getBytes());

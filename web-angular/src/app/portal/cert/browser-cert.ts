@@ -126,10 +126,13 @@ export function signDetached(opened: OpenedPkcs12, content: Uint8Array, signingT
   return binaryToBytes(forge.asn1.toDer(p7.toAsn1()).getBytes());
 }
 
-/** The serial number (hex) and end of validity of a certificate. */
+/**
+ * The serial number (hex, as the API gives it: no DER sign octet, so a serial whose first octet is
+ * ≥ 0x80 does not come back as 00…) and end of validity of a certificate.
+ */
 export function certificateFacts(certPem: string): { serialNumber: string; notAfter: Date; subjectName: string } {
   const cert = forge.pki.certificateFromPem(certPem);
   const cn = cert.subject.getField('CN') as { value: string; valueTagClass?: unknown } | null;
   const name = cn ? ((cn.valueTagClass as unknown) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(cn.value) : cn.value) : '';
-  return { serialNumber: cert.serialNumber, notAfter: cert.validity.notAfter, subjectName: name };
+  return { serialNumber: cert.serialNumber.replace(/^(00)+/, ''), notAfter: cert.validity.notAfter, subjectName: name };
 }
