@@ -46,14 +46,18 @@ export async function makePhotoFiles(): Promise<PhotoFiles> {
 /** Uploads the three photos on the 上传照片 step (each until the server's ✓). */
 export async function uploadPhotos(page: Page, files: PhotoFiles): Promise<void> {
   for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE'] as const) {
-    await page.locator(`section[data-kind=${kind}] input[type=file]`).setInputFiles(files[kind]);
+    await page.locator(`section[data-kind=${kind}] input[data-pick=choose]`).setInputFiles(files[kind]);
     await page.locator(`section[data-kind=${kind}]`).getByText(/✓ 已上传/).waitFor();
   }
 }
 
-/** 上传照片 done: photos, the 责任书 ticked, 下一步. */
+/** 上传照片 done: the photos on file when the page offers them (若有证件照), else new ones; the 责任书 ticked; 下一步. */
 export async function documentsStep(page: Page, files: PhotoFiles): Promise<void> {
-  await uploadPhotos(page, files);
+  const reuse = page.getByRole('button', { name: '使用已留存的照片' });
+  if (await reuse.isVisible()) {
+    await reuse.click();
+    for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE']) await page.locator(`section[data-kind=${kind}]`).getByText('✓ 已上传（使用留存照片）').waitFor();
+  } else await uploadPhotos(page, files);
   await page.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
   await page.getByRole('button', { name: '下一步' }).click();
 }

@@ -98,7 +98,7 @@ run('the customer portal', () => {
     await screenshotBoth(page, 'step-documents');
     await noSeriousViolations(page, 'documents');
     // a dark photo: the server's message and how to retake
-    await page.locator('section[data-kind=ID_CARD_FRONT] input[type=file]').setInputFiles(photos.dark);
+    await page.locator('section[data-kind=ID_CARD_FRONT] input[data-pick=camera]').setInputFiles(photos.dark);
     await page.getByText(/照片太暗.*请到光线充足的地方/).waitFor();
     await screenshotBoth(page, 'step-documents-refused');
     await uploadPhotos(page, photos);
@@ -129,6 +129,15 @@ run('the customer portal', () => {
     await page.getByRole('button', { name: '下一步' }).click();
     // 李娜 has no certificate: the witness comes before 签署协议
     await page.getByText('视频见证', { exact: true }).first().waitFor();
+    await until(async () => (await currentStep(page).textContent())?.trim(), '视频见证');
+    // 待完成业务 on the menu page lists it; 继续办理 resumes it where it stands
+    await page.goto(`${server.url}/`);
+    const pending = page.getByTestId('pending');
+    await pending.getByText('修改身份证有效期').waitFor();
+    expect(await pending.textContent()).toContain('当前步骤：视频见证');
+    await screenshotBoth(page, 'menu-pending');
+    await noSeriousViolations(page, 'menu with 待完成业务');
+    await pending.getByRole('link', { name: '继续办理' }).click();
     await until(async () => (await currentStep(page).textContent())?.trim(), '视频见证');
     await context.close();
   });

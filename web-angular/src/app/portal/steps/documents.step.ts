@@ -85,10 +85,16 @@ const MAX_BYTES = 10 * 1024 * 1024;
           } @else if (doc(s.kind); as d) {
             <p class="ok small" role="status">✓ 已上传{{ d.reused ? '（使用留存照片）' : '' }}@for (a of d.adjustments; track a) {；{{ adjustment(a) }}}</p>
           }
-          <label class="button secondary block pick">
-            {{ doc(s.kind) ? '重新拍摄/选择' : '拍照或选择照片' }}
-            <input type="file" accept="image/jpeg,.jpg,.jpeg" class="sr-only" [attr.aria-label]="'上传' + s.title" (change)="pick(s, $event)" [disabled]="busy()" />
-          </label>
+          <div class="picks">
+            <label class="button secondary pick">
+              {{ doc(s.kind) ? '重新拍照' : '拍照' }}
+              <input type="file" accept="image/jpeg,.jpg,.jpeg" capture="environment" class="sr-only" data-pick="camera" [attr.aria-label]="'拍摄' + s.title" (change)="pick(s, $event)" [disabled]="busy()" />
+            </label>
+            <label class="button secondary pick">
+              从相册选择
+              <input type="file" accept="image/jpeg,.jpg,.jpeg" class="sr-only" data-pick="choose" [attr.aria-label]="'从相册选择' + s.title" (change)="pick(s, $event)" [disabled]="busy()" />
+            </label>
+          </div>
         </section>
       }
     </div>
@@ -107,7 +113,7 @@ const MAX_BYTES = 10 * 1024 * 1024;
     .slots { display: grid; gap: 0 14px; }
     .preview { height: 150px; border: 1px dashed #bbb; border-radius: 8px; display: grid; place-items: center; overflow: hidden; background: #fafafa; margin-bottom: 8px; text-align: center; padding: 6px; }
     .preview img { max-width: 100%; max-height: 100%; object-fit: contain; }
-    .pick { margin-top: 8px; position: relative; }
+    .picks { display: flex; gap: 8px; margin-top: 8px; } .pick { flex: 1; position: relative; padding: 10px 8px; }
     .guide ol { padding-left: 1.3em; }
     @media (min-width: 760px) { .slots { grid-template-columns: repeat(3, 1fr); } }
   `,
