@@ -120,6 +120,11 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     }, 15 * 60_000);
     purgeLimits.unref();
     const httpServer = http.createServer(app);
+    // Idle keep-alive connections stay open 65 s (Node's default is 5 s): longer than the idle
+    // timeout of the usual load balancers (60 s) and of clients that pause between calls (a phone
+    // signing agreements), so neither reuses a connection the server is closing (ECONNRESET).
+    httpServer.keepAliveTimeout = 65_000;
+    httpServer.headersTimeout = 66_000;
 
     app.use((req: Request, res: Response, next: NextFunction) => {
       const incoming = req.get('x-request-id');
