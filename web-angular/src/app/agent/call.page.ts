@@ -1,7 +1,7 @@
 import { Component, DestroyRef, OnInit, computed, effect, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
-import { Subscription, timer } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import {
@@ -222,12 +222,9 @@ export class CallPage implements OnInit {
   /** witnessSession for as long as the page is open: the agent's presence. */
   private follow(): void {
     this.live?.unsubscribe();
-    this.live = this.api.subscribe(this.sessionUpdates, { id: this.sessionId() }).subscribe({
-      next: (d) => this.session.set(d.witnessSession),
-      error: () => {
-        if (!this.session()?.endedAt) this.live = timer(2000).subscribe(() => this.follow());
-      },
-    });
+    this.live = this.api
+      .live(this.sessionUpdates, { id: this.sessionId() }, { retryMs: 2000, retryIf: () => !this.session()?.endedAt })
+      .subscribe((d) => this.session.set(d.witnessSession));
   }
 
   protected play(v: HTMLVideoElement): void {

@@ -1,6 +1,6 @@
 import { Component, DestroyRef, OnInit, computed, effect, inject, signal } from '@angular/core';
 import { Router } from '@angular/router';
-import { Subscription, timer } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { AgentBranchQueueGQL, AgentBranchQueueUpdatesGQL, AgentClaimNextGQL, type AgentQueueFieldsFragment } from '../graphql/generated';
@@ -130,16 +130,14 @@ export class QueuePage implements OnInit {
       (d) => this.following === branchId && this.show(d.branchQueue),
       (e: ApiError) => this.error.set(e.message),
     );
-    this.sub = this.api.subscribe(this.queueUpdates, { branchId }).subscribe({
-      next: (d) => {
-        this.live.set(true);
-        this.error.set(null);
-        this.show(d.branchQueue);
-      },
-      error: () => {
-        this.live.set(false);
-        this.sub = timer(3000).subscribe(() => this.following === branchId && this.follow(branchId));
-      },
+    const retryIf = () => {
+      this.live.set(false);
+      return this.following === branchId;
+    };
+    this.sub = this.api.live(this.queueUpdates, { branchId }, { retryIf }).subscribe((d) => {
+      this.live.set(true);
+      this.error.set(null);
+      this.show(d.branchQueue);
     });
   }
 

@@ -1,7 +1,7 @@
 import { Component, DestroyRef, OnInit, computed, inject, input, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
-import { Subscription, timer } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { ReviewApproveGQL, ReviewRejectGQL, ReviewReturnGQL, ReviewTicketGQL, TicketUpdatedGQL, type ReviewTicketFieldsFragment, type TicketStepKind } from '../graphql/generated';
@@ -212,12 +212,9 @@ export class ReviewPage implements OnInit {
   /** Another reviewer decides, the customer cancels: the page follows. */
   private follow(): void {
     this.live?.unsubscribe();
-    this.live = this.api.subscribe(this.updates, { ticketId: this.id() }).subscribe({
-      next: (d) => {
-        const t = this.ticket();
-        if (t && (d.ticketUpdated.status !== t.status || d.ticketUpdated.updatedAt !== t.updatedAt)) void this.reload();
-      },
-      error: () => (this.live = timer(3000).subscribe(() => this.follow())),
+    this.live = this.api.live(this.updates, { ticketId: this.id() }).subscribe((d) => {
+      const t = this.ticket();
+      if (t && (d.ticketUpdated.status !== t.status || d.ticketUpdated.updatedAt !== t.updatedAt)) void this.reload();
     });
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, inject } from '@angular/core';
-import { firstValueFrom, Observable, map, catchError, throwError } from 'rxjs';
+import { EMPTY, defer, firstValueFrom, Observable, map, catchError, retry, throwError, timer } from 'rxjs';
 import type { Mutation, Query, Subscription } from 'apollo-angular';
 import { toApiError } from './errors';
 
@@ -54,6 +54,15 @@ export class Api {
       }),
       catchError((e) => throwError(() => toApiError(e))),
     );
+  }
+
+  /**
+   * A subscription a page holds for as long as it is open: after an error (a dropped network,
+   * a server restart) it subscribes again every `retryMs`, unless `retryIf` says no more.
+   */
+  live<Op extends Subscription<any, any>>(op: Op, variables: VarsOf<Op>, options: { retryMs?: number; retryIf?: (e: unknown) => boolean } = {}): Observable<DataOf<Op>> {
+    const { retryMs = 3000, retryIf = () => true } = options;
+    return defer(() => this.subscribe(op, variables)).pipe(retry({ delay: (e) => (retryIf(e) ? timer(retryMs) : EMPTY) }));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Component, DestroyRef, OnInit, Type, computed, effect, inject, input, signal } from '@angular/core';
 import { NgComponentOutlet } from '@angular/common';
 import { Router, RouterLink } from '@angular/router';
-import { Subscription, timer } from 'rxjs';
+import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { CancelTicketGQL, GoBackGQL, TicketGQL, TicketUpdatedGQL } from '../graphql/generated';
@@ -134,10 +134,7 @@ export class TicketPage implements OnInit {
   /** ticketUpdated for as long as the page is open; it reconnects after a dropped network. */
   private follow(): void {
     this.live?.unsubscribe();
-    this.live = this.api.subscribe(this.updates, { ticketId: this.id() }).subscribe({
-      next: (d) => this.ctx.update(d.ticketUpdated),
-      error: () => (this.live = timer(3000).subscribe(() => this.follow())),
-    });
+    this.live = this.api.live(this.updates, { ticketId: this.id() }).subscribe((d) => this.ctx.update(d.ticketUpdated));
   }
 
   stepTitle(kind: string | null | undefined): string {
