@@ -36,6 +36,9 @@ describe('configuration', () => {
     [{ KAIHU_WITNESS_RECORDING_MIN_SECONDS: '-1' }, 'KAIHU_WITNESS_RECORDING_MIN_SECONDS', 'an integer from 0'],
     [{ KAIHU_WITNESS_REQUIRE_RECORDING: 'perhaps' }, 'KAIHU_WITNESS_REQUIRE_RECORDING', '1, true'],
     [{ KAIHU_WITNESS_TIMEOUT_MS: '10' }, 'KAIHU_WITNESS_TIMEOUT_MS', 'an integer from 1000'],
+    [{ KAIHU_CLOCK_START: 'next monday' }, 'KAIHU_CLOCK_START', 'an ISO 8601 instant'],
+    [{ KAIHU_CLOCK_START: '2026-13-40T00:00:00Z' }, 'KAIHU_CLOCK_START', 'an ISO 8601 instant'],
+    [{ NODE_ENV: 'production', KAIHU_SECRET: 'x'.repeat(32), KAIHU_CLOCK_START: '2026-11-23T02:00:00Z' }, 'KAIHU_CLOCK_START', 'NODE_ENV=production'],
   ])('refuses %j naming %s', (env, variable, allowed) => {
     let error: unknown;
     try {
@@ -63,6 +66,11 @@ describe('configuration', () => {
   it('never prints a database password', () => {
     expect(redactUrl('postgresql://kaihu:s3cret@db:5432/kaihu')).toBe('postgresql://kaihu:***@db:5432/kaihu');
     expect(() => loadConfig({ DATABASE_URL: 'http://kaihu:s3cret@db/x' })).toThrow(/kaihu:\*\*\*@db/);
+  });
+
+  it('starts the clock where KAIHU_CLOCK_START says, and on the real time without it', () => {
+    expect(loadConfig({}).clockStart).toBeNull();
+    expect(loadConfig({ KAIHU_CLOCK_START: '2026-11-23T02:00:00Z' }).clockStart).toEqual(new Date('2026-11-23T02:00:00Z'));
   });
 
   it('selects plugins and their options', () => {

@@ -38,6 +38,12 @@ export interface KaihuConfig {
   secret: string | null;
   /** `KAIHU_PORTAL_BROKER` — code of the broker whose customer portal `/` serves (its name, service hours, agreements before login). Default: the first broker by code. */
   portalBroker: string | null;
+  /**
+   * `KAIHU_CLOCK_START` — an instant (ISO 8601) at which this process's clock starts; it then runs
+   * at real speed. For rehearsals (a holiday, service hours) and for test processes that must
+   * agree with a pinned clock elsewhere. Refused with `NODE_ENV=production`. Default: the real time.
+   */
+  clockStart: Date | null;
   /** The video-witness queue's timing. */
   witness: WitnessConfig;
   /** Abuse limits of the GraphQL endpoint and idempotency keys. */
@@ -249,9 +255,19 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
   if (sfuMode === 'remote' && databaseUrl === null) throw new ConfigError('KAIHU_SFU', 'remote', 'DATABASE_URL (SFU services register in PostgreSQL)');
   const portalBroker = read(env, 'KAIHU_PORTAL_BROKER') ?? null;
   if (portalBroker !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(portalBroker)) throw new ConfigError('KAIHU_PORTAL_BROKER', portalBroker, 'a broker code (letters, digits, - and _)');
+  const clockStartRaw = read(env, 'KAIHU_CLOCK_START');
+  let clockStart: Date | null = null;
+  if (clockStartRaw !== undefined) {
+    clockStart = new Date(clockStartRaw);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(clockStartRaw) || Number.isNaN(clockStart.getTime())) {
+      throw new ConfigError('KAIHU_CLOCK_START', clockStartRaw, 'an ISO 8601 instant such as 2026-11-23T02:00:00Z');
+    }
+    if (production) throw new ConfigError('KAIHU_CLOCK_START', clockStartRaw, 'unset when NODE_ENV=production (production runs on the real time)');
+  }
   return {
     secret,
     portalBroker,
+    clockStart,
     port,
     host,
     nodeEnv,

@@ -14,7 +14,7 @@ import { GraphQLError, subscribe, type GraphQLFormattedError } from 'graphql';
 import graphqlUploadExpress from 'graphql-upload/graphqlUploadExpress.mjs';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { systemClock, type Clock } from './common/clock';
+import { RunningClock, systemClock, type Clock } from './common/clock';
 import { ErrorCode, defaultMessage } from './common/errors';
 import { createLogger, type Logger } from './common/logger';
 import { createEventBus, type EventBus } from './common/pubsub';
@@ -77,7 +77,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** Boots Kaihu: database and migrations, plugins, seed data, GraphQL over HTTP and WebSocket. */
 export async function startServer(options: StartOptions): Promise<KaihuServer> {
   const { config } = options;
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? (config.clockStart ? new RunningClock(config.clockStart) : systemClock);
   const logger = options.logger ?? createLogger(config.logLevel);
 
   const pluginModules = loadPluginModules(config);
@@ -98,6 +98,10 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     for (const b of brokers) {
       const def = pack.find((d) => d.code === b.code);
       if (def) await services.agreements.sync(forkEm(), b.id, def.agreements);
+    }
+    for (const b of brokers) {
+      const assumed = (await services.brokers.holidayYears(forkEm(), b)).filter((y) => y.derived).map((y) => y.year);
+      if (assumed.length) logger.warn({ broker: b.code, years: assumed }, 'the holiday calendar has no entry for these years: closed on their statutory holidays only; add the State Council notice');
     }
     await services.certificates.ensureAuthorities(forkEm(), brokers, logger.child({ component: 'ca' }));
     if (config.demo) await seedDemo(forkEm(), services, logger.child({ component: 'demo' }));

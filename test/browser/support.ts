@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ManualClock } from '../../api/src/common/clock';
+import { RunningClock } from '../../api/src/common/clock';
 import { lastCode, startTestServer, type TestServer } from '../../api/src/testing/harness';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -49,26 +49,9 @@ export function launchChromium(): Promise<Browser> {
  * expiry checks use the real time too), recordings not required unless a test says so.
  */
 export async function startPortalServer(env: Record<string, string> = {}): Promise<TestServer> {
-  return startTestServer('postgresql', { clock: new RealTimeClock(), env });
+  return startTestServer('postgresql', { clock: new RunningClock(), env });
 }
 
-/** A ManualClock that runs with the wall clock; `advance` still jumps ahead. */
-class RealTimeClock extends ManualClock {
-  private readonly started = Date.now();
-  private offset = 0;
-  constructor() {
-    super(new Date());
-  }
-  override now(): Date {
-    return new Date(Date.now() + this.offset);
-  }
-  override advance(ms: number): void {
-    this.offset += ms;
-  }
-  get elapsed(): number {
-    return Date.now() - this.started;
-  }
-}
 
 export async function newContext(browser: Browser, viewport: { width: number; height: number } = PHONE): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', permissions: ['camera', 'microphone'] });

@@ -96,7 +96,8 @@ describe('the witness queue across a killed API process', () => {
     await setup.stop();
 
     const port = String(await freePort());
-    const env = { DATABASE_URL: db.url, PORT: port, KAIHU_DATA_DIR: dataDir };
+    // the child judges the sessions on the same (pinned) time as the server that made them
+    const env = { DATABASE_URL: db.url, PORT: port, KAIHU_DATA_DIR: dataDir, KAIHU_CLOCK_START: setup.clock.now().toISOString() };
     child = api(env);
     await listening(child);
     const url = `ws://127.0.0.1:${port}/graphql`;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { Client } from 'pg';
-import { ManualClock } from '../common/clock';
+import { ManualClock, type SettableClock } from '../common/clock';
 import { createLogger, type Logger } from '../common/logger';
 import { loadConfig, type KaihuConfig } from '../config';
 import { startServer, type KaihuServer } from '../server';
@@ -63,7 +63,7 @@ export function captureLogger(level: KaihuConfig['logLevel'] = 'debug'): { logge
 export type DbKind = 'postgresql' | 'pglite';
 
 export interface TestServer extends KaihuServer {
-  clock: ManualClock;
+  clock: SettableClock;
   lines: string[];
   /** Stops the server and removes its database or data directory. */
   close(): Promise<void>;
@@ -75,7 +75,7 @@ export interface TestServer extends KaihuServer {
  */
 export async function startTestServer(
   kind: DbKind,
-  opts: { env?: Record<string, string>; clock?: ManualClock; wsAuthCheckMs?: number; databaseUrl?: string } = {},
+  opts: { env?: Record<string, string>; clock?: SettableClock; wsAuthCheckMs?: number; databaseUrl?: string } = {},
 ): Promise<TestServer> {
   const clock = opts.clock ?? new ManualClock('2026-11-23T02:00:00Z');
   const { logger, lines } = captureLogger();
@@ -162,7 +162,7 @@ export const LOGIN = `mutation ($input: LoginInput!) { login(input: $input) { to
 
 /** Runs the whole customer login (captcha, SMS code from the outbox) and returns the token. */
 export async function loginCustomer(
-  server: { url: string; clock: ManualClock },
+  server: { url: string; clock: SettableClock },
   who: { idNumber: string; mobile: string; accountType?: string },
   headers: Record<string, string> = {},
 ): Promise<string> {
@@ -242,7 +242,7 @@ export async function passWitness(server: KaihuServer, customerToken: string, ti
  * Starts a ticket of `business` for the person and brings it to VIDEO_WITNESS: the steps before it
  * (documents, information) are completed through the ticket service with fixture data.
  */
-export async function ticketAtWitness(server: KaihuServer & { clock: ManualClock }, person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO'): Promise<{ token: string; ticketId: string }> {
+export async function ticketAtWitness(server: KaihuServer & { clock: SettableClock }, person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO'): Promise<{ token: string; ticketId: string }> {
   const token = await loginCustomer(server, person);
   const started = await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }', { b: business }, bearer(token));
   if (!started.data) throw new Error(JSON.stringify(started.errors));
