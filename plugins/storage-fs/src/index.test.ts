@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -254,7 +254,8 @@ describe('@kaihu/storage-fs', () => {
       await mkdir(tempDir, { recursive: true });
       await writeFile(path.join(tempDir, 'stale.part'), 'half an upload');
       await writeFile(path.join(tempDir, 'recent.part'), 'an upload in progress');
-      const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+      // two days before the file system's now (its clock, not this process's, dates the files)
+      const twoDaysAgo = new Date((await stat(path.join(tempDir, 'recent.part'))).mtimeMs - 2 * 24 * 60 * 60 * 1000);
       await utimes(path.join(tempDir, 'stale.part'), twoDaysAgo, twoDaysAgo);
 
       await FsDocumentStore.open(root);

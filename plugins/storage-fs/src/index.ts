@@ -215,8 +215,15 @@ export class FsDocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * Age is judged by the file system's own clock (the mtime of a file written now), not this
+   * process's: on network storage, or a process whose clock is shifted, the two differ.
+   */
   private async removeStaleTempFiles(olderThanMs: number): Promise<void> {
-    const cutoff = Date.now() - olderThanMs;
+    const marker = this.newTempPath();
+    await writeFile(marker, '', { flag: 'wx' });
+    const cutoff = (await stat(marker)).mtimeMs - olderThanMs;
+    await rm(marker, { force: true });
     for (const name of await readdir(this.tempDir)) {
       const file = path.join(this.tempDir, name);
       try {
