@@ -79,6 +79,13 @@ export class BrokerResolver {
     return (await services.brokers.holidays(em, broker.id)).map((h) => h.date);
   }
 
+  @FieldResolver(() => [Int], {
+    description: '今明两年中节假日日历没有任何条目的年份：这些年份按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）休息，调休须由管理员按当年国务院通知补充',
+  })
+  async holidayYearsAssumed(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<number[]> {
+    return (await services.brokers.holidayYears(em, broker)).filter((y) => y.derived).map((y) => y.year);
+  }
+
   @FieldResolver(() => [Branch])
   branches(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<Branch[]> {
     return services.brokers.branches(em, broker.id);

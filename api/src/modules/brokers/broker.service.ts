@@ -6,7 +6,7 @@ import { ErrorCode, KaihuError } from '../../common/errors';
 import { Branch } from './branch.entity';
 import { BrokerHoliday } from './broker-holiday.entity';
 import { Broker } from './broker.entity';
-import { describeSchedule, formatLocal, isOpen, minutesOf, nextOpening, validateWindows, type Schedule } from './service-hours';
+import { describeSchedule, formatLocal, holidayCalendar, isOpen, localTime, minutesOf, nextOpening, validateWindows, type Schedule } from './service-hours';
 
 const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
 const badInput = (message: string, field?: string) => new KaihuError(ErrorCode.BAD_USER_INPUT, message, field ? { fields: [{ field, message }] } : {});
@@ -50,11 +50,30 @@ export class BrokerService {
     return broker;
   }
 
-  /** The broker's weekly windows and its holidays from yesterday on. */
+  /**
+   * The broker's weekly windows and its holiday calendar from the start of this year on; a year the
+   * calendar has no entry for closes on its statutory holidays ({@link holidayCalendar}).
+   */
   async schedule(em: EntityManager, broker: Broker): Promise<Schedule> {
-    const today = new Date(this.clock.now().getTime() - 24 * 3600_000).toISOString().slice(0, 10);
-    const holidays = await em.find(BrokerHoliday, { broker: broker.id, date: { $gte: today }, removedAt: null }, { fields: ['date'] });
-    return { timeZone: broker.timeZone, windows: broker.serviceWindows, holidays: new Set(holidays.map((h) => h.date)) };
+    return { timeZone: broker.timeZone, windows: broker.serviceWindows, holidays: await this.calendar(em, broker.id, broker.timeZone) };
+  }
+
+  private async calendar(em: EntityManager, brokerId: string, timeZone: string): Promise<ReturnType<typeof holidayCalendar>> {
+    const year = Number(localTime(this.clock.now(), timeZone).date.slice(0, 4));
+    const rows = await em.find(BrokerHoliday, { broker: brokerId, date: { $gte: `${year}-01-01` } }, { fields: ['date', 'removedAt'] });
+    const keepsCalendar = rows.length > 0 || (await em.count(BrokerHoliday, { broker: brokerId })) > 0;
+    return holidayCalendar({ dates: rows.filter((r) => !r.removedAt).map((r) => r.date), years: rows.map((r) => Number(r.date.slice(0, 4))), keepsCalendar });
+  }
+
+  /**
+   * This year and the next, for each: whether the broker's calendar lists its holidays, or the
+   * statutory ones are assumed because it has no entry for it (the console asks the admin to add
+   * the State Council's notice; the server warns at start).
+   */
+  async holidayYears(em: EntityManager, broker: Broker): Promise<{ year: number; derived: boolean }[]> {
+    const year = Number(localTime(this.clock.now(), broker.timeZone).date.slice(0, 4));
+    const calendar = await this.calendar(em, broker.id, broker.timeZone);
+    return [year, year + 1].map((y) => ({ year: y, derived: calendar.isDerived(y) }));
   }
 
 

@@ -1,6 +1,8 @@
 import type { ServiceWindow, Weekday } from '@kaihu/plugin-api';
 import {
   describeSchedule,
+  holidayCalendar,
+  statutoryHolidays,
   formatLocal,
   instantOf,
   isOpen,
@@ -90,5 +92,54 @@ describe('service hours in Asia/Shanghai', () => {
     expect(() => validateWindows([{ weekday: 1, opens: '18:00', closes: '09:00' }])).toThrow(/closes before/);
     expect(() => validateWindows([{ weekday: 8 as Weekday, opens: '08:00', closes: '09:00' }])).toThrow(/1–7/);
     expect(() => validateWindows([{ weekday: 1, opens: '8:00', closes: '09:00' }])).toThrow(/HH:MM/);
+  });
+});
+
+describe('statutory holidays and the holiday calendar', () => {
+  it('derives the statutory holidays of a year from the Chinese calendar', () => {
+    // 2026: 春节 is 02-17 (除夕 02-16), 清明 04-05, 端午 06-19, 中秋 09-25 (the State Council's notice)
+    expect(statutoryHolidays(2026)).toEqual([
+      { date: '2026-01-01', name: '元旦' },
+      { date: '2026-02-16', name: '春节' },
+      { date: '2026-02-17', name: '春节' },
+      { date: '2026-02-18', name: '春节' },
+      { date: '2026-02-19', name: '春节' },
+      { date: '2026-04-05', name: '清明节' },
+      { date: '2026-05-01', name: '劳动节' },
+      { date: '2026-05-02', name: '劳动节' },
+      { date: '2026-06-19', name: '端午节' },
+      { date: '2026-09-25', name: '中秋节' },
+      { date: '2026-10-01', name: '国庆节' },
+      { date: '2026-10-02', name: '国庆节' },
+      { date: '2026-10-03', name: '国庆节' },
+    ]);
+    // 2025 (published): 春节 01-29, 清明 04-04, 端午 05-31, 中秋 10-06; 2027: 春节 02-06, 清明 04-05
+    const d2025 = statutoryHolidays(2025).map((h) => h.date);
+    expect(d2025).toEqual(expect.arrayContaining(['2025-01-28', '2025-01-29', '2025-04-04', '2025-05-31', '2025-10-06']));
+    const d2027 = statutoryHolidays(2027).map((h) => h.date);
+    expect(d2027).toEqual(expect.arrayContaining(['2027-02-05', '2027-02-06', '2027-04-05', '2027-06-09', '2027-09-15']));
+    // new moons minutes from Beijing midnight, where ICU's Chinese calendar is a day off: 2027-02-06 23:56, 2030-02-03 00:07
+    expect(statutoryHolidays(2030).filter((h) => h.name === '春节').map((h) => h.date)).toEqual(['2030-02-02', '2030-02-03', '2030-02-04', '2030-02-05']);
+    for (let y = 2026; y <= 2040; y++) expect(statutoryHolidays(y)).toHaveLength(13);
+  });
+
+  it('closes on the statutory holidays of a year the calendar has no entry for, only for brokers that keep one', () => {
+    const kept = holidayCalendar({ dates: ['2026-10-08'], years: [2026], keepsCalendar: true });
+    expect(kept.has('2026-10-08')).toBe(true);
+    expect(kept.has('2026-10-01')).toBe(false); // 2026 is listed: its list is what counts
+    expect(kept.isDerived(2027)).toBe(true);
+    expect(kept.has('2027-02-06')).toBe(true); // 春节 2027, assumed
+    expect(kept.has('2027-02-09')).toBe(false);
+    const none = holidayCalendar({ dates: [], years: [], keepsCalendar: false });
+    expect(none.has('2027-02-06')).toBe(false);
+    expect(none.isDerived(2027)).toBe(false);
+    // a year whose every entry an admin removed was decided on: nothing assumed
+    expect(holidayCalendar({ dates: [], years: [2027], keepsCalendar: true }).has('2027-02-06')).toBe(false);
+  });
+
+  it('finds the next opening across assumed holidays in a year nobody entered', () => {
+    const schedule: Schedule = { ...officeHours, holidays: holidayCalendar({ dates: [], years: [2026], keepsCalendar: true }) };
+    // Friday 2027-02-05 18:00 → weekend, 春节 02-05…02-08 assumed (除夕 02-05 to 初三 02-08) → Tuesday 02-09 08:40
+    expect(nextOpening(schedule, new Date('2027-02-05T10:00:00Z'))?.toISOString()).toBe('2027-02-09T00:40:00.000Z');
   });
 });

@@ -1,4 +1,5 @@
 import type { ServiceWindow, Weekday } from '@kaihu/plugin-api';
+import { lunarDate } from './lunar';
 
 /**
  * Service hours as data: weekday windows in the broker's time zone plus holiday dates.
@@ -8,7 +9,7 @@ export interface Schedule {
   timeZone: string;
   windows: readonly ServiceWindow[];
   /** `YYYY-MM-DD` dates (local to `timeZone`) on which the service is closed all day. */
-  holidays: ReadonlySet<string>;
+  holidays: { has(date: string): boolean };
 }
 
 const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'] as const;
@@ -165,4 +166,65 @@ export function describeSchedule(schedule: Pick<Schedule, 'windows'>, closedOnHo
     })
     .join('；');
   return closedOnHolidays ? `${text}（法定节假日除外）` : text;
+}
+
+/**
+ * The statutory public holidays of a year (全体公民放假的节日, 《全国年节及纪念日放假办法》 as in
+ * force from 2025): 元旦 1 day, 春节 4 days (除夕 to 初三), 清明节 1 day, 劳动节 2 days, 端午节 and
+ * 中秋节 1 day each, 国庆节 3 days. Lunar dates come from the Chinese calendar of the platform's ICU,
+ * 清明 from the solar-term formula. These are the days the law fixes; the State Council's yearly
+ * notice adds bridge days and make-up working days (调休), which no rule can derive.
+ */
+export function statutoryHolidays(year: number): { date: string; name: string }[] {
+  let days = statutoryCache.get(year);
+  if (!days) statutoryCache.set(year, (days = deriveStatutory(year)));
+  return days.map((d) => ({ ...d }));
+}
+
+const statutoryCache = new Map<number, { date: string; name: string }[]>();
+
+function deriveStatutory(year: number): { date: string; name: string }[] {
+  const newYear = lunarDate(year, 1, 1);
+  const days: { date: string; name: string }[] = [{ date: `${year}-01-01`, name: '元旦' }];
+  for (let i = -1; i <= 2; i++) days.push({ date: addDays(newYear, i), name: '春节' });
+  days.push({ date: `${year}-04-${String(qingmingDay(year)).padStart(2, '0')}`, name: '清明节' });
+  days.push({ date: `${year}-05-01`, name: '劳动节' }, { date: `${year}-05-02`, name: '劳动节' });
+  days.push({ date: lunarDate(year, 5, 5), name: '端午节' }, { date: lunarDate(year, 8, 15), name: '中秋节' });
+  for (let d = 1; d <= 3; d++) days.push({ date: `${year}-10-0${d}`, name: '国庆节' });
+  return days.sort((a, b) => a.date.localeCompare(b.date));
+}
+
+/** 清明's April day (the sun at 15°), by the usual formula for 2000–2099, 1901–1999 otherwise. */
+function qingmingDay(year: number): number {
+  const y = year % 100;
+  const c = year >= 2000 ? 4.81 : 5.59;
+  return Math.floor(y * 0.2422 + c) - Math.floor((y - (year >= 2000 ? 0 : 1)) / 4);
+}
+
+/**
+ * A broker's holiday calendar as service hours read it: the dates it lists, and — for a broker
+ * that keeps a calendar at all — the statutory holidays of any year it has no entry for (a
+ * calendar that was not kept up to date closes on the days the law fixes rather than on none).
+ * `years` are the years with any entry, removed ones included (an admin who removed every holiday
+ * of a year decided about that year).
+ */
+export function holidayCalendar(input: { dates: Iterable<string>; years: Iterable<number>; keepsCalendar: boolean }): {
+  has(date: string): boolean;
+  isDerived(year: number): boolean;
+} {
+  const listed = new Set(input.dates);
+  const years = new Set(input.years);
+  const derived = new Map<number, Set<string>>();
+  const isDerived = (year: number) => input.keepsCalendar && !years.has(year);
+  return {
+    isDerived,
+    has(date) {
+      if (listed.has(date)) return true;
+      const year = Number(date.slice(0, 4));
+      if (!isDerived(year)) return false;
+      let set = derived.get(year);
+      if (!set) derived.set(year, (set = new Set(statutoryHolidays(year).map((h) => h.date))));
+      return set.has(date);
+    },
+  };
 }

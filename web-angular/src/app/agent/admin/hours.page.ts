@@ -53,6 +53,11 @@ interface WindowRow {
       </section>
       <section class="card" aria-labelledby="h-hol">
         <h2 id="h-hol">节假日（全天不办理）</h2>
+        @for (y of admin.broker()?.holidayYearsAssumed ?? []; track y) {
+          <p class="banner warn" role="status" data-testid="holiday-year-assumed">
+            {{ y }}年的节假日尚未维护：暂按法定节假日（元旦、春节、清明节、劳动节、端午节、中秋节、国庆节）休息。请按国务院办公厅当年的放假通知添加放假及调休日期。
+          </p>
+        }
         <ul class="hols">
           @for (d of admin.broker()?.holidays ?? []; track d) {
             <li data-testid="holiday"><span class="mono">{{ d }}</span><button type="button" class="link" (click)="removeHoliday(d)" [attr.aria-label]="'删除节假日 ' + d">删除</button></li>
