@@ -43,7 +43,12 @@ try {
   await device.load({ routerRtpCapabilities: router.rtpCapabilities });
   const clientSend = device.createSendTransport(params(serverSend));
   clientSend.on('connect', ({ dtlsParameters }, cb, errb) => serverSend.connect({ dtlsParameters }).then(cb, errb));
-  clientSend.on('produce', ({ kind, rtpParameters }, cb, errb) => serverSend.produce({ kind, rtpParameters }).then((p) => cb({ id: p.id }), errb));
+  const serverProducers = new Map();
+  clientSend.on('produce', ({ kind, rtpParameters }, cb, errb) =>
+    serverSend.produce({ kind, rtpParameters }).then((p) => {
+      serverProducers.set(p.id, p);
+      cb({ id: p.id });
+    }, errb));
   clientSend.on('producedata', ({ sctpStreamParameters, label, protocol }, cb, errb) =>
     serverSend.produceData({ sctpStreamParameters, label, protocol }).then((p) => cb({ id: p.id }), errb));
   const clientRecv = device.createRecvTransport(params(serverRecv));
@@ -131,6 +136,23 @@ try {
       serverSent: stats.find((s) => s.type === 'outbound-rtp')?.packetCount ?? 0,
       clientReceived: inbound?.packetsReceived ?? 0,
       framesDecoded: inbound?.framesDecoded,
+    };
+  }
+  if (!result.video?.framesDecoded) {
+    // why nothing was decoded: what the sender encoded, what the receiver got, asked for and dropped
+    const pick = (report, type, kind) => {
+      let found;
+      report.forEach((s) => {
+        if (s.type === type && (s.kind ?? s.mediaType) === kind) found = s;
+      });
+      return found;
+    };
+    const videoConsumer = consumers.find(({ sc }) => sc.kind === 'video').sc;
+    result.diagnostics = {
+      sender: pick(await clientSend.getStats(), 'outbound-rtp', 'video'),
+      receiver: pick(clientReport, 'inbound-rtp', 'video'),
+      producer: await serverProducers.get(videoProducer.id)?.getStats(),
+      consumer: await videoConsumer.getStats(),
     };
   }
   for (const { cc } of consumers) cc.track.stop();
