@@ -1,9 +1,20 @@
 import js from '@eslint/js';
 import globals from 'globals';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'web-angular/.angular/**', 'web-angular/src/app/graphql/generated.ts', 'data/**', 'coverage/**', 'docs/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'web-angular/.angular/**',
+      'web-angular/src/app/graphql/generated.ts',
+      'data/**',
+      'coverage/**',
+      'docs/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -27,4 +38,6 @@ export default tseslint.config(
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // formatting is Prettier's (npm run lint runs prettier --check)
+  prettier,
 );
