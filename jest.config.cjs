@@ -17,7 +17,11 @@ module.exports = {
   roots: ['<rootDir>/api', '<rootDir>/plugins', '<rootDir>/sfu', '<rootDir>/test', '<rootDir>/web-angular/src'],
   testMatch: ['**/*.test.ts'],
   // browser tests run on their own, in a loopback-only network namespace (scripts/test.mjs)
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', ...(process.env.KAIHU_BROWSER_TESTS === '1' ? [] : ['<rootDir>/test/browser/'])],
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '/dist/',
+    ...(process.env.KAIHU_BROWSER_TESTS === '1' ? [] : ['<rootDir>/test/browser/']),
+  ],
   transform: {
     '^.+\\.(t|j|mj)s$': swc,
   },

@@ -8,7 +8,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // Integration and end-to-end tests run the compiled server as a child process too: build first.
-const build = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+const build = spawnSync(
+  process.execPath,
+  [path.join(root, 'node_modules/typescript/bin/tsc'), '-b', 'tsconfig.build.json'],
+  { cwd: root, stdio: 'inherit' },
+);
 if (build.status !== 0) process.exit(build.status ?? 1);
 const checker = path.resolve(root, '../shared/tools/check-contract.mjs');
 if (existsSync(checker)) {
@@ -26,7 +30,11 @@ const args = process.argv.slice(2);
 const browserOnly = args[0] === '--browser';
 if (browserOnly) args.shift();
 // PGlite loads its WebAssembly with a dynamic import(), which jest's VM only allows with this flag.
-const jestArgs = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning', path.join(root, 'node_modules/jest/bin/jest.js')];
+const jestArgs = [
+  '--experimental-vm-modules',
+  '--disable-warning=ExperimentalWarning',
+  path.join(root, 'node_modules/jest/bin/jest.js'),
+];
 let status = 0;
 if (!browserOnly) {
   const jest = spawnSync(process.execPath, [...jestArgs, ...args], { cwd: root, stdio: 'inherit' });
@@ -40,10 +48,18 @@ if (!existsSync('/usr/bin/chromium') && !process.env.KAIHU_CHROMIUM) {
   if (process.env.CI === 'true') status = status || 1;
 } else if (browserOnly || args.length === 0) {
   const socket = process.env.KAIHU_TEST_PG_SOCKET ?? '/var/run/postgresql';
-  const env = { ...process.env, KAIHU_BROWSER_TESTS: '1', KAIHU_TEST_PG_URL: process.env.KAIHU_TEST_PG_URL ?? `postgresql://postgres@${encodeURIComponent(socket)}/postgres` };
+  const env = {
+    ...process.env,
+    KAIHU_BROWSER_TESTS: '1',
+    KAIHU_TEST_PG_URL: process.env.KAIHU_TEST_PG_URL ?? `postgresql://postgres@${encodeURIComponent(socket)}/postgres`,
+  };
   const browserArgs = [...jestArgs, '--roots', path.join(root, 'test/browser'), '--runInBand', ...args];
   const run = canUnshare
-    ? spawnSync('unshare', ['-n', 'bash', '-c', 'ip link set lo up && exec "$@"', 'bash', process.execPath, ...browserArgs], { cwd: root, stdio: 'inherit', env })
+    ? spawnSync(
+        'unshare',
+        ['-n', 'bash', '-c', 'ip link set lo up && exec "$@"', 'bash', process.execPath, ...browserArgs],
+        { cwd: root, stdio: 'inherit', env },
+      )
     : spawnSync(process.execPath, browserArgs, { cwd: root, stdio: 'inherit', env });
   status = status || (run.status ?? 1);
 }

@@ -19,7 +19,12 @@ const { createLogger } = require('../dist/common/logger.js');
   let db;
   try {
     const config = loadConfig({});
-    db = await openDatabase({ databaseUrl: url.toString(), dataDir: '/tmp', plugins: loadPluginModules(config), logger: createLogger('warn') });
+    db = await openDatabase({
+      databaseUrl: url.toString(),
+      dataDir: '/tmp',
+      plugins: loadPluginModules(config),
+      logger: createLogger('warn'),
+    });
     const sql = await db.orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: false });
     console.log(sql.trim() || '-- entities and migrations agree: nothing to migrate');
   } finally {

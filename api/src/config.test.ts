@@ -3,7 +3,15 @@ import { ConfigError, loadConfig, redactUrl } from './config';
 describe('configuration', () => {
   it('defaults to the embedded database in demo mode on port 4000', () => {
     const c = loadConfig({}, '/srv/kaihu');
-    expect(c).toMatchObject({ port: 4000, host: '127.0.0.1', databaseUrl: null, dataDir: '/srv/kaihu/data', demo: true, logLevel: 'info', introspection: true });
+    expect(c).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      dataDir: '/srv/kaihu/data',
+      demo: true,
+      logLevel: 'info',
+      introspection: true,
+    });
     expect(c.plugins).toEqual({
       counter: '@kaihu/counter-local',
       sms: '@kaihu/sms-outbox',
@@ -26,9 +34,17 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', 'fatal, error'],
     [{ KAIHU_PLUGINS: 'camera=@x/y' }, 'KAIHU_PLUGINS', 'kind one of counter'],
     [{ KAIHU_PLUGIN_SMS_OPTIONS: '[1]' }, 'KAIHU_PLUGIN_SMS_OPTIONS', 'a JSON object'],
-    [{ NODE_ENV: 'production', KAIHU_DEMO: '1', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_DEMO', 'NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production', KAIHU_DEMO: '1', DATABASE_URL: 'postgresql://h/db' },
+      'KAIHU_DEMO',
+      'NODE_ENV=production',
+    ],
     [{ KAIHU_SECRET: 'short' }, 'KAIHU_SECRET', 'at least 32 characters'],
-    [{ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_SECRET', 'required when NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db' },
+      'KAIHU_SECRET',
+      'required when NODE_ENV=production',
+    ],
     [{ KAIHU_SFU: 'cloud' }, 'KAIHU_SFU', 'embedded or remote'],
     [{ KAIHU_SFU: 'remote', DATABASE_URL: 'postgresql://h/db' }, 'KAIHU_SFU_SECRET', 'required with KAIHU_SFU=remote'],
     [{ KAIHU_SFU: 'remote', KAIHU_SFU_SECRET: '0123456789abcdef' }, 'KAIHU_SFU', 'DATABASE_URL'],
@@ -38,7 +54,11 @@ describe('configuration', () => {
     [{ KAIHU_WITNESS_TIMEOUT_MS: '10' }, 'KAIHU_WITNESS_TIMEOUT_MS', 'an integer from 1000'],
     [{ KAIHU_CLOCK_START: 'next monday' }, 'KAIHU_CLOCK_START', 'an ISO 8601 instant'],
     [{ KAIHU_CLOCK_START: '2026-13-40T00:00:00Z' }, 'KAIHU_CLOCK_START', 'an ISO 8601 instant'],
-    [{ NODE_ENV: 'production', KAIHU_SECRET: 'x'.repeat(32), KAIHU_CLOCK_START: '2026-11-23T02:00:00Z' }, 'KAIHU_CLOCK_START', 'NODE_ENV=production'],
+    [
+      { NODE_ENV: 'production', KAIHU_SECRET: 'x'.repeat(32), KAIHU_CLOCK_START: '2026-11-23T02:00:00Z' },
+      'KAIHU_CLOCK_START',
+      'NODE_ENV=production',
+    ],
   ])('refuses %j naming %s', (env, variable, allowed) => {
     let error: unknown;
     try {
@@ -55,12 +75,21 @@ describe('configuration', () => {
 
   it('runs the witness media embedded, recorded and required by default', () => {
     const c = loadConfig({ KAIHU_DATA_DIR: '/srv/kaihu' });
-    expect(c.witness).toMatchObject({ sfuMode: 'embedded', sfuSecret: null, recordingDir: '/srv/kaihu/recordings', recordingMinSeconds: 30, requireRecording: true, sessionTimeoutMs: 1800000 });
+    expect(c.witness).toMatchObject({
+      sfuMode: 'embedded',
+      sfuSecret: null,
+      recordingDir: '/srv/kaihu/recordings',
+      recordingMinSeconds: 30,
+      requireRecording: true,
+      sessionTimeoutMs: 1800000,
+    });
   });
 
   it('is not in demo mode in production by default', () => {
     const secret = 'x'.repeat(32);
-    expect(loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', KAIHU_SECRET: secret })).toMatchObject({ demo: false, introspection: false, secret });
+    expect(
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://h/db', KAIHU_SECRET: secret }),
+    ).toMatchObject({ demo: false, introspection: false, secret });
   });
 
   it('never prints a database password', () => {
@@ -70,7 +99,9 @@ describe('configuration', () => {
 
   it('starts the clock where KAIHU_CLOCK_START says, and on the real time without it', () => {
     expect(loadConfig({}).clockStart).toBeNull();
-    expect(loadConfig({ KAIHU_CLOCK_START: '2026-11-23T02:00:00Z' }).clockStart).toEqual(new Date('2026-11-23T02:00:00Z'));
+    expect(loadConfig({ KAIHU_CLOCK_START: '2026-11-23T02:00:00Z' }).clockStart).toEqual(
+      new Date('2026-11-23T02:00:00Z'),
+    );
   });
 
   it('selects plugins and their options', () => {
@@ -83,8 +114,22 @@ describe('configuration', () => {
 
 describe('abuse limits and idempotency configuration', () => {
   it('has defaults, reads overrides and refuses bad values', () => {
-    expect(loadConfig({}).limits).toMatchObject({ maxDepth: 12, maxComplexity: 10000, maxBatch: 10, trustProxy: false, idempotencyTtlHours: 24, rateWindowSeconds: 600, codePerIp: 20, codePerKey: 60, loginPerIp: 30, loginPerKey: 100 });
-    expect(loadConfig({ KAIHU_TRUST_PROXY: 'loopback, 10.0.0.0/8', KAIHU_MAX_BATCH: '0' }).limits).toMatchObject({ trustProxy: 'loopback,10.0.0.0/8', maxBatch: 0 });
+    expect(loadConfig({}).limits).toMatchObject({
+      maxDepth: 12,
+      maxComplexity: 10000,
+      maxBatch: 10,
+      trustProxy: false,
+      idempotencyTtlHours: 24,
+      rateWindowSeconds: 600,
+      codePerIp: 20,
+      codePerKey: 60,
+      loginPerIp: 30,
+      loginPerKey: 100,
+    });
+    expect(loadConfig({ KAIHU_TRUST_PROXY: 'loopback, 10.0.0.0/8', KAIHU_MAX_BATCH: '0' }).limits).toMatchObject({
+      trustProxy: 'loopback,10.0.0.0/8',
+      maxBatch: 0,
+    });
     expect(loadConfig({ KAIHU_TRUST_PROXY: '2' }).limits.trustProxy).toBe(2);
     expect(() => loadConfig({ KAIHU_TRUST_PROXY: 'everyone' })).toThrow(/KAIHU_TRUST_PROXY/);
     expect(() => loadConfig({ KAIHU_MAX_QUERY_DEPTH: '0' })).toThrow(/KAIHU_MAX_QUERY_DEPTH/);

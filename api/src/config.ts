@@ -198,7 +198,8 @@ function trustProxy(env: Env, name: string): boolean | number | string {
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (/^\d+$/.test(v) && Number(v) <= 100) return Number(v);
   const parts = v.split(',').map((p) => p.trim());
-  if (parts.every((p) => ['loopback', 'linklocal', 'uniquelocal'].includes(p) || /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p))) return parts.join(',');
+  if (parts.every((p) => ['loopback', 'linklocal', 'uniquelocal'].includes(p) || /^[0-9a-f.:]+(\/\d{1,3})?$/.test(p)))
+    return parts.join(',');
   throw new ConfigError(name, raw, 'off, on, a hop count, or addresses/subnets such as loopback,10.0.0.0/8');
 }
 
@@ -214,7 +215,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
   const dataDir = path.resolve(cwd, read(env, 'KAIHU_DATA_DIR') ?? './data');
   const demo = boolean(env, 'KAIHU_DEMO', databaseUrl === null && !production);
   if (demo && production) {
-    throw new ConfigError('KAIHU_DEMO', read(env, 'KAIHU_DEMO') ?? '(default)', 'off when NODE_ENV=production (demo data and /dev pages must never run in production)');
+    throw new ConfigError(
+      'KAIHU_DEMO',
+      read(env, 'KAIHU_DEMO') ?? '(default)',
+      'off when NODE_ENV=production (demo data and /dev pages must never run in production)',
+    );
   }
   const logLevelRaw = read(env, 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
@@ -245,16 +250,22 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
   }
   const secret = read(env, 'KAIHU_SECRET') ?? null;
   if (secret !== null && secret.length < 32) throw new ConfigError('KAIHU_SECRET', '***', 'at least 32 characters');
-  if (secret === null && production) throw new ConfigError('KAIHU_SECRET', '', 'a secret of at least 32 characters (required when NODE_ENV=production)');
+  if (secret === null && production)
+    throw new ConfigError('KAIHU_SECRET', '', 'a secret of at least 32 characters (required when NODE_ENV=production)');
   const sfuModeRaw = read(env, 'KAIHU_SFU') ?? 'embedded';
-  if (sfuModeRaw !== 'embedded' && sfuModeRaw !== 'remote') throw new ConfigError('KAIHU_SFU', sfuModeRaw, 'embedded or remote');
+  if (sfuModeRaw !== 'embedded' && sfuModeRaw !== 'remote')
+    throw new ConfigError('KAIHU_SFU', sfuModeRaw, 'embedded or remote');
   const sfuMode = sfuModeRaw;
   const sfuSecret = read(env, 'KAIHU_SFU_SECRET') ?? null;
-  if (sfuSecret !== null && sfuSecret.length < 16) throw new ConfigError('KAIHU_SFU_SECRET', '***', 'at least 16 characters');
-  if (sfuMode === 'remote' && sfuSecret === null) throw new ConfigError('KAIHU_SFU_SECRET', '', 'the SFU services\' shared secret (required with KAIHU_SFU=remote)');
-  if (sfuMode === 'remote' && databaseUrl === null) throw new ConfigError('KAIHU_SFU', 'remote', 'DATABASE_URL (SFU services register in PostgreSQL)');
+  if (sfuSecret !== null && sfuSecret.length < 16)
+    throw new ConfigError('KAIHU_SFU_SECRET', '***', 'at least 16 characters');
+  if (sfuMode === 'remote' && sfuSecret === null)
+    throw new ConfigError('KAIHU_SFU_SECRET', '', "the SFU services' shared secret (required with KAIHU_SFU=remote)");
+  if (sfuMode === 'remote' && databaseUrl === null)
+    throw new ConfigError('KAIHU_SFU', 'remote', 'DATABASE_URL (SFU services register in PostgreSQL)');
   const portalBroker = read(env, 'KAIHU_PORTAL_BROKER') ?? null;
-  if (portalBroker !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(portalBroker)) throw new ConfigError('KAIHU_PORTAL_BROKER', portalBroker, 'a broker code (letters, digits, - and _)');
+  if (portalBroker !== null && !/^[A-Za-z0-9_-]{1,32}$/.test(portalBroker))
+    throw new ConfigError('KAIHU_PORTAL_BROKER', portalBroker, 'a broker code (letters, digits, - and _)');
   const clockStartRaw = read(env, 'KAIHU_CLOCK_START');
   let clockStart: Date | null = null;
   if (clockStartRaw !== undefined) {
@@ -262,7 +273,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): KaihuCo
     if (!/^\d{4}-\d{2}-\d{2}T/.test(clockStartRaw) || Number.isNaN(clockStart.getTime())) {
       throw new ConfigError('KAIHU_CLOCK_START', clockStartRaw, 'an ISO 8601 instant such as 2026-11-23T02:00:00Z');
     }
-    if (production) throw new ConfigError('KAIHU_CLOCK_START', clockStartRaw, 'unset when NODE_ENV=production (production runs on the real time)');
+    if (production)
+      throw new ConfigError(
+        'KAIHU_CLOCK_START',
+        clockStartRaw,
+        'unset when NODE_ENV=production (production runs on the real time)',
+      );
   }
   return {
     secret,

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   if (config.demo) {
-    logger.info(`demo mode: portal ${server.url}/ — GraphQL ${server.url}/graphql — SMS outbox ${server.url}/dev/outbox`);
+    logger.info(
+      `demo mode: portal ${server.url}/ — GraphQL ${server.url}/graphql — SMS outbox ${server.url}/dev/outbox`,
+    );
   }
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {

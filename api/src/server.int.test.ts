@@ -49,7 +49,11 @@ describe.each<DbKind>(['postgresql', 'pglite'])('the server on %s', (kind) => {
   });
 
   it('serves GraphQL over WebSocket (graphql-ws) on the same port and path', async () => {
-    const client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, retryAttempts: 0 });
+    const client = createClient({
+      url: server.url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+    });
     try {
       const result = await new Promise<any>((resolve, reject) => {
         let value: unknown;
@@ -66,9 +70,16 @@ describe.each<DbKind>(['postgresql', 'pglite'])('the server on %s', (kind) => {
 
   it('accepts GraphQL multipart requests (graphql-upload) with the CSRF preflight header', async () => {
     const form = new FormData();
-    form.append('operations', JSON.stringify({ query: 'query ($code: String!) { broker(code: $code) { code } }', variables: { code: 'DEMO' } }));
+    form.append(
+      'operations',
+      JSON.stringify({ query: 'query ($code: String!) { broker(code: $code) { code } }', variables: { code: 'DEMO' } }),
+    );
     form.append('map', '{}');
-    const ok = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: { 'apollo-require-preflight': 'true' } });
+    const ok = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      body: form,
+      headers: { 'apollo-require-preflight': 'true' },
+    });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ data: { broker: { code: 'DEMO' } } });
     const form2 = new FormData();
@@ -125,8 +136,12 @@ describe('the embedded data directory', () => {
     const config = loadConfig({ PORT: '0', KAIHU_DATA_DIR: dir, LOG_LEVEL: 'silent' });
     const first = await startServer({ config, logger: captureLogger('silent').logger });
     try {
-      await expect(startServer({ config, logger: captureLogger('silent').logger })).rejects.toBeInstanceOf(DataDirInUseError);
-      await expect(startServer({ config, logger: captureLogger('silent').logger })).rejects.toThrow(/data directory in use/);
+      await expect(startServer({ config, logger: captureLogger('silent').logger })).rejects.toBeInstanceOf(
+        DataDirInUseError,
+      );
+      await expect(startServer({ config, logger: captureLogger('silent').logger })).rejects.toThrow(
+        /data directory in use/,
+      );
       expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
     } finally {
       await first.stop();

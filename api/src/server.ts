@@ -81,7 +81,12 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
   const logger = options.logger ?? createLogger(config.logLevel);
 
   const pluginModules = loadPluginModules(config);
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, plugins: pluginModules, logger });
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    plugins: pluginModules,
+    logger,
+  });
   let stopping = false;
   let bus: EventBus | null = null;
   try {
@@ -101,12 +106,20 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     }
     for (const b of brokers) {
       const assumed = (await services.brokers.holidayYears(forkEm(), b)).filter((y) => y.derived).map((y) => y.year);
-      if (assumed.length) logger.warn({ broker: b.code, years: assumed }, 'the holiday calendar has no entry for these years: closed on their statutory holidays only; add the State Council notice');
+      if (assumed.length)
+        logger.warn(
+          { broker: b.code, years: assumed },
+          'the holiday calendar has no entry for these years: closed on their statutory holidays only; add the State Council notice',
+        );
     }
     await services.certificates.ensureAuthorities(forkEm(), brokers, logger.child({ component: 'ca' }));
     if (config.demo) await seedDemo(forkEm(), services, logger.child({ component: 'demo' }));
     await services.witness.start(forkEm, logger.child({ component: 'witness' }));
-    await services.partners.start(forkEm, createDeliveryQueue(config, logger.child({ component: 'webhooks' })), logger.child({ component: 'partners' }));
+    await services.partners.start(
+      forkEm,
+      createDeliveryQueue(config, logger.child({ component: 'webhooks' })),
+      logger.child({ component: 'partners' }),
+    );
 
     const schema = await createSchema(bus);
     const app = express();
@@ -138,7 +151,15 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       const started = process.hrtime.bigint();
       res.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        req.log.info({ method: req.method, path: req.originalUrl.split('?')[0], status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'request');
+        req.log.info(
+          {
+            method: req.method,
+            path: req.originalUrl.split('?')[0],
+            status: res.statusCode,
+            ms: Math.round(ms * 10) / 10,
+          },
+          'request',
+        );
       });
       next();
     });
@@ -160,9 +181,14 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     if (config.demo) app.use('/dev', devRoutes(services, forkEm));
 
     // Photos and witness recordings behind short-lived signed URLs (the signature names the viewer it was made for).
-    type OpenedFile = { status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 };
+    type OpenedFile =
+      { status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 };
     const signedFile =
-      (open: (params: Record<string, string>, query: Record<string, unknown>) => Promise<OpenedFile>, maxAgeSeconds: number, missing: string): express.RequestHandler =>
+      (
+        open: (params: Record<string, string>, query: Record<string, unknown>) => Promise<OpenedFile>,
+        maxAgeSeconds: number,
+        missing: string,
+      ): express.RequestHandler =>
       async (req, res, next) => {
         try {
           const file = await open(req.params as Record<string, string>, req.query);
@@ -179,8 +205,18 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
           next(e);
         }
       };
-    app.get('/files/documents/:id/:variant', signedFile((p, q) => services.documents.open(forkEm(), { id: p.id!, variant: p.variant!, ...q }), 600, '文件不存在'));
-    app.get('/files/recordings/:id', signedFile((p, q) => services.witness.openRecording(forkEm(), { id: p.id!, ...q }), 1800, '录像不存在'));
+    app.get(
+      '/files/documents/:id/:variant',
+      signedFile(
+        (p, q) => services.documents.open(forkEm(), { id: p.id!, variant: p.variant!, ...q }),
+        600,
+        '文件不存在',
+      ),
+    );
+    app.get(
+      '/files/recordings/:id',
+      signedFile((p, q) => services.witness.openRecording(forkEm(), { id: p.id!, ...q }), 1800, '录像不存在'),
+    );
 
     // graphql-ws on the same port and path as HTTP; the token comes in connectionParams.authorization.
     const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
@@ -192,7 +228,8 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       {
         schema,
         onConnect: async (ctx) => {
-          const authorization = typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : null;
+          const authorization =
+            typeof ctx.connectionParams?.authorization === 'string' ? ctx.connectionParams.authorization : null;
           const auth = await services.auth.authenticate(forkEm(), authorization);
           if ('problem' in auth) {
             const { code, reason } = closeCodeFor(auth.problem);
@@ -211,17 +248,42 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
             ctx.extra.socket.close(code, reason);
           }
           // depth, complexity, introspection (KAIHU_INTROSPECTION) and rate limits, as over HTTP
-          const clientIp = clientIpOf(ctx.extra.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
-          return guardWsOperation({ ...limitDeps, schema, introspection: config.introspection }, forkEm, ctx.extra.viewer ?? null, clientIp, payload);
+          const clientIp = clientIpOf(
+            ctx.extra.request,
+            app.get('trust proxy fn') as (addr: string, i: number) => boolean,
+          );
+          return guardWsOperation(
+            { ...limitDeps, schema, introspection: config.introspection },
+            forkEm,
+            ctx.extra.viewer ?? null,
+            clientIp,
+            payload,
+          );
         },
         // the witness queue's positions skip per-event execution when they can (fast-subscriptions.ts)
         subscribe: (args) => fastQueue(args) ?? subscribe(args),
         context: (ctx, id): KaihuContext => {
           const requestId = randomUUID();
           const socket = ctx.extra.socket;
-          const ws = { id, send: (m: string) => socket.readyState === socket.OPEN && socket.send(m, { binary: false, compress: false, fin: true }) };
-          const clientIp = clientIpOf(ctx.extra.request, app.get('trust proxy fn') as (addr: string, i: number) => boolean);
-          return { em: forkEm(), services, clock, log: logger.child({ requestId, transport: 'ws' }), requestId, viewer: ctx.extra.viewer ?? null, clientIp, ws };
+          const ws = {
+            id,
+            send: (m: string) =>
+              socket.readyState === socket.OPEN && socket.send(m, { binary: false, compress: false, fin: true }),
+          };
+          const clientIp = clientIpOf(
+            ctx.extra.request,
+            app.get('trust proxy fn') as (addr: string, i: number) => boolean,
+          );
+          return {
+            em: forkEm(),
+            services,
+            clock,
+            log: logger.child({ requestId, transport: 'ws' }),
+            requestId,
+            viewer: ctx.extra.viewer ?? null,
+            clientIp,
+            ws,
+          };
         },
       },
       wsServer,
@@ -242,7 +304,11 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       introspection: config.introspection,
       // main.ts handles SIGTERM/SIGINT (drain, close the database, exit 0); Apollo's own handler would re-raise the signal.
       stopOnTerminationSignals: false,
-      plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }), drainWs, rateLimitPlugin(limitDeps)],
+      plugins: [
+        ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+        drainWs,
+        rateLimitPlugin(limitDeps),
+      ],
       allowBatchedHttpRequests: config.limits.maxBatch > 0,
       formatError: (formatted: GraphQLFormattedError, error: unknown) => formatGraphQLError(formatted, error, logger),
     });
@@ -253,13 +319,27 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
       graphqlUploadExpress({ maxFileSize: MAX_UPLOAD_BYTES, maxFiles: 4 }),
       express.json({ limit: '1mb' }),
       httpOperationGuard(schema, config.limits),
-      idempotencyMiddleware({ service: idempotency, secrets: () => services.secrets, authenticate: (em, header) => services.auth.authenticate(em, header), forkEm, logger }),
+      idempotencyMiddleware({
+        service: idempotency,
+        secrets: () => services.secrets,
+        authenticate: (em, header) => services.auth.authenticate(em, header),
+        forkEm,
+        logger,
+      }),
       expressMiddleware(apollo, {
         context: async ({ req }): Promise<KaihuContext> => {
           const em = forkEm();
           const auth = await services.auth.authenticate(em, req.get('authorization'));
           if ('problem' in auth) throw unauthenticated(auth.problem);
-          return { em, services, clock, log: req.log, requestId: req.id, viewer: auth.viewer, clientIp: req.ip ?? null };
+          return {
+            em,
+            services,
+            clock,
+            log: req.log,
+            requestId: req.id,
+            viewer: auth.viewer,
+            clientIp: req.ip ?? null,
+          };
         },
       }),
     );
@@ -283,7 +363,10 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
     });
     const port = (httpServer.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    logger.info({ url, database: db.kind, events: bus.transport, demo: config.demo, plugins: plugins.names }, 'Kaihu is listening');
+    logger.info(
+      { url, database: db.kind, events: bus.transport, demo: config.demo, plugins: plugins.names },
+      'Kaihu is listening',
+    );
 
     let stopped: Promise<void> | null = null;
     return {
@@ -322,14 +405,21 @@ export async function startServer(options: StartOptions): Promise<KaihuServer> {
  * Errors: codes of ours and GraphQL's own pass as they are; anything unexpected is logged and
  * reaches the client only as INTERNAL_SERVER_ERROR with a Chinese message (no stack, no SQL).
  */
-export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown, logger: Logger): GraphQLFormattedError {
+export function formatGraphQLError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  logger: Logger,
+): GraphQLFormattedError {
   const code = formatted.extensions?.code;
   if (code && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
     void _drop;
     return translateInputError({ ...formatted, extensions });
   }
-  logger.error({ err: (error as { originalError?: unknown })?.originalError ?? error, path: formatted.path }, 'unexpected resolver error');
+  logger.error(
+    { err: (error as { originalError?: unknown })?.originalError ?? error, path: formatted.path },
+    'unexpected resolver error',
+  );
   return {
     message: defaultMessage(ErrorCode.INTERNAL_SERVER_ERROR),
     path: formatted.path,
@@ -345,7 +435,9 @@ const TOKEN_MESSAGES: Record<TokenProblem, string> = {
 };
 
 function unauthenticated(problem: TokenProblem): GraphQLError {
-  return new GraphQLError(TOKEN_MESSAGES[problem], { extensions: { code: ErrorCode.UNAUTHENTICATED, reason: problem, http: { status: 401 } } });
+  return new GraphQLError(TOKEN_MESSAGES[problem], {
+    extensions: { code: ErrorCode.UNAUTHENTICATED, reason: problem, http: { status: 401 } },
+  });
 }
 
 /**
@@ -367,11 +459,14 @@ function mountPortal(app: express.Express, portalBroker: () => Promise<string | 
         index: false,
         maxAge: '1h',
         setHeaders: (res, file) => {
-          if (/-[A-Z0-9]{8}\.(js|css)$/.test(file)) res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+          if (/-[A-Z0-9]{8}\.(js|css)$/.test(file))
+            res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
         },
       }),
     );
-    app.get(/^\/(?!graphql|healthz|dev\/|files\/).*/, (_req, res) => res.set('Cache-Control', 'no-cache').sendFile(path.join(dist, 'index.html')));
+    app.get(/^\/(?!graphql|healthz|dev\/|files\/).*/, (_req, res) =>
+      res.set('Cache-Control', 'no-cache').sendFile(path.join(dist, 'index.html')),
+    );
     return;
   }
   app.get('/', (_req, res) => {

@@ -44,7 +44,13 @@ export interface Services {
   sessionsClosed: (sessionId: string) => void;
 }
 
-export function createServices(deps: { clock: Clock; plugins: Plugins; config: KaihuConfig; secrets: Secrets; bus: EventBus }): Services {
+export function createServices(deps: {
+  clock: Clock;
+  plugins: Plugins;
+  config: KaihuConfig;
+  secrets: Secrets;
+  bus: EventBus;
+}): Services {
   const { clock, plugins, config, secrets, bus } = deps;
   const brokers = new BrokerService(clock);
   const captchas = new CaptchaService(clock, () => secrets, config.demo);
@@ -67,7 +73,33 @@ export function createServices(deps: { clock: Clock; plugins: Plugins; config: K
   const certificates = new CertificateService(clock, () => secrets, { tickets, profiles, brokers });
   tickets.certificateCheck = (em, customerId) => certificates.hasValid(em, customerId);
   const agreements = new AgreementService(clock, { tickets, certificates });
-  const witness = new WitnessService(clock, bus, { tickets, brokers, auth, documents, store: plugins.documents, secrets: () => secrets }, config.witness);
+  const witness = new WitnessService(
+    clock,
+    bus,
+    { tickets, brokers, auth, documents, store: plugins.documents, secrets: () => secrets },
+    config.witness,
+  );
   const review = new ReviewService({ tickets, profiles, brokers, auth, counter: plugins.counter, sms: plugins.sms });
-  return { brokers, auth, staff, apiKeys, captchas, otp, locks, profiles, tickets, documents, profileSteps, review, certificates, agreements, witness, partners, plugins, secrets, bus, sessionsClosed: () => {} };
+  return {
+    brokers,
+    auth,
+    staff,
+    apiKeys,
+    captchas,
+    otp,
+    locks,
+    profiles,
+    tickets,
+    documents,
+    profileSteps,
+    review,
+    certificates,
+    agreements,
+    witness,
+    partners,
+    plugins,
+    secrets,
+    bus,
+    sessionsClosed: () => {},
+  };
 }

@@ -115,7 +115,11 @@ export async function withTimeout<T, F>(promise: Promise<T>, ms: number, fallbac
 /** Waits for `proc` to exit, at most `ms`; true if it exited. */
 export async function waitExit(proc: FfmpegProcess, ms: number): Promise<boolean> {
   if (!proc.running()) return true;
-  return withTimeout(proc.exited.then(() => true), ms, false);
+  return withTimeout(
+    proc.exited.then(() => true),
+    ms,
+    false,
+  );
 }
 
 function signal(proc: FfmpegProcess, sig: NodeJS.Signals): void {
@@ -233,7 +237,10 @@ export const DEFAULT_FFMPEG_PORT_RANGE: [number, number] = [20000, 29999];
  * them with node:dgram) and not handed out to another ffmpeg of this process. Another process can
  * still take them before ffmpeg binds them: ffmpeg then fails ("bind failed") and the caller retries.
  */
-export async function reserveUdpPortPair(ip: string, range: [number, number] = DEFAULT_FFMPEG_PORT_RANGE): Promise<UdpPortPair> {
+export async function reserveUdpPortPair(
+  ip: string,
+  range: [number, number] = DEFAULT_FFMPEG_PORT_RANGE,
+): Promise<UdpPortPair> {
   const type = net.isIPv6(ip) ? 'udp6' : 'udp4';
   const lo = Math.ceil(range[0] / 2);
   const hi = Math.floor((range[1] - 1) / 2);

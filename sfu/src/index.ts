@@ -12,7 +12,17 @@
 export { DEFAULT_MEDIA_CODECS } from './codecs';
 export { createWorkerPool } from './pool';
 export { LocalRooms, MediaError } from './rooms';
-export type { ConsumerInfo, LocalRoomsOptions, MediaEvent, MediaRooms, Party, ProducerInfo, RecordingInfo, RoomStats, TransportInfo } from './rooms';
+export type {
+  ConsumerInfo,
+  LocalRoomsOptions,
+  MediaEvent,
+  MediaRooms,
+  Party,
+  ProducerInfo,
+  RecordingInfo,
+  RoomStats,
+  TransportInfo,
+} from './rooms';
 export { RemoteRooms } from './remote';
 export { startSfuServer } from './server';
 export type { SfuServer, SfuServerOptions } from './server';

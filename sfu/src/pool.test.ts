@@ -34,7 +34,9 @@ describe('worker binary', () => {
     const printed = spawnSync('bash', [BUILD_SCRIPT_PATH, '--print-path'], { env, encoding: 'utf8' });
     expect(printed.status).toBe(0);
     expect(printed.stdout.trim()).toBe(defaultWorkerBin(env));
-    expect(defaultWorkerBin(env)).toMatch(/^\/tmp\/kaihu-sfu-cache-test\/mediasoup-3\.27\.1-[0-9a-f]{16}\/mediasoup-worker$/);
+    expect(defaultWorkerBin(env)).toMatch(
+      /^\/tmp\/kaihu-sfu-cache-test\/mediasoup-3\.27\.1-[0-9a-f]{16}\/mediasoup-worker$/,
+    );
 
     const xdg = { HOME: '/home/someone', XDG_CACHE_HOME: '' };
     expect(defaultWorkerBin(xdg)).toMatch(/^\/home\/someone\/\.cache\/kaihu\/mediasoup-3\.27\.1-/);
@@ -49,7 +51,9 @@ describe('worker binary', () => {
 
   it('says which command builds a missing worker, in Chinese and English', async () => {
     const missing = '/nonexistent/mediasoup-worker';
-    expect(() => resolveWorkerBin(undefined, { KAIHU_MEDIASOUP_WORKER_BIN: missing })).toThrow(WorkerBinaryMissingError);
+    expect(() => resolveWorkerBin(undefined, { KAIHU_MEDIASOUP_WORKER_BIN: missing })).toThrow(
+      WorkerBinaryMissingError,
+    );
     await expect(createWorkerPool({ workerBin: missing, workers: 1 })).rejects.toThrow(
       /找不到可用的 mediasoup worker.*npm run setup:sfu.*No usable mediasoup worker binary at \/nonexistent\/mediasoup-worker \(.*file does not exist\)/,
     );

@@ -199,7 +199,10 @@ class MediasoupWorkerPool extends EventEmitter<WorkerPoolEvents> implements Work
           return;
         }
         this.slots[dead.index] = slot;
-        this.logger.info({ index: dead.index, pid: slot.worker.pid, previousPid: dead.worker.pid }, 'mediasoup worker restarted');
+        this.logger.info(
+          { index: dead.index, pid: slot.worker.pid, previousPid: dead.worker.pid },
+          'mediasoup worker restarted',
+        );
         this.emit('workerRestarted', { index: dead.index, pid: slot.worker.pid, previousPid: dead.worker.pid });
         return;
       } catch (err) {

@@ -34,9 +34,7 @@ export interface RpcRequest {
 }
 
 export type RpcMessage =
-  | { id: number; result: unknown }
-  | { id: number; error: { code: string; message: string } }
-  | { event: unknown };
+  { id: number; result: unknown } | { id: number; error: { code: string; message: string } } | { event: unknown };
 
 /** The `sfu_nodes` table the SFU service registers in (created by the API's migrations). */
 export const SFU_NODES_TABLE = 'sfu_nodes';

@@ -475,7 +475,11 @@ export class SessionRecorder {
     }
   }
 
-  private async setUpSegment(seg: Segment, tracks: RecordTrack[], sinkPort: number): Promise<{ segment?: Segment; retry: boolean }> {
+  private async setUpSegment(
+    seg: Segment,
+    tracks: RecordTrack[],
+    sinkPort: number,
+  ): Promise<{ segment?: Segment; retry: boolean }> {
     const { index } = seg;
     try {
       for (const t of tracks) {
@@ -526,12 +530,32 @@ export class SessionRecorder {
       const args = [
         ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error'],
         ...['-progress', 'pipe:1', '-stats_period', '1'],
-        ...['-protocol_whitelist', 'file,udp,rtp', '-listen_timeout', String(SILENCE_TIMEOUT_S), '-localaddr', this.listenIp],
+        ...[
+          '-protocol_whitelist',
+          'file,udp,rtp',
+          '-listen_timeout',
+          String(SILENCE_TIMEOUT_S),
+          '-localaddr',
+          this.listenIp,
+        ],
         ...['-analyzeduration', String(ANALYZE_US), '-fpsprobesize', '0', '-f', 'sdp', '-i', sdpPath],
       ];
       seg.tracks.forEach((t, i) => {
         // Clusters of ≤ 1 s, flushed to the file as they close: a killed ffmpeg loses ≤ 1 s.
-        args.push('-map', `0:${i}`, '-c', 'copy', '-f', 'matroska', '-cluster_time_limit', '1000', '-flush_packets', '1', '-y', t.file);
+        args.push(
+          '-map',
+          `0:${i}`,
+          '-c',
+          'copy',
+          '-f',
+          'matroska',
+          '-cluster_time_limit',
+          '1000',
+          '-flush_packets',
+          '1',
+          '-y',
+          t.file,
+        );
       });
       if (seg.stopping) throw new Error('recording aborted');
       let onReady!: () => void;
@@ -574,7 +598,8 @@ export class SessionRecorder {
       await withTimeout(Promise.race([readySignal, proc.exited]), READY_TIMEOUT_MS, undefined);
       if (!seg.ready || !proc.running()) {
         const silent = seg.tracks.filter((t) => t.firstPacketAt === undefined);
-        for (const t of silent) this.silentFailures.set(t.producer.id, (this.silentFailures.get(t.producer.id) ?? 0) + 1);
+        for (const t of silent)
+          this.silentFailures.set(t.producer.id, (this.silentFailures.get(t.producer.id) ?? 0) + 1);
         this.logger.warn(
           {
             name: this.name,
@@ -591,7 +616,12 @@ export class SessionRecorder {
       for (const t of seg.tracks) this.silentFailures.delete(t.producer.id);
       this.segments.push(seg);
       this.logger.info(
-        { name: this.name, segment: index, pid: proc.pid, tracks: seg.tracks.map((t) => `${t.label}/${t.kind}/${t.codec}`) },
+        {
+          name: this.name,
+          segment: index,
+          pid: proc.pid,
+          tracks: seg.tracks.map((t) => `${t.label}/${t.kind}/${t.codec}`),
+        },
         'recording segment started',
       );
       return { segment: seg, retry: false };
@@ -609,7 +639,10 @@ export class SessionRecorder {
     if (seg.stopping || seg.discarded || !seg.ready) return;
     const stderr = seg.proc?.stderrTail() ?? '';
     if (code === 0 && /timed out/i.test(stderr)) {
-      this.logger.info({ name: this.name, segment: seg.index }, `recording segment ended after ${SILENCE_TIMEOUT_S} s without media`);
+      this.logger.info(
+        { name: this.name, segment: seg.index },
+        `recording segment ended after ${SILENCE_TIMEOUT_S} s without media`,
+      );
     } else {
       this.logger.error(
         { name: this.name, segment: seg.index, code, signal, stderr },
@@ -646,7 +679,10 @@ export class SessionRecorder {
         rtcpPorts: seg.tracks.flatMap((t) => (t.ports ? [t.ports.rtcp] : [])),
       });
       if (how !== 'clean') {
-        this.logger.warn({ name: this.name, segment: seg.index, how, stderr: seg.proc.stderrTail() }, 'recording ffmpeg did not end cleanly');
+        this.logger.warn(
+          { name: this.name, segment: seg.index, how, stderr: seg.proc.stderrTail() },
+          'recording ffmpeg did not end cleanly',
+        );
       }
     }
     this.closeTransports(seg);
@@ -681,8 +717,13 @@ export class SessionRecorder {
     this.state = 'stopping';
     this.clearTimers();
     this.unwatchProducers();
-    const chainDone = await withTimeout(this.chain.then(() => true), CHAIN_WAIT_MS, false);
-    if (!chainDone) this.logger.warn({ name: this.name }, 'recording: a segment change did not finish in time; stopping anyway');
+    const chainDone = await withTimeout(
+      this.chain.then(() => true),
+      CHAIN_WAIT_MS,
+      false,
+    );
+    if (!chainDone)
+      this.logger.warn({ name: this.name }, 'recording: a segment change did not finish in time; stopping anyway');
     const ending = performance.now();
     if (this.active) await this.endSegment(this.active);
     this.active = undefined;

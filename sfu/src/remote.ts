@@ -6,7 +6,17 @@ import WebSocket from 'ws';
 
 import type { PoolLogger } from './pool';
 import type { RpcMessage, RpcMethod } from './protocol';
-import { MediaError, type ConsumerInfo, type MediaEvent, type MediaRooms, type Party, type ProducerInfo, type RecordingInfo, type RoomStats, type TransportInfo } from './rooms';
+import {
+  MediaError,
+  type ConsumerInfo,
+  type MediaEvent,
+  type MediaRooms,
+  type Party,
+  type ProducerInfo,
+  type RecordingInfo,
+  type RoomStats,
+  type TransportInfo,
+} from './rooms';
 
 /**
  * {@link MediaRooms} of an SFU service (`server.ts`) reached over its WebSocket: requests wait for
@@ -17,7 +27,10 @@ export class RemoteRooms extends EventEmitter implements MediaRooms {
   private ws: WebSocket | null = null;
   private opening: Promise<WebSocket> | null = null;
   private seq = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private closed = false;
 
   constructor(
@@ -32,7 +45,10 @@ export class RemoteRooms extends EventEmitter implements MediaRooms {
     if (this.ws && this.ws.readyState === WebSocket.OPEN) return Promise.resolve(this.ws);
     if (this.closed) return Promise.reject(new MediaError('UNAVAILABLE', '视频服务连接已关闭'));
     this.opening ??= new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`${this.url.replace(/\/$/, '')}/rooms`, { headers: { authorization: `Bearer ${this.secret}` }, handshakeTimeout: 5000 });
+      const ws = new WebSocket(`${this.url.replace(/\/$/, '')}/rooms`, {
+        headers: { authorization: `Bearer ${this.secret}` },
+        handshakeTimeout: 5000,
+      });
       ws.once('open', () => {
         this.ws = ws;
         this.opening = null;
@@ -73,7 +89,12 @@ export class RemoteRooms extends EventEmitter implements MediaRooms {
     clearTimeout(p.timer);
     if ('error' in msg) {
       const code = msg.error.code as MediaError['code'];
-      p.reject(new MediaError(['NOT_FOUND', 'BAD_INPUT', 'UNAVAILABLE'].includes(code) ? code : 'UNAVAILABLE', msg.error.message));
+      p.reject(
+        new MediaError(
+          ['NOT_FOUND', 'BAD_INPUT', 'UNAVAILABLE'].includes(code) ? code : 'UNAVAILABLE',
+          msg.error.message,
+        ),
+      );
     } else p.resolve(msg.result);
   }
 
@@ -101,16 +122,33 @@ export class RemoteRooms extends EventEmitter implements MediaRooms {
   createTransport(roomId: string, party: Party): Promise<TransportInfo> {
     return this.call('createTransport', roomId, party);
   }
-  connectTransport(roomId: string, party: Party, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
+  connectTransport(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    dtlsParameters: Record<string, unknown>,
+  ): Promise<void> {
     return this.call('connectTransport', roomId, party, transportId, dtlsParameters);
   }
-  produce(roomId: string, party: Party, transportId: string, kind: string, rtpParameters: Record<string, unknown>): Promise<ProducerInfo> {
+  produce(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    kind: string,
+    rtpParameters: Record<string, unknown>,
+  ): Promise<ProducerInfo> {
     return this.call('produce', roomId, party, transportId, kind, rtpParameters);
   }
   producers(roomId: string): Promise<ProducerInfo[]> {
     return this.call('producers', roomId);
   }
-  consume(roomId: string, party: Party, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>): Promise<ConsumerInfo> {
+  consume(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: Record<string, unknown>,
+  ): Promise<ConsumerInfo> {
     return this.call('consume', roomId, party, transportId, producerId, rtpCapabilities);
   }
   pause(roomId: string, party: Party, id: string, paused: boolean): Promise<'producer' | 'consumer'> {
@@ -142,13 +180,22 @@ export class RemoteRooms extends EventEmitter implements MediaRooms {
   readRecording(name: string): Promise<NodeJS.ReadableStream> {
     const url = new URL(`/recordings/${encodeURIComponent(name)}`, this.url.replace(/^ws/, 'http'));
     return new Promise((resolve, reject) => {
-      const req = http.get(url, { headers: { authorization: `Bearer ${this.secret}` }, timeout: this.options.timeoutMs ?? 15_000 }, (res) => {
-        if (res.statusCode === 200) resolve(res as Readable);
-        else {
-          res.resume();
-          reject(new MediaError(res.statusCode === 404 ? 'NOT_FOUND' : 'UNAVAILABLE', `录像读取失败（HTTP ${res.statusCode ?? '?'}）`));
-        }
-      });
+      const req = http.get(
+        url,
+        { headers: { authorization: `Bearer ${this.secret}` }, timeout: this.options.timeoutMs ?? 15_000 },
+        (res) => {
+          if (res.statusCode === 200) resolve(res as Readable);
+          else {
+            res.resume();
+            reject(
+              new MediaError(
+                res.statusCode === 404 ? 'NOT_FOUND' : 'UNAVAILABLE',
+                `录像读取失败（HTTP ${res.statusCode ?? '?'}）`,
+              ),
+            );
+          }
+        },
+      );
       req.on('timeout', () => req.destroy(new Error('timeout')));
       req.on('error', (e) => reject(new MediaError('UNAVAILABLE', `录像读取失败：${e.message}`)));
     });

@@ -45,7 +45,11 @@ export type RecordingInfo = Omit<RecordingResult, 'path'> & { name: string };
 
 /** What happens in a room, for the parties' clients. */
 export type MediaEvent =
-  | { roomId: string; type: 'NEW_PRODUCER' | 'PRODUCER_CLOSED' | 'PRODUCER_PAUSED' | 'PRODUCER_RESUMED'; producer: ProducerInfo }
+  | {
+      roomId: string;
+      type: 'NEW_PRODUCER' | 'PRODUCER_CLOSED' | 'PRODUCER_PAUSED' | 'PRODUCER_RESUMED';
+      producer: ProducerInfo;
+    }
   /** The room's router is gone with its worker (the worker died); the call must end. `recording` is what was saved until then. */
   | { roomId: string; type: 'ROOM_LOST'; reason: string; recording: RecordingInfo | null };
 
@@ -72,11 +76,28 @@ export interface MediaRooms {
   /** The router's RTP capabilities (opens the room). */
   rtpCapabilities(roomId: string): Promise<Record<string, unknown>>;
   createTransport(roomId: string, party: Party): Promise<TransportInfo>;
-  connectTransport(roomId: string, party: Party, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void>;
-  produce(roomId: string, party: Party, transportId: string, kind: string, rtpParameters: Record<string, unknown>): Promise<ProducerInfo>;
+  connectTransport(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    dtlsParameters: Record<string, unknown>,
+  ): Promise<void>;
+  produce(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    kind: string,
+    rtpParameters: Record<string, unknown>,
+  ): Promise<ProducerInfo>;
   producers(roomId: string): Promise<ProducerInfo[]>;
   /** A consumer of another party's producer, created paused: resume it once the client is ready. */
-  consume(roomId: string, party: Party, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>): Promise<ConsumerInfo>;
+  consume(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: Record<string, unknown>,
+  ): Promise<ConsumerInfo>;
   /** Pauses or resumes one of the party's own producers (camera or microphone off/on) or consumers. */
   pause(roomId: string, party: Party, id: string, paused: boolean): Promise<'producer' | 'consumer'>;
   /** A JPEG of the party's video (a keyframe decoded by ffmpeg). */
@@ -141,7 +162,11 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
 
   private getPool(): Promise<WorkerPool> {
     if (this.closed) return Promise.reject(new MediaError('UNAVAILABLE', '媒体服务已关闭'));
-    this.pool ??= createWorkerPool({ logger: this.options.logger, ...this.options.pool, onRouterLost: (key, error) => void this.lost(key, error) }).catch((e: unknown) => {
+    this.pool ??= createWorkerPool({
+      logger: this.options.logger,
+      ...this.options.pool,
+      onRouterLost: (key, error) => void this.lost(key, error),
+    }).catch((e: unknown) => {
       this.pool = null;
       this.log?.error({ err: e }, 'sfu: no worker pool');
       throw new MediaError('UNAVAILABLE', `视频服务暂不可用：${(e as Error).message}`);
@@ -161,7 +186,14 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
   private room(roomId: string): Room {
     let room = this.rooms.get(roomId);
     if (!room) {
-      room = { transports: new Map(), producers: new Map(), consumers: new Map(), recorder: null, recordings: 0, recorderQueue: Promise.resolve() };
+      room = {
+        transports: new Map(),
+        producers: new Map(),
+        consumers: new Map(),
+        recorder: null,
+        recordings: 0,
+        recorderQueue: Promise.resolve(),
+      };
       this.rooms.set(roomId, room);
     }
     return room;
@@ -185,12 +217,28 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     const router = await this.router(roomId);
     const { listenIp = '127.0.0.1', announcedAddress } = this.options;
     // WebRTC ports apart from the recorders' ffmpeg ports (20000–29999)
-    const listenInfos = (['udp', 'tcp'] as const).map((protocol) => ({ protocol, ip: listenIp, portRange: WEBRTC_PORTS, ...(announcedAddress ? { announcedAddress } : {}) }));
-    const transport = await router.createWebRtcTransport({ listenInfos, enableUdp: true, enableTcp: true, preferUdp: true, appData: { party } });
+    const listenInfos = (['udp', 'tcp'] as const).map((protocol) => ({
+      protocol,
+      ip: listenIp,
+      portRange: WEBRTC_PORTS,
+      ...(announcedAddress ? { announcedAddress } : {}),
+    }));
+    const transport = await router.createWebRtcTransport({
+      listenInfos,
+      enableUdp: true,
+      enableTcp: true,
+      preferUdp: true,
+      appData: { party },
+    });
     const room = this.room(roomId);
     room.transports.set(transport.id, { transport, party });
     transport.observer.once('close', () => this.rooms.get(roomId)?.transports.delete(transport.id));
-    return { id: transport.id, iceParameters: transport.iceParameters, iceCandidates: transport.iceCandidates, dtlsParameters: transport.dtlsParameters };
+    return {
+      id: transport.id,
+      iceParameters: transport.iceParameters,
+      iceCandidates: transport.iceCandidates,
+      dtlsParameters: transport.dtlsParameters,
+    };
   }
 
   private transportOf(roomId: string, party: Party, transportId: string): types.WebRtcTransport {
@@ -199,7 +247,12 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     return t.transport;
   }
 
-  async connectTransport(roomId: string, party: Party, transportId: string, dtlsParameters: Record<string, unknown>): Promise<void> {
+  async connectTransport(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    dtlsParameters: Record<string, unknown>,
+  ): Promise<void> {
     const transport = this.transportOf(roomId, party, transportId);
     try {
       await transport.connect({ dtlsParameters: dtlsParameters as unknown as types.DtlsParameters });
@@ -208,12 +261,22 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     }
   }
 
-  async produce(roomId: string, party: Party, transportId: string, kind: string, rtpParameters: Record<string, unknown>): Promise<ProducerInfo> {
+  async produce(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    kind: string,
+    rtpParameters: Record<string, unknown>,
+  ): Promise<ProducerInfo> {
     if (kind !== 'audio' && kind !== 'video') throw new MediaError('BAD_INPUT', 'kind 只能是 audio 或 video');
     const transport = this.transportOf(roomId, party, transportId);
     let producer: types.Producer;
     try {
-      producer = await transport.produce({ kind, rtpParameters: rtpParameters as unknown as types.RtpParameters, appData: { party } });
+      producer = await transport.produce({
+        kind,
+        rtpParameters: rtpParameters as unknown as types.RtpParameters,
+        appData: { party },
+      });
     } catch (e) {
       throw new MediaError('BAD_INPUT', `RTP 参数无效：${(e as Error).message}`);
     }
@@ -222,7 +285,11 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     producer.observer.once('close', () => {
       const r = this.rooms.get(roomId);
       r?.producers.delete(producer.id);
-      this.emitEvent({ roomId, type: 'PRODUCER_CLOSED', producer: { id: producer.id, kind, party, paused: producer.paused } });
+      this.emitEvent({
+        roomId,
+        type: 'PRODUCER_CLOSED',
+        producer: { id: producer.id, kind, party, paused: producer.paused },
+      });
       if (r) this.updateRecorder(roomId, r);
     });
     this.emitEvent({ roomId, type: 'NEW_PRODUCER', producer: this.info(producer, party) });
@@ -231,16 +298,25 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
   }
 
   async producers(roomId: string): Promise<ProducerInfo[]> {
-    return [...(this.rooms.get(roomId)?.producers.values() ?? [])].map(({ producer, party }) => this.info(producer, party));
+    return [...(this.rooms.get(roomId)?.producers.values() ?? [])].map(({ producer, party }) =>
+      this.info(producer, party),
+    );
   }
 
-  async consume(roomId: string, party: Party, transportId: string, producerId: string, rtpCapabilities: Record<string, unknown>): Promise<ConsumerInfo> {
+  async consume(
+    roomId: string,
+    party: Party,
+    transportId: string,
+    producerId: string,
+    rtpCapabilities: Record<string, unknown>,
+  ): Promise<ConsumerInfo> {
     const router = await this.router(roomId);
     const transport = this.transportOf(roomId, party, transportId);
     const source = this.rooms.get(roomId)?.producers.get(producerId);
     if (!source) throw new MediaError('NOT_FOUND', '对方的音视频不存在');
     const caps = rtpCapabilities as unknown as types.RtpCapabilities;
-    if (!router.canConsume({ producerId, rtpCapabilities: caps })) throw new MediaError('BAD_INPUT', '终端不支持对方的音视频编码');
+    if (!router.canConsume({ producerId, rtpCapabilities: caps }))
+      throw new MediaError('BAD_INPUT', '终端不支持对方的音视频编码');
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
     this.room(roomId).consumers.set(consumer.id, { consumer, party });
     consumer.observer.once('close', () => this.rooms.get(roomId)?.consumers.delete(consumer.id));
@@ -253,7 +329,11 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     if (p && p.party === party) {
       if (paused === p.producer.paused) return 'producer';
       await (paused ? p.producer.pause() : p.producer.resume());
-      this.emitEvent({ roomId, type: paused ? 'PRODUCER_PAUSED' : 'PRODUCER_RESUMED', producer: this.info(p.producer, party) });
+      this.emitEvent({
+        roomId,
+        type: paused ? 'PRODUCER_PAUSED' : 'PRODUCER_RESUMED',
+        producer: this.info(p.producer, party),
+      });
       return 'producer';
     }
     const c = room?.consumers.get(id);
@@ -266,12 +346,17 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
 
   async snapshot(roomId: string, ofParty: Party): Promise<{ jpeg: Buffer; width: number; height: number }> {
     const room = this.rooms.get(roomId);
-    const video = [...(room?.producers.values() ?? [])].find((p) => p.party === ofParty && p.producer.kind === 'video' && !p.producer.closed);
+    const video = [...(room?.producers.values() ?? [])].find(
+      (p) => p.party === ofParty && p.producer.kind === 'video' && !p.producer.closed,
+    );
     if (!video) throw new MediaError('NOT_FOUND', '对方的视频尚未接通，无法截图');
     if (video.producer.paused) throw new MediaError('BAD_INPUT', '对方已关闭摄像头，无法截图');
     const router = await this.router(roomId);
     try {
-      return await captureSnapshot(router, video.producer, { ffmpegPath: this.options.ffmpegPath, listenIp: '127.0.0.1' });
+      return await captureSnapshot(router, video.producer, {
+        ffmpegPath: this.options.ffmpegPath,
+        listenIp: '127.0.0.1',
+      });
     } catch (e) {
       this.log?.warn({ err: e, roomId }, 'sfu: snapshot failed');
       throw new MediaError('UNAVAILABLE', `截图失败，请稍后重试：${(e as Error).message}`);
@@ -282,26 +367,30 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
   private updateRecorder(roomId: string, room: Room, start = false): void {
     const dir = this.options.recordingDir;
     if (!dir || this.closed) return;
-    room.recorderQueue = room.recorderQueue.then(async () => {
-      if (this.rooms.get(roomId) !== room) return;
-      const tracks = [...room.producers.values()].filter((p) => !p.producer.closed).map((p) => ({ producer: p.producer, label: p.party }));
-      if (!room.recorder) {
-        if (!start || tracks.length === 0) return;
-        const router = await this.router(roomId);
-        room.recordings += 1;
-        room.recorder = new SessionRecorder({
-          router,
-          dir,
-          name: room.recordings === 1 ? roomId : `${roomId}.${room.recordings}`,
-          ffmpegPath: this.options.ffmpegPath,
-          ffprobePath: this.options.ffprobePath,
-          listenIp: '127.0.0.1',
-          logger: this.options.logger,
-        });
-      }
-      // not awaited: update() applies the change in its own time (debounced), and never rejects
-      void room.recorder.update(tracks);
-    }).catch((err: unknown) => this.log?.error({ err, roomId }, 'sfu: recorder update failed'));
+    room.recorderQueue = room.recorderQueue
+      .then(async () => {
+        if (this.rooms.get(roomId) !== room) return;
+        const tracks = [...room.producers.values()]
+          .filter((p) => !p.producer.closed)
+          .map((p) => ({ producer: p.producer, label: p.party }));
+        if (!room.recorder) {
+          if (!start || tracks.length === 0) return;
+          const router = await this.router(roomId);
+          room.recordings += 1;
+          room.recorder = new SessionRecorder({
+            router,
+            dir,
+            name: room.recordings === 1 ? roomId : `${roomId}.${room.recordings}`,
+            ffmpegPath: this.options.ffmpegPath,
+            ffprobePath: this.options.ffprobePath,
+            listenIp: '127.0.0.1',
+            logger: this.options.logger,
+          });
+        }
+        // not awaited: update() applies the change in its own time (debounced), and never rejects
+        void room.recorder.update(tracks);
+      })
+      .catch((err: unknown) => this.log?.error({ err, roomId }, 'sfu: recorder update failed'));
   }
 
   private async finishRecorder(roomId: string, room: Room): Promise<RecordingInfo | null> {

@@ -53,7 +53,12 @@ async function rtpSink() {
   return { socket, port: (socket.address() as AddressInfo).port, byPt };
 }
 
-type PlainExtra = { comedia?: boolean; rtcpMux?: boolean; enableSrtp?: boolean; srtpCryptoSuite?: types.SrtpCryptoSuite };
+type PlainExtra = {
+  comedia?: boolean;
+  rtcpMux?: boolean;
+  enableSrtp?: boolean;
+  srtpCryptoSuite?: types.SrtpCryptoSuite;
+};
 const plain = (extra: PlainExtra = {}): types.PlainTransportOptions => ({
   listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
   rtcpMux: true,
@@ -84,7 +89,8 @@ async function consumeTo(router: types.Router, port: number, producers: types.Pr
   const out = await router.createPlainTransport(plain({ comedia: false }));
   await out.connect({ ip: '127.0.0.1', port });
   const consumers = [];
-  for (const p of producers) consumers.push(await out.consume({ producerId: p.id, rtpCapabilities: router.rtpCapabilities }));
+  for (const p of producers)
+    consumers.push(await out.consume({ producerId: p.id, rtpCapabilities: router.rtpCapabilities }));
   return consumers;
 }
 

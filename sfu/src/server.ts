@@ -121,7 +121,12 @@ export async function startSfuServer(options: SfuServerOptions): Promise<SfuServ
         (result) => reply({ result: toJson(result) ?? null }),
         (e: unknown) => {
           if (!(e instanceof MediaError)) logger?.error({ err: e, method: req.method }, 'sfu: request failed');
-          reply({ error: e instanceof MediaError ? { code: e.code, message: e.message } : { code: 'UNAVAILABLE', message: `视频服务出错：${(e as Error).message}` } });
+          reply({
+            error:
+              e instanceof MediaError
+                ? { code: e.code, message: e.message }
+                : { code: 'UNAVAILABLE', message: `视频服务出错：${(e as Error).message}` },
+          });
         },
       );
     });
@@ -132,7 +137,8 @@ export async function startSfuServer(options: SfuServerOptions): Promise<SfuServ
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const url = options.publicUrl ?? `ws://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`;
+  const url =
+    options.publicUrl ?? `ws://${options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1'}:${port}`;
   const nodeId = options.nodeId ?? `${os.hostname()}:${port}`;
   const workers = options.pool?.workers ?? os.availableParallelism();
   const capacity = options.capacity ?? workers * 100;
@@ -150,7 +156,10 @@ export async function startSfuServer(options: SfuServerOptions): Promise<SfuServ
       );
     };
     await beat();
-    timer = setInterval(() => beat().catch((err: unknown) => logger?.warn({ err }, 'sfu: heartbeat failed')), options.heartbeatMs ?? 5000);
+    timer = setInterval(
+      () => beat().catch((err: unknown) => logger?.warn({ err }, 'sfu: heartbeat failed')),
+      options.heartbeatMs ?? 5000,
+    );
     timer.unref();
   }
   logger?.info({ url, nodeId, capacity, workers }, 'sfu: listening');

@@ -59,7 +59,10 @@ describe('jpegSize', () => {
     const base = await transportCount(router);
     await expect(captureSnapshot(router, party.audio!)).rejects.toThrow(/video producer.*audio/);
 
-    const silentTransport = await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, comedia: true });
+    const silentTransport = await router.createPlainTransport({
+      listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+      comedia: true,
+    });
     const silent = await silentTransport.produce({
       kind: 'video',
       rtpParameters: {

@@ -112,7 +112,14 @@ export async function captureSnapshot(
       [
         ...['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'error', '-threads', '1'],
         // A finite -listen_timeout: ffmpeg goes away by itself should this process die meanwhile.
-        ...['-protocol_whitelist', 'pipe,udp,rtp', '-listen_timeout', String(Math.ceil(timeoutMs / 1000) + 2), '-localaddr', listenIp],
+        ...[
+          '-protocol_whitelist',
+          'pipe,udp,rtp',
+          '-listen_timeout',
+          String(Math.ceil(timeoutMs / 1000) + 2),
+          '-localaddr',
+          listenIp,
+        ],
         ...['-analyzeduration', '100000', '-fpsprobesize', '0', '-f', 'sdp', '-i', 'pipe:0'],
         ...['-map', '0:v:0', '-an', '-frames:v', '1', '-pix_fmt', 'yuvj420p', '-c:v', 'mjpeg', '-q:v', '3'],
         ...['-f', 'image2pipe', 'pipe:1'],
@@ -121,7 +128,8 @@ export async function captureSnapshot(
     );
     const running = proc;
     if (!(await waitUdpPortsBound([ports.rtp], () => running.running(), remaining()))) {
-      if (!running.running()) throw new Error(`ffmpeg could not receive the video: ${running.stderrTail() || 'it exited'}`);
+      if (!running.running())
+        throw new Error(`ffmpeg could not receive the video: ${running.stderrTail() || 'it exited'}`);
       throw timedOut();
     }
     await consumer.resume();

@@ -17,10 +17,14 @@ const PEER = path.join(__dirname, 'testing', 'webrtc-loopback.mjs');
 
 function runPeer(workerBin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', ['-n', 'bash', '-c', 'ip link set lo up && exec "$0" "$1"', process.execPath, PEER], {
-      env: { ...process.env, KAIHU_MEDIASOUP_WORKER_BIN: workerBin },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'unshare',
+      ['-n', 'bash', '-c', 'ip link set lo up && exec "$0" "$1"', process.execPath, PEER],
+      {
+        env: { ...process.env, KAIHU_MEDIASOUP_WORKER_BIN: workerBin },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -53,7 +57,8 @@ function runPeer(workerBin: string): Promise<{ code: number | null; stdout: stri
     expect(result[kind].serverSent).toBeGreaterThan(0);
     expect(result[kind].clientReceived).toBeGreaterThan(0);
   }
-  if (!(result.video.framesDecoded > 0)) throw new Error(`no video frame decoded: ${JSON.stringify(result.diagnostics)}`);
+  if (!(result.video.framesDecoded > 0))
+    throw new Error(`no video frame decoded: ${JSON.stringify(result.diagnostics)}`);
   expect(result.sctpState).toBe('connected');
   expect(result.dataMessagesReceived).toBeGreaterThan(0);
 });

@@ -48,7 +48,8 @@ export function buildScriptHash(scriptPath: string = BUILD_SCRIPT_PATH): string 
  */
 export function defaultWorkerBin(env: NodeJS.ProcessEnv = process.env): string {
   const cacheRoot =
-    env.KAIHU_MEDIASOUP_CACHE_DIR || path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'kaihu');
+    env.KAIHU_MEDIASOUP_CACHE_DIR ||
+    path.join(env.XDG_CACHE_HOME || path.join(env.HOME || os.homedir(), '.cache'), 'kaihu');
   return path.join(cacheRoot, `mediasoup-${mediasoupVersion}-${buildScriptHash()}`, 'mediasoup-worker');
 }
 

@@ -29,14 +29,23 @@ export async function run() {
     return out;
   };
   const call = async (query, variables, token) => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = await res.json();
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
   };
   try {
-    const images = [(await photos.makeIdPhoto({ side: 'FRONT' })).jpeg, (await photos.makeIdPhoto({ side: 'BACK' })).jpeg, (await photos.makeSignaturePhoto()).jpeg];
-    const reviewer = (await call('mutation { staffLogin(username: "review01", password: "Review#2026") { token } }')).staffLogin.token;
+    const images = [
+      (await photos.makeIdPhoto({ side: 'FRONT' })).jpeg,
+      (await photos.makeIdPhoto({ side: 'BACK' })).jpeg,
+      (await photos.makeSignaturePhoto()).jpeg,
+    ];
+    const reviewer = (await call('mutation { staffLogin(username: "review01", password: "Review#2026") { token } }'))
+      .staffLogin.token;
     let keys = null;
     let certPem = null;
     for (let run = 0; run < RUNS; run++) {
@@ -44,40 +53,116 @@ export async function run() {
       const captcha = (await timed('createCaptcha', () => call('mutation { createCaptcha { id } }'))).createCaptcha;
       const { answer } = await (await fetch(`${url}/dev/captcha/${captcha.id}`)).json();
       if (run > 0) await sql.query('delete from otp_codes'); // the 60 s resend wait: the bench logs in once a second
-      await timed('requestLoginCode', () => call('mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', { i: { ...id, captchaId: captcha.id, captchaAnswer: answer } }));
+      await timed('requestLoginCode', () =>
+        call('mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', {
+          i: { ...id, captchaId: captcha.id, captchaAnswer: answer },
+        }),
+      );
       const [{ code }] = await (await fetch(`${url}/dev/outbox?to=13800138000`)).json();
-      const token = (await timed('login', () => call('mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } }))).login.token;
-      const t = (await timed('startTicket', () => call('mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, token))).startTicket.id;
+      const token = (
+        await timed('login', () =>
+          call('mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } }),
+        )
+      ).login.token;
+      const t = (
+        await timed('startTicket', () =>
+          call('mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, token),
+        )
+      ).startTicket.id;
       for (const [i, kind] of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE'].entries()) {
         const form = new FormData();
-        form.append('operations', JSON.stringify({ query: 'mutation ($t: ID!, $k: DocumentKind!, $f: Upload!) { uploadDocument(ticketId: $t, kind: $k, file: $f) { id } }', variables: { t, k: kind, f: null } }));
+        form.append(
+          'operations',
+          JSON.stringify({
+            query:
+              'mutation ($t: ID!, $k: DocumentKind!, $f: Upload!) { uploadDocument(ticketId: $t, kind: $k, file: $f) { id } }',
+            variables: { t, k: kind, f: null },
+          }),
+        );
         form.append('map', JSON.stringify({ 0: ['variables.f'] }));
         form.append('0', new Blob([images[i]], { type: 'image/jpeg' }), 'photo.jpg');
         await timed('uploadDocument', async () => {
-          const body = await (await fetch(`${url}/graphql`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } })).json();
+          const body = await (
+            await fetch(`${url}/graphql`, {
+              method: 'POST',
+              body: form,
+              headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+            })
+          ).json();
           if (body.errors) throw new Error(JSON.stringify(body.errors));
         });
       }
-      await timed('completeDocuments', () => call('mutation ($t: ID!) { completeDocuments(ticketId: $t) { id } }', { t }, token));
-      await timed('updateOtherInfo', () => call('mutation ($t: ID!, $i: OtherInfoInput!) { updateOtherInfo(ticketId: $t, input: $i) { currentStep } }', { t, i: {
-        province: '北京市', city: '北京市', address: `北京市朝阳区建国路${run + 1}号`, postalCode: '100022', email: 'zhangwei@example.com', education: '本科', occupation: '专业技术人员',
-        taxResidency: 'CHINA_ONLY', pepRelation: 'NONE', investmentHorizon: 'ONE_TO_5_YEARS', expectedReturn: 'GROWTH', hasActualController: false, beneficialOwnerIsSelf: true,
-        products: ['FUTURES_OPTIONS'], badCreditRecords: [],
-      } }, token));
+      await timed('completeDocuments', () =>
+        call('mutation ($t: ID!) { completeDocuments(ticketId: $t) { id } }', { t }, token),
+      );
+      await timed('updateOtherInfo', () =>
+        call(
+          'mutation ($t: ID!, $i: OtherInfoInput!) { updateOtherInfo(ticketId: $t, input: $i) { currentStep } }',
+          {
+            t,
+            i: {
+              province: '北京市',
+              city: '北京市',
+              address: `北京市朝阳区建国路${run + 1}号`,
+              postalCode: '100022',
+              email: 'zhangwei@example.com',
+              education: '本科',
+              occupation: '专业技术人员',
+              taxResidency: 'CHINA_ONLY',
+              pepRelation: 'NONE',
+              investmentHorizon: 'ONE_TO_5_YEARS',
+              expectedReturn: 'GROWTH',
+              hasActualController: false,
+              beneficialOwnerIsSelf: true,
+              products: ['FUTURES_OPTIONS'],
+              badCreditRecords: [],
+            },
+          },
+          token,
+        ),
+      );
       let step = (await call('query ($t: ID!) { ticket(id: $t) { currentStep } }', { t }, token)).ticket.currentStep;
       if (step === 'VIDEO_WITNESS') {
-        await sql.query(`update tickets set steps = (select jsonb_agg(case when s->>'kind' = 'VIDEO_WITNESS' then jsonb_set(s, '{done}', 'true') else s end) from jsonb_array_elements(steps) s),
-          current_step = 'CERTIFICATE', step_entered_at = now(), data = data || '{"VIDEO_WITNESS":{"outcome":"PASSED","fixture":true}}' where id = $1`, [t]);
+        await sql.query(
+          `update tickets set steps = (select jsonb_agg(case when s->>'kind' = 'VIDEO_WITNESS' then jsonb_set(s, '{done}', 'true') else s end) from jsonb_array_elements(steps) s),
+          current_step = 'CERTIFICATE', step_entered_at = now(), data = data || '{"VIDEO_WITNESS":{"outcome":"PASSED","fixture":true}}' where id = $1`,
+          [t],
+        );
         keys = await browser.generateBrowserKeyPair();
         const csrPem = browser.makeCsr(keys, '张伟');
-        certPem = (await timed('requestCertificate', () => call('mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem } }', { t, c: csrPem }, token))).requestCertificate.pem;
+        certPem = (
+          await timed('requestCertificate', () =>
+            call(
+              'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem } }',
+              { t, c: csrPem },
+              token,
+            ),
+          )
+        ).requestCertificate.pem;
         step = 'AGREEMENTS';
       }
-      const agreements = (await timed('ticket.agreements', () => call('query ($t: ID!) { ticket(id: $t) { agreements { agreement { id } signingPayload } } }', { t }, token))).ticket.agreements;
-      const signatures = agreements.map((a) => ({ agreementId: a.agreement.id, signature: browser.signDetached(keys, certPem, Buffer.from(a.signingPayload, 'base64')).toString('base64') }));
-      await timed('signAgreements', () => call('mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id } }', { t, s: signatures }, token));
-      await timed('submitTicket', () => call('mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }', { t }, token));
-      await timed('approveTicket', () => call('mutation ($t: ID!) { approveTicket(ticketId: $t) { status } }', { t }, reviewer));
+      const agreements = (
+        await timed('ticket.agreements', () =>
+          call('query ($t: ID!) { ticket(id: $t) { agreements { agreement { id } signingPayload } } }', { t }, token),
+        )
+      ).ticket.agreements;
+      const signatures = agreements.map((a) => ({
+        agreementId: a.agreement.id,
+        signature: browser.signDetached(keys, certPem, Buffer.from(a.signingPayload, 'base64')).toString('base64'),
+      }));
+      await timed('signAgreements', () =>
+        call(
+          'mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id } }',
+          { t, s: signatures },
+          token,
+        ),
+      );
+      await timed('submitTicket', () =>
+        call('mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }', { t }, token),
+      );
+      await timed('approveTicket', () =>
+        call('mutation ($t: ID!) { approveTicket(ticketId: $t) { status } }', { t }, reviewer),
+      );
     }
     const rows = Object.entries(times).map(([step, ts]) => `| ${step} | ${fmt(median(ts), 1)} ms | ${ts.length} |`);
     const total = Object.values(times).reduce((sum, ts) => sum + median(ts) * (ts.length / RUNS), 0);

@@ -69,7 +69,11 @@ export async function issuing() {
     issuerKeyPem: caKeyPem,
     csrPem: csrs[i % CSRS],
     expectedCommonName: '张伟',
-    subject: { commonName: '张伟', customerId: `c0a8012e-7f00-4e21-9d3a-${String(i).padStart(12, '0')}`, brokerCode: 'DEMO' },
+    subject: {
+      commonName: '张伟',
+      customerId: `c0a8012e-7f00-4e21-9d3a-${String(i).padStart(12, '0')}`,
+      brokerCode: 'DEMO',
+    },
     now,
   });
   const issue = (i) => ca.issueClientCertificate(issueInput(i));
@@ -114,7 +118,9 @@ export async function verifying(seconds = VERIFY_SECONDS) {
     subject: { commonName: '张伟', customerId, brokerCode: 'DEMO' },
     now,
   });
-  const content = Buffer.from(JSON.stringify({ agreement: 'RISK_DISCLOSURE', version: 3, customerId, text: '期货交易风险说明书'.repeat(200) }));
+  const content = Buffer.from(
+    JSON.stringify({ agreement: 'RISK_DISCLOSURE', version: 3, customerId, text: '期货交易风险说明书'.repeat(200) }),
+  );
   const signatureDer = browser.signDetached(keys, cert.certPem, content);
   const revoked = new Set(['0123456789abcdef0123456789abcdef']);
   const input = {
@@ -126,7 +132,8 @@ export async function verifying(seconds = VERIFY_SECONDS) {
     now: new Date(now.getTime() + 60_000),
     expectedSubjectSerialNumber: customerId,
   };
-  if (cms.verifyDetachedSignature(input).signerSerial !== cert.serialNumber) throw new Error('verification returned another serial');
+  if (cms.verifyDetachedSignature(input).signerSerial !== cert.serialNumber)
+    throw new Error('verification returned another serial');
   const { signedAttributesDer, signature } = signedParts(ca, signatureDer);
   const publicKey = new crypto.X509Certificate(cert.certPem).publicKey;
   if (!crypto.verify('sha256', signedAttributesDer, publicKey, signature)) throw new Error('bare verification failed');

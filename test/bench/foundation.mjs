@@ -12,7 +12,14 @@ async function startupOnce(dataDir, port) {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['api/dist/main.js'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), KAIHU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', KAIHU_DEMO: '1' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KAIHU_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      KAIHU_DEMO: '1',
+    },
     stdio: 'ignore',
   });
   const ms = await waitHealthy(`http://127.0.0.1:${port}/healthz`, t0);
@@ -54,12 +61,18 @@ export async function brokerThroughput(duration = 10) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-bench-'));
   const { child, info } = await startNode(['test/bench/server.mjs'], { DATABASE_URL: db.url, KAIHU_DATA_DIR: dataDir });
   try {
-    const body = JSON.stringify({ query: 'query ($code: String!) { broker(code: $code) { name branches { name } } }', variables: { code: 'DEMO' } });
+    const body = JSON.stringify({
+      query: 'query ($code: String!) { broker(code: $code) { name branches { name } } }',
+      variables: { code: 'DEMO' },
+    });
     const k = `${info.kaihu}/graphql`;
     const b = `${info.bare}/broker`;
-    const check = await (await fetch(k, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).json();
+    const check = await (
+      await fetch(k, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    ).json();
     const bareCheck = await (await fetch(b, { method: 'POST', body })).json();
-    if (JSON.stringify(check) !== JSON.stringify(bareCheck)) throw new Error(`responses differ: ${JSON.stringify(check)} vs ${JSON.stringify(bareCheck)}`);
+    if (JSON.stringify(check) !== JSON.stringify(bareCheck))
+      throw new Error(`responses differ: ${JSON.stringify(check)} vs ${JSON.stringify(bareCheck)}`);
     await cannon(k, body, 2); // warm-up
     await cannon(b, body, 2);
     const kaihu = await cannon(k, body, duration);

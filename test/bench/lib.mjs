@@ -55,7 +55,11 @@ export async function waitHealthy(url, since, timeoutMs = 60000) {
 /** Starts a node script; resolves with the child once it printed `ready <json>` on stdout. */
 export function startNode(args, env = {}, cwd = ROOT) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let buf = '';
     child.stdout.on('data', (d) => {
       buf += d;

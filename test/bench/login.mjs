@@ -7,7 +7,11 @@ import { cannon } from './foundation.mjs';
 import { createDatabase, fmt, startNode, stop } from './lib.mjs';
 
 async function gql(url, query, variables, headers = {}) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = await res.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -22,7 +26,9 @@ async function login(url) {
     input: { ...input, captchaId: createCaptcha.id, captchaAnswer: answer },
   });
   const [{ code }] = await (await fetch(`${url}/dev/outbox?to=13800138000`)).json();
-  const { login: session } = await gql(url, 'mutation ($input: LoginInput!) { login(input: $input) { token } }', { input: { ...input, code } });
+  const { login: session } = await gql(url, 'mutation ($input: LoginInput!) { login(input: $input) { token } }', {
+    input: { ...input, code },
+  });
   return session.token;
 }
 
@@ -37,9 +43,12 @@ export async function run() {
     const body = JSON.stringify({ query: '{ me { profile { name } } }' });
     const k = `${info.kaihu}/graphql`;
     const b = `${info.bare}/me`;
-    const check = await (await fetch(k, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })).text();
+    const check = await (
+      await fetch(k, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body })
+    ).text();
     const bareCheck = await (await fetch(b, { method: 'POST', headers, body })).text();
-    if (JSON.stringify(JSON.parse(check)) !== JSON.stringify(JSON.parse(bareCheck)) || !check.includes('张伟')) throw new Error(`responses differ: ${check} vs ${bareCheck}`);
+    if (JSON.stringify(JSON.parse(check)) !== JSON.stringify(JSON.parse(bareCheck)) || !check.includes('张伟'))
+      throw new Error(`responses differ: ${check} vs ${bareCheck}`);
     await cannon(k, body, 2, headers);
     await cannon(b, body, 2, headers);
     const kaihu = await cannon(k, body, duration, headers);

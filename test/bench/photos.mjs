@@ -22,7 +22,10 @@ export async function cameraPhoto(file) {
     noise[i] = 35 + ((x >> 16) % 60);
   }
   const [cw, ch] = [2568, 1620];
-  const lines = Array.from({ length: 8 }, (_, i) => `<rect x="${140}" y="${260 + i * 140}" width="${900 + ((i * 97) % 500)}" height="46" fill="#39424e"/>`).join('');
+  const lines = Array.from(
+    { length: 8 },
+    (_, i) => `<rect x="${140}" y="${260 + i * 140}" width="${900 + ((i * 97) % 500)}" height="46" fill="#39424e"/>`,
+  ).join('');
   const card = Buffer.from(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${cw}" height="${ch}"><rect width="100%" height="100%" rx="60" fill="#e9eef2"/>${lines}` +
       `<rect x="${cw - 820}" y="260" width="620" height="780" fill="#7a8596"/><ellipse cx="${cw - 510}" cy="560" rx="200" ry="250" fill="#c9b49a"/></svg>`,
@@ -49,11 +52,20 @@ function measure(mode, file) {
       }
       process.stdout.write(JSON.stringify({ times, maxRssMb: process.resourceUsage().maxRSS / 1024 }));
     })();`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: ROOT, env: { ...process.env, UV_THREADPOOL_SIZE: '4' } }).toString());
+  return JSON.parse(
+    execFileSync(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      env: { ...process.env, UV_THREADPOOL_SIZE: '4' },
+    }).toString(),
+  );
 }
 
 async function gql(url, query, variables, headers = {}) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = await res.json();
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -68,22 +80,44 @@ async function uploadThroughput(file, total = 16, concurrency = 2) {
     const { createCaptcha } = await gql(url, 'mutation { createCaptcha { id } }');
     const { answer } = await (await fetch(`${url}/dev/captcha/${createCaptcha.id}`)).json();
     const id = { idNumber: '110105198506123411', accountType: 'FUTURES_BROKERAGE' };
-    await gql(url, 'mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', { i: { ...id, captchaId: createCaptcha.id, captchaAnswer: answer } });
+    await gql(url, 'mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', {
+      i: { ...id, captchaId: createCaptcha.id, captchaAnswer: answer },
+    });
     const [{ code }] = await (await fetch(`${url}/dev/outbox?to=13800138000`)).json();
-    const { login } = await gql(url, 'mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } });
+    const { login } = await gql(url, 'mutation ($i: LoginInput!) { login(input: $i) { token } }', {
+      i: { ...id, code },
+    });
     const auth = { authorization: `Bearer ${login.token}` };
-    const { startTicket } = await gql(url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, auth);
+    const { startTicket } = await gql(
+      url,
+      'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }',
+      undefined,
+      auth,
+    );
     const bytes = fs.readFileSync(file);
     const once = async (n) => {
       // vary one byte in a JPEG comment-free tail so every upload is new content
       const copy = Buffer.from(bytes);
       copy[copy.length - 3] = n % 256;
       const form = new FormData();
-      form.append('operations', JSON.stringify({ query: 'mutation ($t: ID!, $f: Upload!) { uploadDocument(ticketId: $t, kind: ID_CARD_FRONT, file: $f) { id } }', variables: { t: startTicket.id, f: null } }));
+      form.append(
+        'operations',
+        JSON.stringify({
+          query:
+            'mutation ($t: ID!, $f: Upload!) { uploadDocument(ticketId: $t, kind: ID_CARD_FRONT, file: $f) { id } }',
+          variables: { t: startTicket.id, f: null },
+        }),
+      );
       form.append('map', JSON.stringify({ 0: ['variables.f'] }));
       form.append('0', new Blob([copy], { type: 'image/jpeg' }), 'camera.jpg');
       const t0 = performance.now();
-      const res = await (await fetch(`${url}/graphql`, { method: 'POST', body: form, headers: { ...auth, 'apollo-require-preflight': 'true' } })).json();
+      const res = await (
+        await fetch(`${url}/graphql`, {
+          method: 'POST',
+          body: form,
+          headers: { ...auth, 'apollo-require-preflight': 'true' },
+        })
+      ).json();
       if (res.errors) throw new Error(JSON.stringify(res.errors));
       return performance.now() - t0;
     };
@@ -91,9 +125,11 @@ async function uploadThroughput(file, total = 16, concurrency = 2) {
     const latencies = [];
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < total) latencies.push(await once(next++));
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) latencies.push(await once(next++));
+      }),
+    );
     const seconds = (performance.now() - t0) / 1000;
     return { perSecond: total / seconds, median: median(latencies), total, concurrency };
   } finally {

@@ -4,7 +4,8 @@
 // queuePosition and timestamps every message. Talks to its parent over IPC.
 import WebSocket from 'ws';
 
-const SUBSCRIPTION = 'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position waiting estimatedWaitSeconds } }';
+const SUBSCRIPTION =
+  'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position waiting estimatedWaitSeconds } }';
 const subs = [];
 const POSITION = /^\{"id":"1","type":"next","payload":\{"data":\{"queuePosition":\{"state":"(\w+)","position":(\d+),/;
 let recording = false;
@@ -14,7 +15,9 @@ function open(url, sub) {
     const ws = new WebSocket(url, 'graphql-transport-ws');
     const s = { ...sub, ws, first: null, log: [], messages: 0, closed: null };
     subs.push(s);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${sub.token}` } })));
+    ws.on('open', () =>
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${sub.token}` } })),
+    );
     ws.on('message', (raw) => {
       // the hot path: position updates are read without a full JSON parse (the generator must cost little)
       if (recording && s.first !== null) {
@@ -27,7 +30,14 @@ function open(url, sub) {
         }
       }
       const msg = JSON.parse(raw);
-      if (msg.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { t: sub.ticketId } } }));
+      if (msg.type === 'connection_ack')
+        ws.send(
+          JSON.stringify({
+            id: '1',
+            type: 'subscribe',
+            payload: { query: SUBSCRIPTION, variables: { t: sub.ticketId } },
+          }),
+        );
       else if (msg.type === 'next') {
         const entry = msg.payload.data?.queuePosition;
         if (!entry) return reject(new Error(JSON.stringify(msg.payload)));
@@ -52,14 +62,18 @@ process.on('message', async (m) => {
   try {
     if (m.cmd === 'connect') {
       const t0 = Date.now();
-      for (let i = 0; i < m.subs.length; i += 100) await Promise.all(m.subs.slice(i, i + 100).map((s) => open(m.url, s)));
+      for (let i = 0; i < m.subs.length; i += 100)
+        await Promise.all(m.subs.slice(i, i + 100).map((s) => open(m.url, s)));
       process.send({ ok: 'connected', ms: Date.now() - t0, first: subs.map((s) => s.first) });
     } else if (m.cmd === 'record') {
       recording = true;
       process.send({ ok: 'recording' });
     } else if (m.cmd === 'report') {
       // a copy of what was recorded so far; recording goes on
-      process.send({ ok: 'report', subs: subs.map((s) => ({ first: s.first, log: s.log, messages: s.messages, closed: s.closed })) });
+      process.send({
+        ok: 'report',
+        subs: subs.map((s) => ({ first: s.first, log: s.log, messages: s.messages, closed: s.closed })),
+      });
     } else if (m.cmd === 'close') {
       for (const s of subs) s.ws.close();
       process.send({ ok: 'closed' });

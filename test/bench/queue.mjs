@@ -43,7 +43,11 @@ function ask(child, msg, ok) {
 
 async function seed(url, db, N) {
   const call = async (query, variables, token) => {
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
     const body = await res.json();
     if (body.errors) throw new Error(JSON.stringify(body.errors));
     return body.data;
@@ -51,11 +55,16 @@ async function seed(url, db, N) {
   const id = { idNumber: '110105198506123411', accountType: 'FUTURES_BROKERAGE' };
   const captcha = (await call('mutation { createCaptcha { id } }')).createCaptcha;
   const { answer } = await (await fetch(`${url}/dev/captcha/${captcha.id}`)).json();
-  await call('mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', { i: { ...id, captchaId: captcha.id, captchaAnswer: answer } });
+  await call('mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', {
+    i: { ...id, captchaId: captcha.id, captchaAnswer: answer },
+  });
   const [{ code }] = await (await fetch(`${url}/dev/outbox?to=13800138000`)).json();
-  const token = (await call('mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } })).login.token;
-  const template = (await call('mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, token)).startTicket.id;
-  const agent = (await call('mutation { staffLogin(username: "agent01", password: "Agent#2026") { token } }')).staffLogin.token;
+  const token = (await call('mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } })).login
+    .token;
+  const template = (await call('mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, token))
+    .startTicket.id;
+  const agent = (await call('mutation { staffLogin(username: "agent01", password: "Agent#2026") { token } }'))
+    .staffLogin.token;
 
   const sql = new pg.Client({ connectionString: db.url });
   sql.on('error', () => {});
@@ -64,21 +73,43 @@ async function seed(url, db, N) {
   const tokens = Array.from({ length: N }, () => `q${randomBytes(24).toString('base64url')}`);
   await sql.query('begin');
   await sql.query(`create temp table q (i int primary key, customer_id uuid, ticket_id uuid, token_hash text)`);
-  await sql.query(`insert into q select i, gen_random_uuid(), gen_random_uuid(), h from unnest($1::text[]) with ordinality as t(h, i)`, [tokens.map((t) => createHash('sha256').update(t).digest('hex'))]);
-  await sql.query(`insert into customers (id, broker_id, branch_id, account_type, id_number, customer_no, name, created_at)
+  await sql.query(
+    `insert into q select i, gen_random_uuid(), gen_random_uuid(), h from unnest($1::text[]) with ordinality as t(h, i)`,
+    [tokens.map((t) => createHash('sha256').update(t).digest('hex'))],
+  );
+  await sql.query(
+    `insert into customers (id, broker_id, branch_id, account_type, id_number, customer_no, name, created_at)
     select q.customer_id, c.broker_id, c.branch_id, c.account_type, 'Q' || lpad(q.i::text, 17, '0'), 'Q' || q.i, '排队客户' || q.i, now()
-    from q, customers c join tickets t on t.customer_id = c.id where t.id = $1`, [template]);
-  await sql.query(`insert into tickets (id, acceptance_no, business, status, customer_id, broker_id, branch_id, steps, current_step, step_entered_at, data, version, created_at, updated_at)
+    from q, customers c join tickets t on t.customer_id = c.id where t.id = $1`,
+    [template],
+  );
+  await sql.query(
+    `insert into tickets (id, acceptance_no, business, status, customer_id, broker_id, branch_id, steps, current_step, step_entered_at, data, version, created_at, updated_at)
     select q.ticket_id, '9' || lpad(q.i::text, 15, '0'), t.business, t.status, q.customer_id, t.broker_id, t.branch_id, t.steps, 'VIDEO_WITNESS', now(), t.data, 1, now(), now()
-    from q, tickets t where t.id = $1`, [template]);
-  await sql.query(`insert into sessions (id, token_hash, kind, customer_id, staff_id, broker_id, roles, api_key_id, created_at, last_seen_at, absolute_expires_at)
-    select gen_random_uuid(), q.token_hash, 'CUSTOMER', q.customer_id, null, t.broker_id, '[]', null, now(), now(), now() + interval '1 day' from q, tickets t where t.id = $1`, [template]);
-  await sql.query(`insert into witness_queue_entries (id, ticket_id, customer_id, broker_id, branch_id, state, sort_key, enqueued_at)
-    select gen_random_uuid(), q.ticket_id, q.customer_id, t.broker_id, t.branch_id, 'WAITING', q.i, now() - (($2 - q.i) * interval '1 second') from q, tickets t where t.id = $1`, [template, N]);
-  const { rows } = await sql.query('select q.ticket_id, t.branch_id from q, tickets t where t.id = q.ticket_id order by q.i');
+    from q, tickets t where t.id = $1`,
+    [template],
+  );
+  await sql.query(
+    `insert into sessions (id, token_hash, kind, customer_id, staff_id, broker_id, roles, api_key_id, created_at, last_seen_at, absolute_expires_at)
+    select gen_random_uuid(), q.token_hash, 'CUSTOMER', q.customer_id, null, t.broker_id, '[]', null, now(), now(), now() + interval '1 day' from q, tickets t where t.id = $1`,
+    [template],
+  );
+  await sql.query(
+    `insert into witness_queue_entries (id, ticket_id, customer_id, broker_id, branch_id, state, sort_key, enqueued_at)
+    select gen_random_uuid(), q.ticket_id, q.customer_id, t.broker_id, t.branch_id, 'WAITING', q.i, now() - (($2 - q.i) * interval '1 second') from q, tickets t where t.id = $1`,
+    [template, N],
+  );
+  const { rows } = await sql.query(
+    'select q.ticket_id, t.branch_id from q, tickets t where t.id = q.ticket_id order by q.i',
+  );
   await sql.query('commit');
   await sql.end();
-  return { agent, branchId: rows[0].branch_id, subs: rows.map((r, i) => ({ token: tokens[i], ticketId: r.ticket_id })), call };
+  return {
+    agent,
+    branchId: rows[0].branch_id,
+    subs: rows.map((r, i) => ({ token: tokens[i], ticketId: r.ticket_id })),
+    call,
+  };
 }
 
 /**
@@ -102,8 +133,20 @@ async function measure({ label, commit, env = {}, subscribers: N, claims: CLAIMS
   const cwd = commit ? baseline(commit) : ROOT;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-bench-'));
   // BENCH_QUEUE_PROF=<file>: a CPU profile of the API process during the claim phase only
-  const { child, info } = await startNode(['test/bench/server.mjs'], { DATABASE_URL: db.url, KAIHU_DATA_DIR: dataDir, REDIS_URL: '', BENCH_PROFILE_OUT: process.env.BENCH_QUEUE_PROF ?? '', ...env }, cwd);
-  const clients = Array.from({ length: CLIENT_PROCESSES }, () => fork(path.join(ROOT, 'test/bench/queue-clients.mjs'), { stdio: 'inherit' }));
+  const { child, info } = await startNode(
+    ['test/bench/server.mjs'],
+    {
+      DATABASE_URL: db.url,
+      KAIHU_DATA_DIR: dataDir,
+      REDIS_URL: '',
+      BENCH_PROFILE_OUT: process.env.BENCH_QUEUE_PROF ?? '',
+      ...env,
+    },
+    cwd,
+  );
+  const clients = Array.from({ length: CLIENT_PROCESSES }, () =>
+    fork(path.join(ROOT, 'test/bench/queue-clients.mjs'), { stdio: 'inherit' }),
+  );
   if (pin) {
     // the API process gets core 0 to itself; the load generators run on core 1 (PostgreSQL anywhere)
     execSync(`taskset -a -p -c 0 ${child.pid}`, { stdio: 'ignore' });
@@ -114,7 +157,9 @@ async function measure({ label, commit, env = {}, subscribers: N, claims: CLAIMS
     const wsUrl = info.kaihu.replace(/^http/, 'ws') + '/graphql';
     const t0 = Date.now();
     const parts = clients.map((c, k) => subs.filter((_, i) => i % CLIENT_PROCESSES === k));
-    const connected = await Promise.all(clients.map((c, k) => ask(c, { cmd: 'connect', url: wsUrl, subs: parts[k] }, 'connected')));
+    const connected = await Promise.all(
+      clients.map((c, k) => ask(c, { cmd: 'connect', url: wsUrl, subs: parts[k] }, 'connected')),
+    );
     const connectMs = Date.now() - t0;
     const first = new Map();
     connected.forEach((c, k) => c.first.forEach((p, j) => first.set(j * CLIENT_PROCESSES + k, p)));
@@ -142,7 +187,9 @@ async function measure({ label, commit, env = {}, subscribers: N, claims: CLAIMS
     for (;;) {
       await sleep(500);
       reports = await Promise.all(clients.map((c) => ask(c, { cmd: 'report' }, 'report')));
-      const done = reports.every((r) => r.subs.every((s) => s.first <= CLAIMS || (s.log.length && s.log[s.log.length - 1] === s.first - CLAIMS)));
+      const done = reports.every((r) =>
+        r.subs.every((s) => s.first <= CLAIMS || (s.log.length && s.log[s.log.length - 1] === s.first - CLAIMS)),
+      );
       if (done || Date.now() > deadline) break;
     }
     const wall = Date.now() - wall0;
@@ -164,8 +211,15 @@ async function measure({ label, commit, env = {}, subscribers: N, claims: CLAIMS
       for (const s of all) {
         if (s.first <= CLAIMS) continue; // claimed during the run
         let t = null;
-        for (let j = 0; j < s.log.length; j += 2) if (s.log[j + 1] <= s.first - k) { t = s.log[j]; break; }
-        if (t === null) { missing++; continue; }
+        for (let j = 0; j < s.log.length; j += 2)
+          if (s.log[j + 1] <= s.first - k) {
+            t = s.log[j];
+            break;
+          }
+        if (t === null) {
+          missing++;
+          continue;
+        }
         const d = Math.max(0, t - issued[k - 1]);
         lat.push(d);
         worst = Math.max(worst, d);
@@ -173,12 +227,36 @@ async function measure({ label, commit, env = {}, subscribers: N, claims: CLAIMS
       perClaimMax.push(worst);
     }
     const closed = all.filter((s) => s.closed !== null);
-    if (closed.length) process.stdout.write(`  ${closed.length} subscribers' sockets closed: ${JSON.stringify(closed.slice(0, 5).map((s) => [s.first, s.closed]))}\n`);
-    const lagging = all.filter((s) => s.first > CLAIMS && s.closed === null && s.log[s.log.length - 1] !== s.first - CLAIMS);
-    if (lagging.length) process.stdout.write(`  ${lagging.length} open subscribers without the final position: ${JSON.stringify(lagging.slice(0, 5).map((s) => [s.first, s.log.slice(-6)]))}\n`);
+    if (closed.length)
+      process.stdout.write(
+        `  ${closed.length} subscribers' sockets closed: ${JSON.stringify(closed.slice(0, 5).map((s) => [s.first, s.closed]))}\n`,
+      );
+    const lagging = all.filter(
+      (s) => s.first > CLAIMS && s.closed === null && s.log[s.log.length - 1] !== s.first - CLAIMS,
+    );
+    if (lagging.length)
+      process.stdout.write(
+        `  ${lagging.length} open subscribers without the final position: ${JSON.stringify(lagging.slice(0, 5).map((s) => [s.first, s.log.slice(-6)]))}\n`,
+      );
     return {
-      label, subscribers: N, claims: CLAIMS, pinned: pin, connectMs, closed: closed.length, wall, cpuCores: cpu / wall, mem, memBefore, messagesPerClaim: messages / CLAIMS,
-      p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat.reduce((a, b) => Math.max(a, b), 0), everyoneP50: percentile(perClaimMax, 50), everyoneP99: percentile(perClaimMax, 99), missing, samples: lat.length,
+      label,
+      subscribers: N,
+      claims: CLAIMS,
+      pinned: pin,
+      connectMs,
+      closed: closed.length,
+      wall,
+      cpuCores: cpu / wall,
+      mem,
+      memBefore,
+      messagesPerClaim: messages / CLAIMS,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      max: lat.reduce((a, b) => Math.max(a, b), 0),
+      everyoneP50: percentile(perClaimMax, 50),
+      everyoneP99: percentile(perClaimMax, 99),
+      missing,
+      samples: lat.length,
     };
   } finally {
     await Promise.all(clients.map((c) => ask(c, { cmd: 'close' }, 'closed').catch(() => {})));
@@ -198,25 +276,39 @@ const DESIGNS = process.env.BENCH_QUEUE_DESIGNS
       { label: 'after', subscribers: 1000, claims: 50 },
       { label: `before (${BEFORE})`, commit: BEFORE, subscribers: 10000, claims: 5, settleMs: 180000 },
       { label: 'after', subscribers: 10000, claims: 50 },
-      { label: 'after, API process not pinned (shares both cores with the load generators)', subscribers: 10000, claims: 50, pin: false },
+      {
+        label: 'after, API process not pinned (shares both cores with the load generators)',
+        subscribers: 10000,
+        claims: 50,
+        pin: false,
+      },
     ];
 
 export async function run() {
   const results = [];
   for (const design of DESIGNS) {
     process.stdout.write(`  queue: ${design.label}, ${design.subscribers} subscribers…\n`);
-    results.push(await measure(design).catch((e) => { console.error(e); throw e; }));
+    results.push(
+      await measure(design).catch((e) => {
+        console.error(e);
+        throw e;
+      }),
+    );
     process.stdout.write(`  ${JSON.stringify(results.at(-1))}\n`);
   }
-  const rows = results.map((r) =>
-    `| ${r.label} | ${r.subscribers.toLocaleString('en-US')} | ${r.claims} | ${fmt(r.p50, 0)} ms | ${fmt(r.p99, 0)} ms | ${fmt(r.everyoneP50, 0)} / ${fmt(r.everyoneP99, 0)} ms | ${r.missing ? `**${r.missing} never arrived**` : 'all'} | ${fmt(r.messagesPerClaim, 0)} | ${fmt(r.cpuCores * 100, 0)} % | ${fmt(r.mem.rss, 0)} MiB (peak ${fmt(r.mem.peak, 0)}) |`);
+  const rows = results.map(
+    (r) =>
+      `| ${r.label} | ${r.subscribers.toLocaleString('en-US')} | ${r.claims} | ${fmt(r.p50, 0)} ms | ${fmt(r.p99, 0)} ms | ${fmt(r.everyoneP50, 0)} / ${fmt(r.everyoneP99, 0)} ms | ${r.missing ? `**${r.missing} never arrived**` : 'all'} | ${fmt(r.messagesPerClaim, 0)} | ${fmt(r.cpuCores * 100, 0)} % | ${fmt(r.mem.rss, 0)} MiB (peak ${fmt(r.mem.peak, 0)}) |`,
+  );
   return [
     '## Witness queue',
     '',
     `### Waiting customers subscribed to queuePosition over graphql-ws, an agent claiming the head every ${EVERY_MS} ms`,
     '',
     'One API process on PostgreSQL (LISTEN/NOTIFY bus), the subscribers bare graphql-transport-ws clients in two load-generator processes. ' +
-      (PIN ? 'Unless the row says otherwise, the API process has core 0 to itself (taskset) and the load generators run on core 1; PostgreSQL runs on either. ' : '') +
+      (PIN
+        ? 'Unless the row says otherwise, the API process has core 0 to itself (taskset) and the load generators run on core 1; PostgreSQL runs on either. '
+        : '') +
       'Latency of a (claim, subscriber) pair: from the moment the claim was sent until that subscriber received a position reflecting it; "everyone has it" is, per claim, the time until the last subscriber had it (p50 / p99 over the claims). ' +
       "CPU is the API process's user + system time over the wall time of the claim phase (100 % = one core); RSS at the end of it.",
     '',

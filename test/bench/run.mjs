@@ -31,7 +31,13 @@ const header = [
 ].join('\n');
 const out = path.join(ROOT, 'BENCHMARKS.md');
 // a partial run replaces its own sections (by their `## ` heading) and keeps the others
-const kept = only.length && fs.existsSync(out) ? fs.readFileSync(out, 'utf8').split(/^(?=## )/m).slice(1) : [];
+const kept =
+  only.length && fs.existsSync(out)
+    ? fs
+        .readFileSync(out, 'utf8')
+        .split(/^(?=## )/m)
+        .slice(1)
+    : [];
 const heading = (s) => s.split('\n', 1)[0];
 const merged = kept.map((old) => sections.find((s) => heading(s) === heading(old)) ?? old.replace(/\n*$/, '\n'));
 for (const s of sections) if (!kept.some((old) => heading(old) === heading(s))) merged.push(s);

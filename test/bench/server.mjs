@@ -15,9 +15,18 @@ const { loadConfig } = require('../../api/dist/config.js');
 const { createLogger } = require('../../api/dist/common/logger.js');
 
 const databaseUrl = process.env.DATABASE_URL;
-const config = loadConfig({ PORT: '0', DATABASE_URL: databaseUrl, KAIHU_DEMO: '1', LOG_LEVEL: 'silent', KAIHU_DATA_DIR: process.env.KAIHU_DATA_DIR,
+const config = loadConfig({
+  PORT: '0',
+  DATABASE_URL: databaseUrl,
+  KAIHU_DEMO: '1',
+  LOG_LEVEL: 'silent',
+  KAIHU_DATA_DIR: process.env.KAIHU_DATA_DIR,
   // the benchmarks log thousands of people in from 127.0.0.1
-  KAIHU_RATE_CODE_PER_IP: '100000000', KAIHU_RATE_LOGIN_PER_IP: '100000000', KAIHU_RATE_CODE_PER_KEY: '100000000', KAIHU_RATE_LOGIN_PER_KEY: '100000000' });
+  KAIHU_RATE_CODE_PER_IP: '100000000',
+  KAIHU_RATE_LOGIN_PER_IP: '100000000',
+  KAIHU_RATE_CODE_PER_KEY: '100000000',
+  KAIHU_RATE_LOGIN_PER_KEY: '100000000',
+});
 const kaihu = await startServer({ config, logger: createLogger('silent') });
 
 const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
@@ -34,15 +43,26 @@ async function me(authorization) {
   const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
   if (!token) return { me: null };
   const hash = createHash('sha256').update(token).digest('hex');
-  const s = await pool.query('select id, customer_id, last_seen_at, absolute_expires_at, revoked_at from sessions where token_hash = $1 limit 1', [hash]);
+  const s = await pool.query(
+    'select id, customer_id, last_seen_at, absolute_expires_at, revoked_at from sessions where token_hash = $1 limit 1',
+    [hash],
+  );
   const session = s.rows[0];
   const now = Date.now();
-  if (!session || session.revoked_at || Math.min(session.last_seen_at.getTime() + IDLE_MS, session.absolute_expires_at.getTime()) <= now) return { me: null };
-  if (now - session.last_seen_at.getTime() > 60_000) await pool.query('update sessions set last_seen_at = $1 where id = $2', [new Date(now), session.id]);
-  const c = await pool.query('select broker_id, id_number, account_type from customers where id = $1 limit 1', [session.customer_id]);
+  if (
+    !session ||
+    session.revoked_at ||
+    Math.min(session.last_seen_at.getTime() + IDLE_MS, session.absolute_expires_at.getTime()) <= now
+  )
+    return { me: null };
+  if (now - session.last_seen_at.getTime() > 60_000)
+    await pool.query('update sessions set last_seen_at = $1 where id = $2', [new Date(now), session.id]);
+  const c = await pool.query('select broker_id, id_number, account_type from customers where id = $1 limit 1', [
+    session.customer_id,
+  ]);
   const b = await pool.query('select code from brokers where id = $1 limit 1', [c.rows[0].broker_id]);
   const p = await pool.query(
-    "select profile::text as profile from counter_customers where broker_code = $1 and id_number = $2 and $3 = any(account_types) limit 1",
+    'select profile::text as profile from counter_customers where broker_code = $1 and id_number = $2 and $3 = any(account_types) limit 1',
     [b.rows[0].code, c.rows[0].id_number, c.rows[0].account_type],
   );
   return { me: { profile: { name: JSON.parse(p.rows[0].profile).name } } };
@@ -79,7 +99,9 @@ if (process.env.BENCH_PROFILE_OUT) {
   });
 }
 
-process.stdout.write(`ready ${JSON.stringify({ kaihu: kaihu.url, bare: `http://127.0.0.1:${bare.address().port}` })}\n`);
+process.stdout.write(
+  `ready ${JSON.stringify({ kaihu: kaihu.url, bare: `http://127.0.0.1:${bare.address().port}` })}\n`,
+);
 process.on('SIGTERM', async () => {
   bare.close();
   await pool.end();

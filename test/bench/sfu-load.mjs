@@ -26,7 +26,7 @@ const FRAMES = process.env.BENCH_SFU_VP8_IVF ? readIvf(process.env.BENCH_SFU_VP8
 function readIvf(file) {
   const b = fs.readFileSync(file);
   const frames = [];
-  for (let o = b.readUInt16LE(6); o + 12 <= b.length; ) {
+  for (let o = b.readUInt16LE(6); o + 12 <= b.length;) {
     const n = b.readUInt32LE(o);
     const data = b.subarray(o + 12, o + 12 + n);
     frames.push({ data, key: (data[0] & 0x01) === 0 });
@@ -187,7 +187,7 @@ setInterval(tick, TICK_MS);
 
 function isKeyFrameRequest(msg, ssrc) {
   // compound RTCP: PSFB (206) FMT 1 = PLI, FMT 4 = FIR; media source SSRC at offset 8 (PLI)
-  for (let off = 0; off + 12 <= msg.length; ) {
+  for (let off = 0; off + 12 <= msg.length;) {
     const pt = msg[off + 1];
     const fmt = msg[off] & 0x1f;
     if (pt === 206 && (fmt === 1 || fmt === 4)) {
@@ -296,7 +296,8 @@ async function handle(msg) {
           received.push([ssrc, s.count - s.markCount, expected]);
         }
       const sent = [];
-      for (const party of parties) for (const s of party.streams) sent.push([s.ssrc, s.sent - s.markSent, s.bytes - s.markBytes]);
+      for (const party of parties)
+        for (const s of party.streams) sent.push([s.ssrc, s.sent - s.markSent, s.bytes - s.markBytes]);
       return { received, sent, lagMax };
     }
     case 'close': {

@@ -50,7 +50,14 @@ const AUDIO_PT = 100;
 const VIDEO_PT = 101;
 const PLAIN = { listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: true };
 const PRODUCE = {
-  audio: { mimeType: 'audio/opus', payloadType: AUDIO_PT, clockRate: 48000, channels: 2, parameters: {}, rtcpFeedback: [] },
+  audio: {
+    mimeType: 'audio/opus',
+    payloadType: AUDIO_PT,
+    clockRate: 48000,
+    channels: 2,
+    parameters: {},
+    rtcpFeedback: [],
+  },
   video: {
     mimeType: 'video/VP8',
     payloadType: VIDEO_PT,
@@ -128,7 +135,9 @@ async function stopGenerator(gen) {
 
 const srtpKey = (cryptoSuite) => ({
   cryptoSuite,
-  keyBase64: randomBytes(cryptoSuite.startsWith('AEAD_AES_256') ? 44 : cryptoSuite.startsWith('AEAD_AES_128') ? 28 : 30).toString('base64'),
+  keyBase64: randomBytes(
+    cryptoSuite.startsWith('AEAD_AES_256') ? 44 : cryptoSuite.startsWith('AEAD_AES_128') ? 28 : 30,
+  ).toString('base64'),
 });
 
 // ---- one scenario: a worker, generators, sessions ramped up in steps ------------------------------
@@ -172,7 +181,11 @@ async function addSession(bench, { recording, recordTo, recorderFullCaps = false
   bench.sinkPorts.add(sink.port);
   const parties = {};
   for (const [p, name] of ['customer', 'agent'].entries()) {
-    const send = await router.createPlainTransport({ ...PLAIN, comedia: true, ...(bench.srtp ? { enableSrtp: true, srtpCryptoSuite: bench.srtp } : {}) });
+    const send = await router.createPlainTransport({
+      ...PLAIN,
+      comedia: true,
+      ...(bench.srtp ? { enableSrtp: true, srtpCryptoSuite: bench.srtp } : {}),
+    });
     const srtp = bench.srtp ? srtpKey(bench.srtp) : null;
     if (srtp) await send.connect({ srtpParameters: srtp });
     bench.workerPorts.add(send.tuple.localPort);
@@ -180,7 +193,11 @@ async function addSession(bench, { recording, recordTo, recorderFullCaps = false
     const streams = [];
     for (const kind of ['audio', 'video']) {
       const ssrc = 0x10000000 + i * 16 + p * 4 + (kind === 'video' ? 1 : 0);
-      producers[kind] = await send.produce({ kind, rtpParameters: { codecs: [PRODUCE[kind]], encodings: [{ ssrc }] }, appData: { ssrc } });
+      producers[kind] = await send.produce({
+        kind,
+        rtpParameters: { codecs: [PRODUCE[kind]], encodings: [{ ssrc }] },
+        appData: { ssrc },
+      });
       bench.producers.push(producers[kind]);
       streams.push({ kind, ssrc, pt: PRODUCE[kind].payloadType });
     }
@@ -188,12 +205,25 @@ async function addSession(bench, { recording, recordTo, recorderFullCaps = false
   }
   const consume = async (transport, producer, role, rtpCapabilities = router.rtpCapabilities, extra = {}) => {
     const consumer = await transport.consume({ producerId: producer.id, rtpCapabilities, ...extra });
-    bench.consumers.set(consumer.rtpParameters.encodings[0].ssrc, { role, kind: consumer.kind, producerSsrc: producer.appData.ssrc, session: i });
+    bench.consumers.set(consumer.rtpParameters.encodings[0].ssrc, {
+      role,
+      kind: consumer.kind,
+      producerSsrc: producer.appData.ssrc,
+      session: i,
+    });
     return consumer;
   };
   for (const other of ['agent', 'customer']) {
-    const recv = await router.createPlainTransport({ ...PLAIN, comedia: false, ...(bench.srtp ? { enableSrtp: true, srtpCryptoSuite: bench.srtp } : {}) });
-    await recv.connect({ ip: '127.0.0.1', port: sink.port, ...(bench.srtp ? { srtpParameters: srtpKey(bench.srtp) } : {}) });
+    const recv = await router.createPlainTransport({
+      ...PLAIN,
+      comedia: false,
+      ...(bench.srtp ? { enableSrtp: true, srtpCryptoSuite: bench.srtp } : {}),
+    });
+    await recv.connect({
+      ip: '127.0.0.1',
+      port: sink.port,
+      ...(bench.srtp ? { srtpParameters: srtpKey(bench.srtp) } : {}),
+    });
     bench.workerPorts.add(recv.tuple.localPort);
     for (const kind of ['audio', 'video']) await consume(recv, parties[other].producers[kind], 'party');
   }
@@ -207,8 +237,18 @@ async function addSession(bench, { recording, recordTo, recorderFullCaps = false
         await rec.connect({ ip: '127.0.0.1', port: recordTo ? recordTo[k] : sink.port, rtcpPort: sink.port });
         bench.workerPorts.add(rec.tuple.localPort);
         const producer = parties[name].producers[kind];
-        const consumer = await consume(rec, producer, 'recording', recorderFullCaps ? router.rtpCapabilities : recorderCaps(router, producer), { enableRtx: false });
-        if (recordTo) parties[name][`record${kind}`] = { port: recordTo[k], payloadType: consumer.rtpParameters.codecs[0].payloadType };
+        const consumer = await consume(
+          rec,
+          producer,
+          'recording',
+          recorderFullCaps ? router.rtpCapabilities : recorderCaps(router, producer),
+          { enableRtx: false },
+        );
+        if (recordTo)
+          parties[name][`record${kind}`] = {
+            port: recordTo[k],
+            payloadType: consumer.rtpParameters.codecs[0].payloadType,
+          };
         k++;
       }
   }
@@ -224,7 +264,10 @@ async function addSession(bench, { recording, recordTo, recorderFullCaps = false
  */
 function recorderCaps(router, producer) {
   const mime = producer.rtpParameters.codecs[0].mimeType.toLowerCase();
-  return { codecs: router.rtpCapabilities.codecs.filter((c) => c.mimeType.toLowerCase() === mime), headerExtensions: [] };
+  return {
+    codecs: router.rtpCapabilities.codecs.filter((c) => c.mimeType.toLowerCase() === mime),
+    headerExtensions: [],
+  };
 }
 
 /**
@@ -251,7 +294,8 @@ async function measureQuiet(bench, label, extraPids = []) {
 async function waitQuiet(pids, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const mine = () => pids.reduce((a, pid) => a + (fs.existsSync(`/proc/${pid}`) ? procCpu(pid).user + procCpu(pid).sys : 0), 0);
+    const mine = () =>
+      pids.reduce((a, pid) => a + (fs.existsSync(`/proc/${pid}`) ? procCpu(pid).user + procCpu(pid).sys : 0), 0);
     const c0 = coreTimes();
     const m0 = mine();
     const p0 = process.cpuUsage();
@@ -272,7 +316,8 @@ async function waitQuiet(pids, timeoutMs) {
 
 /** Adds sessions, 10 at a time, until there are `n`. */
 async function addSessions(bench, n, options) {
-  while (bench.added < n) await Promise.all(Array.from({ length: Math.min(10, n - bench.added) }, () => addSession(bench, options)));
+  while (bench.added < n)
+    await Promise.all(Array.from({ length: Math.min(10, n - bench.added) }, () => addSession(bench, options)));
 }
 
 /** Holds the current sessions for HOLD_MS and measures. */
@@ -352,7 +397,12 @@ async function measure(bench, extraPids = [], warmup = true) {
     extraCpu: x0.map((x, k) => cpu(x, x1[k])),
     cores: c1.map((c, k) => (c.busy - c0[k].busy) / (c.total - c0[k].total)),
     // core 0 is the worker's (pinned): whatever else ran there is other work on the machine
-    noise: PIN ? Math.max(0, (c1[0].busy - c0[0].busy) / (c1[0].total - c0[0].total) - (w1.user + w1.sys - w0.user - w0.sys) / wall) : 0,
+    noise: PIN
+      ? Math.max(
+          0,
+          (c1[0].busy - c0[0].busy) / (c1[0].total - c0[0].total) - (w1.user + w1.sys - w0.user - w0.sys) / wall,
+        )
+      : 0,
     lagMax: Math.max(...reports.map((r) => r.lagMax)),
     load: os.loadavg()[0],
   };
@@ -453,11 +503,30 @@ async function ffmpegRecorder() {
       kind === 'audio'
         ? [`m=audio ${port} RTP/AVP ${pt('audio/opus')}`, `a=rtpmap:${pt('audio/opus')} opus/48000/2`]
         : [`m=video ${port} RTP/AVP ${pt('video/VP8')}`, `a=rtpmap:${pt('video/VP8')} VP8/90000`];
-    const sdp = ['v=0', 'o=- 0 0 IN IP4 127.0.0.1', 's=witness', 'c=IN IP4 127.0.0.1', 't=0 0', ...m('audio', ports[0]), ...m('video', ports[1]), ...m('audio', ports[2]), ...m('video', ports[3]), ''].join('\n');
+    const sdp = [
+      'v=0',
+      'o=- 0 0 IN IP4 127.0.0.1',
+      's=witness',
+      'c=IN IP4 127.0.0.1',
+      't=0 0',
+      ...m('audio', ports[0]),
+      ...m('video', ports[1]),
+      ...m('audio', ports[2]),
+      ...m('video', ports[3]),
+      '',
+    ].join('\n');
     fs.writeFileSync(path.join(dir, 'witness.sdp'), sdp);
     // as sfu/src/recorder.ts runs it: one ffmpeg per session, each track to its own Matroska file
     const outs = [0, 1, 2, 3].map((k) => path.join(dir, `track${k}.mkv`));
-    const args = ['-hide_banner', '-loglevel', 'error', '-protocol_whitelist', 'file,udp,rtp', '-i', path.join(dir, 'witness.sdp')];
+    const args = [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-protocol_whitelist',
+      'file,udp,rtp',
+      '-i',
+      path.join(dir, 'witness.sdp'),
+    ];
     outs.forEach((out, k) => args.push('-map', `0:${k}`, '-c', 'copy', '-y', out));
     let stderr = '';
     ffmpeg = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -465,7 +534,9 @@ async function ffmpegRecorder() {
     if (PIN) execSync(`taskset -a -p -c 1 ${ffmpeg.pid}`, { stdio: 'ignore' });
     await sleep(1000); // listening
     await addSession(bench, { recording: true, recordTo: ports });
-    const exitedEarly = new Promise((res) => ffmpeg.once('exit', () => res(new Error(`ffmpeg exited early: ${stderr.slice(0, 300)}`))));
+    const exitedEarly = new Promise((res) =>
+      ffmpeg.once('exit', () => res(new Error(`ffmpeg exited early: ${stderr.slice(0, 300)}`))),
+    );
     const r = await Promise.race([measure(bench, [ffmpeg.pid]).catch((e) => e), exitedEarly]);
     if (r instanceof Error) {
       process.stdout.write(`  sfu ffmpeg: ${r.message}\n`);
@@ -479,7 +550,9 @@ async function ffmpegRecorder() {
     r.fileBytes = outs.reduce((a, out) => a + (fs.existsSync(out) ? fs.statSync(out).size : 0), 0);
     r.fileKbps = (r.fileBytes * 8) / ((WARMUP_MS + HOLD_MS) / 1000) / 1000;
     r.ffmpegErrors = stderr.trim().split('\n').filter(Boolean).slice(0, 3);
-    process.stdout.write(`  sfu ffmpeg: ${fmt(r.ffmpegCpu * 100)} % CPU, RSS ${fmt(r.ffmpegRss, 0)} MiB, ${r.fileBytes} bytes written${stderr ? `; stderr: ${stderr.slice(0, 300)}` : ''}\n`);
+    process.stdout.write(
+      `  sfu ffmpeg: ${fmt(r.ffmpegCpu * 100)} % CPU, RSS ${fmt(r.ffmpegRss, 0)} MiB, ${r.fileBytes} bytes written${stderr ? `; stderr: ${stderr.slice(0, 300)}` : ''}\n`,
+    );
     return r;
   } finally {
     if (ffmpeg && ffmpeg.exitCode === null && ffmpeg.signalCode === null) ffmpeg.kill('SIGKILL');
@@ -491,7 +564,9 @@ async function ffmpegRecorder() {
 // ---- analysis and write-up ------------------------------------------------------------------------
 /** Least squares of worker CPU (ms per s) over sessions, for the steps without loss. */
 function fit(rows) {
-  const pts = rows.filter((r) => r.loss < LOSS_LIMIT && r.workerCpu < 0.95).map((r) => [r.sessions, r.workerCpu * 1000]);
+  const pts = rows
+    .filter((r) => r.loss < LOSS_LIMIT && r.workerCpu < 0.95)
+    .map((r) => [r.sessions, r.workerCpu * 1000]);
   if (pts.length < 2) return null;
   const n = pts.length;
   const mx = pts.reduce((a, [x]) => a + x, 0) / n;
@@ -509,7 +584,12 @@ function limit(rows) {
     const by = r.workerCpu >= CPU_LIMIT ? 'cpu' : 'loss';
     const [a, b, lim] = by === 'cpu' ? [prev.workerCpu, r.workerCpu, CPU_LIMIT] : [prev.loss, r.loss, LOSS_LIMIT];
     const at = prev.sessions + ((lim - a) / (b - a)) * (r.sessions - prev.sessions);
-    return { sessions: Math.max(prev.sessions, Math.min(r.sessions, at)), by, between: [prev.sessions, r.sessions], extrapolated: false };
+    return {
+      sessions: Math.max(prev.sessions, Math.min(r.sessions, at)),
+      by,
+      between: [prev.sessions, r.sessions],
+      extrapolated: false,
+    };
   }
   const f = fit(rows);
   if (!f) return null;
@@ -535,7 +615,22 @@ function table(rows) {
 function encodeVp8(dir) {
   const file = path.join(dir, 'video.ivf');
   const args = ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x480:rate=30', '-t', '4'];
-  args.push('-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '600k', '-minrate', '600k', '-maxrate', '600k', '-bufsize', '300k');
+  args.push(
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '600k',
+    '-minrate',
+    '600k',
+    '-maxrate',
+    '600k',
+    '-bufsize',
+    '300k',
+  );
   args.push('-g', '60', '-keyint_min', '60', '-auto-alt-ref', '0', '-lag-in-frames', '0', '-y', file);
   if (spawnSync('ffmpeg', args, { stdio: 'ignore' }).status !== 0) return null;
   const b = fs.readFileSync(file);
@@ -561,27 +656,57 @@ function encodeVp8(dir) {
  */
 function profileWorker(pid, seconds, dir) {
   const file = path.join(dir, 'perf.data');
-  const rec = spawnSync('perf', ['record', '-F', '499', '-g', '-p', String(pid), '-o', file, '--', 'sleep', String(seconds)], { stdio: 'ignore' });
+  const rec = spawnSync(
+    'perf',
+    ['record', '-F', '499', '-g', '-p', String(pid), '-o', file, '--', 'sleep', String(seconds)],
+    { stdio: 'ignore' },
+  );
   if (rec.status !== 0 || !fs.existsSync(file)) return null;
   const report = (args) =>
-    spawnSync('perf', ['report', '-i', file, '-g', 'none', '-q', '-t', '\t', '--percent-limit', '0', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    spawnSync('perf', ['report', '-i', file, '-g', 'none', '-q', '-t', '\t', '--percent-limit', '0', ...args], {
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    })
       .stdout.split('\n')
       .map((l) => l.split('\t').map((f) => f.trim()))
       .filter((f) => f.length >= 3);
-  const self = report(['--no-children', '--sort', 'dso,sym']).map(([p, dso, sym]) => ({ pct: parseFloat(p), dso, sym: sym.replace(/^\[.\] /, '') }));
-  const children = new Map(report(['--children', '--sort', 'sym']).map(([c, , sym]) => [sym.replace(/^\[.\] /, ''), parseFloat(c)]));
+  const self = report(['--no-children', '--sort', 'dso,sym']).map(([p, dso, sym]) => ({
+    pct: parseFloat(p),
+    dso,
+    sym: sym.replace(/^\[.\] /, ''),
+  }));
+  const children = new Map(
+    report(['--children', '--sort', 'sym']).map(([c, , sym]) => [sym.replace(/^\[.\] /, ''), parseFloat(c)]),
+  );
   if (!self.length) return null;
   const sum = (f) => self.filter(f).reduce((a, s) => a + s.pct, 0);
   const kernel = sum((s) => s.dso.includes('kernel'));
   const send = children.get('__libc_sendmsg') ?? 0;
   const delivery = children.get('net_rx_action') ?? 0;
-  const recv = (children.get('__x64_sys_recvmmsg') ?? 0) + (children.get('__x64_sys_recvmsg') ?? 0) + (children.get('__x64_sys_recvfrom') ?? 0);
+  const recv =
+    (children.get('__x64_sys_recvmmsg') ?? 0) +
+    (children.get('__x64_sys_recvmsg') ?? 0) +
+    (children.get('__x64_sys_recvfrom') ?? 0);
   const webrtc = sum((s) => s.sym.startsWith('webrtc::'));
   const mediasoup = sum((s) => s.dso.startsWith('mediasoup-worker') && !s.sym.startsWith('webrtc::'));
   const top = self.filter((s) => !s.dso.includes('kernel')).slice(0, 8);
   const crypto = sum((s) => /srtp|nss|softokn|freebl|libcrypto/.test(s.dso));
-  const cryptoLibs = [...new Set(self.filter((s) => /srtp|nss|softokn|freebl|libcrypto/.test(s.dso) && s.pct >= 0.5).map((s) => s.dso))];
-  return { kernel, send, delivery, recv, otherKernel: kernel - Math.min(kernel, send + recv), webrtc, mediasoup, crypto, cryptoLibs, libs: 100 - kernel - webrtc - mediasoup - crypto, top };
+  const cryptoLibs = [
+    ...new Set(self.filter((s) => /srtp|nss|softokn|freebl|libcrypto/.test(s.dso) && s.pct >= 0.5).map((s) => s.dso)),
+  ];
+  return {
+    kernel,
+    send,
+    delivery,
+    recv,
+    otherKernel: kernel - Math.min(kernel, send + recv),
+    webrtc,
+    mediasoup,
+    crypto,
+    cryptoLibs,
+    libs: 100 - kernel - webrtc - mediasoup - crypto,
+    top,
+  };
 }
 
 export async function run() {
@@ -596,12 +721,25 @@ export async function run() {
     if (vp8) process.env.BENCH_SFU_VP8_IVF = vp8.file; // inherited by the load generators
     const rec = SCENARIOS.includes('recording') ? await ramp('recording', { recording: true, profileDir: dir }) : [];
     const base = SCENARIOS.includes('baseline') ? await ramp('baseline', { recording: false }) : [];
-    const idle = SCENARIOS.includes('idle') ? await ramp('recording, no media', { recording: true, idle: true, steps: [100] }) : [];
-    const fullCaps = SCENARIOS.includes('fullcaps') ? await ramp('recording, recorder with full capabilities', { recording: true, recorderFullCaps: true, steps: FULLCAPS_STEPS }) : [];
+    const idle = SCENARIOS.includes('idle')
+      ? await ramp('recording, no media', { recording: true, idle: true, steps: [100] })
+      : [];
+    const fullCaps = SCENARIOS.includes('fullcaps')
+      ? await ramp('recording, recorder with full capabilities', {
+          recording: true,
+          recorderFullCaps: true,
+          steps: FULLCAPS_STEPS,
+        })
+      : [];
     const srtp = SCENARIOS.includes('srtp') ? await srtpCompare(dir) : [];
     const ff = SCENARIOS.includes('ffmpeg') ? await ffmpegRecorder() : null;
     const elapsed = (Date.now() - t0) / 1000;
-    process.stdout.write(`  sfu: ${fmt(elapsed, 0)} s; load average before ${loadBefore.map((l) => fmt(l, 2)).join(' ')}, after ${os.loadavg().map((l) => fmt(l, 2)).join(' ')}\n`);
+    process.stdout.write(
+      `  sfu: ${fmt(elapsed, 0)} s; load average before ${loadBefore.map((l) => fmt(l, 2)).join(' ')}, after ${os
+        .loadavg()
+        .map((l) => fmt(l, 2))
+        .join(' ')}\n`,
+    );
     const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules/mediasoup/package.json'), 'utf8'));
     return writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile: rec.profile, elapsed, loadBefore, version });
   } finally {
@@ -626,11 +764,19 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
   // the largest step without loss (and, for a fair reading, without much other work on the worker's core)
   const plainSrtp = srtp.find((r) => !r.suite);
   const sameAsPlain = plainSrtp && at(rec, SRTP_SESSIONS);
-  const spread = sameAsPlain ? Math.abs(plainSrtp.workerCpu - sameAsPlain.workerCpu) / Math.min(plainSrtp.workerCpu, sameAsPlain.workerCpu) : null;
+  const spread = sameAsPlain
+    ? Math.abs(plainSrtp.workerCpu - sameAsPlain.workerCpu) / Math.min(plainSrtp.workerCpu, sameAsPlain.workerCpu)
+    : null;
   const maxClean = (rows) => rows.filter((r) => r.loss < LOSS_LIMIT && r.noise <= NOISE_LIMIT).at(-1);
   const sessionsAt = (l) => (l ? `≈ ${fmt(l.sessions, 0)}${l.extrapolated ? ' (extrapolated)' : ''}` : 'n/a');
-  const why = (l) => (l ? (l.by === 'cpu' ? `the worker at ${pct(CPU_LIMIT, 0)} of a core` : `${pct(LOSS_LIMIT, 0)} loss`) : '');
-  const L = ['## Witness media (SFU)', '', `### Concurrent witness sessions on one mediasoup worker (mediasoup ${version})`, ''];
+  const why = (l) =>
+    l ? (l.by === 'cpu' ? `the worker at ${pct(CPU_LIMIT, 0)} of a core` : `${pct(LOSS_LIMIT, 0)} loss`) : '';
+  const L = [
+    '## Witness media (SFU)',
+    '',
+    `### Concurrent witness sessions on one mediasoup worker (mediasoup ${version})`,
+    '',
+  ];
 
   if (lr || lb)
     L.push(
@@ -641,8 +787,10 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
           ? `; the worker did forward ${maxClean(rec).sessions} recorded sessions without loss, but at ${pct(maxClean(rec).workerCpu, 0)} of a core, without headroom. `
           : '. ') +
         `Anchor: mediasoup's ~500 consumers per worker, i.e. ~60 sessions at 8 consumers, ~125 at 4; measured ${lr ? fmt(lr.sessions * 8, 0) : '–'} consumers with recording and ${lb ? fmt(lb.sessions * 4, 0) : '–'} without. ` +
-          'The consumer is not the unit of cost, the packet is: per consumer the baseline moves two streams of packets (its producer\'s in, its own out), recording one and a half. ' +
-          (spread !== null ? `One configuration measured twice in this run, on two fresh workers, differed by ${pct(spread, 0)} (SRTP section): read these figures with at least that much uncertainty.` : ''),
+        "The consumer is not the unit of cost, the packet is: per consumer the baseline moves two streams of packets (its producer's in, its own out), recording one and a half. " +
+        (spread !== null
+          ? `One configuration measured twice in this run, on two fresh workers, differed by ${pct(spread, 0)} (SRTP section): read these figures with at least that much uncertainty.`
+          : ''),
       '',
     );
 
@@ -654,7 +802,7 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
       "the customer and the agent each producing opus + VP8 on one send transport and consuming the other party's audio and video on one receive transport; " +
       'with **recording**, one more consumer per produced stream, each on its own transport, as `sfu/src/recorder.ts` feeds its ffmpeg (rtcp-mux off with the RTCP going to a sink; consumed with only its codec, no header extensions, no RTX). ' +
       'So a session is 4 producers and 8 consumers on 8 transports with recording (12 RTP streams through the router), 4 producers and 4 consumers on 4 transports in the **baseline** without recording. ' +
-      'All transports are PlainTransports on 127.0.0.1 (the parties\' with rtcp-mux, comedia on the send side), fed by the load generator (`test/bench/sfu-load.mjs`, two child processes pacing in 10 ms ticks). ' +
+      "All transports are PlainTransports on 127.0.0.1 (the parties' with rtcp-mux, comedia on the send side), fed by the load generator (`test/bench/sfu-load.mjs`, two child processes pacing in 10 ms ticks). " +
       `${video}; each frame split into equal packets of ≤ 1200 payload bytes behind a Chrome-style VP8 payload descriptor (15-bit picture ID), NACK/PLI/FIR negotiated as a browser does. ` +
       'Opus: 80-byte payloads every 20 ms (32 kbps, 50 packets/s). ' +
       'Every consumer sends to a UDP sink of the generator that counts its packets by SSRC; loss = 1 − received / expected from the sequence numbers, summed over all consumers (a consumer that sent nothing counts as 100 % lost). ' +
@@ -708,12 +856,17 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
   }
 
   if (rec.length && base.length) {
-    const common = rec.filter((r) => at(base, r.sessions) && r.loss < LOSS_LIMIT && at(base, r.sessions).loss < LOSS_LIMIT && r.workerCpu < 0.95);
+    const common = rec.filter(
+      (r) =>
+        at(base, r.sessions) && r.loss < LOSS_LIMIT && at(base, r.sessions).loss < LOSS_LIMIT && r.workerCpu < 0.95,
+    );
     const top = common.at(-1);
     const parts = [];
     if (top) {
       const b = at(base, top.sessions);
-      const extra = common.map((r) => ((r.workerCpu - at(base, r.sessions).workerCpu) * 1e6) / (r.ppsOut - at(base, r.sessions).ppsOut));
+      const extra = common.map(
+        (r) => ((r.workerCpu - at(base, r.sessions).workerCpu) * 1e6) / (r.ppsOut - at(base, r.sessions).ppsOut),
+      );
       parts.push(
         `The recording consumers double the packets the worker sends and cost ${common.map((r) => `× ${fmt(r.workerCpu / at(base, r.sessions).workerCpu, 2)}`).join(', ')} of the baseline's CPU at ${common.map((r) => r.sessions).join(', ')} sessions. ` +
           `At ${top.sessions} sessions the worker spends ${fmt(perPacket(top), 1)} µs per packet it receives or sends with recording, ${fmt(perPacket(b), 1)} µs without; ` +
@@ -730,14 +883,22 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
           `**${p(profile.webrtc)} in libwebrtc's send-side bandwidth estimation** (transport-cc: a send-time history entry per packet sent and periodic controller updates, one estimator per party receive transport); ` +
           `**${p(profile.mediasoup)} in mediasoup itself** (routing a packet to its consumers, cloning and rewriting it per consumer, the producer's receive stream with NACK generator, rate counters, the video consumers' retransmission buffers, RTCP); ` +
           `${p(profile.libs)} in libuv, libc and libstdc++ (timers, \`clock_gettime\`, malloc, tree inserts). ` +
-          `Hottest user-space symbols: ${profile.top.slice(0, 6).map((t) => `\`${t.sym.replace(/\(.*$/, '')}\` ${fmt(t.pct, 1)} %`).join(', ')}.`,
+          `Hottest user-space symbols: ${profile.top
+            .slice(0, 6)
+            .map((t) => `\`${t.sym.replace(/\(.*$/, '')}\` ${fmt(t.pct, 1)} %`)
+            .join(', ')}.`,
       );
     }
     const idleRow = idle[0];
     if (idleRow)
       parts.push(
         `Without media, ${idleRow.sessions} recorded sessions (the same routers, transports, producers and consumers) cost the worker ${pct(idleRow.workerCpu)} of a core (${pct(idleRow.workerUser, 0)} user): ${fmt((idleRow.workerCpu * 1000) / idleRow.sessions, 2)} ms/s per session for timers (RTCP, bandwidth estimators, stream monitors), a small part of the ${fr ? fmt(fr.slope, 2) : '?'} ms/s a session costs with media. ` +
-          `Per packet the worker tends to get cheaper as it gets busier (${rec.filter((r) => r.loss < LOSS_LIMIT).map((r) => `${fmt(perPacket(r), 1)} µs at ${r.sessions}`).join(', ')} sessions with recording), most likely because each wake-up of its event loop and each \`recvmmsg\` then handles more packets.`,
+          `Per packet the worker tends to get cheaper as it gets busier (${rec
+            .filter((r) => r.loss < LOSS_LIMIT)
+            .map((r) => `${fmt(perPacket(r), 1)} µs at ${r.sessions}`)
+            .join(
+              ', ',
+            )} sessions with recording), most likely because each wake-up of its event loop and each \`recvmmsg\` then handles more packets.`,
       );
     const fc = fullCaps.filter((r) => at(rec, r.sessions));
     if (fc.length)
@@ -751,7 +912,7 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
     if (lr && lr.sessions < 100)
       parts.push(
         `So ≥ 100 recorded sessions on one worker would need ${pct(CPU_LIMIT, 0)} / 100 = ${fmt(CPU_LIMIT * 10, 1)} ms/s per session, against ${fr ? fmt(fr.slope, 2) : '?'} measured: the worker's time goes to moving ${fmt(nominal * 3, 0)} packets/s per recorded session (in + out) through the kernel one system call at a time, and to per-packet bookkeeping; the recording consumers already leave out what they can (header extensions, RTX, bandwidth estimation). ` +
-          'Beyond that, the pool\'s answer is more workers (one per core: the pool places each router on the least-loaded one) or a faster core.',
+          "Beyond that, the pool's answer is more workers (one per core: the pool places each router on the least-loaded one) or a faster core.",
       );
     L.push('#### Where the time goes', '', parts.join('\n\n'), '');
     L.push(
@@ -795,11 +956,16 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
     if (gcm && plain && fr && lr)
       L.push(
         (() => {
-          const ratios = [gcm.workerCpu / plain.workerCpu, ...(same ? [gcm.workerCpu / same.workerCpu] : [])].sort((a, b) => a - b);
-          const range = (xs) => (xs.length > 1 && Math.abs(xs[0] - xs.at(-1)) >= 0.005 ? `${fmt(xs[0], 2)}–${fmt(xs.at(-1), 2)}` : fmt(xs[0], 2));
+          const ratios = [gcm.workerCpu / plain.workerCpu, ...(same ? [gcm.workerCpu / same.workerCpu] : [])].sort(
+            (a, b) => a - b,
+          );
+          const range = (xs) =>
+            xs.length > 1 && Math.abs(xs[0] - xs.at(-1)) >= 0.005
+              ? `${fmt(xs[0], 2)}–${fmt(xs.at(-1), 2)}`
+              : fmt(xs[0], 2);
           const sessions = ratios.map((x) => lr.sessions / x).sort((a, b) => a - b);
           return (
-            `AEAD_AES_256_GCM costs × ${range(ratios)} of plain RTP (against this table's plain row${same ? ' and against the ramp\'s' : ''}). Scaled naively (the whole session costing that much more), recording sessions with SRTP parties reach ${pct(CPU_LIMIT, 0)} of a core at ≈ ${sessions.length > 1 ? `${fmt(sessions[0], 0)}–${fmt(sessions.at(-1), 0)}` : fmt(sessions[0], 0)} sessions per worker (≈ ${fmt(lr.sessions, 0)} / ${range(ratios)}) — ` +
+            `AEAD_AES_256_GCM costs × ${range(ratios)} of plain RTP (against this table's plain row${same ? " and against the ramp's" : ''}). Scaled naively (the whole session costing that much more), recording sessions with SRTP parties reach ${pct(CPU_LIMIT, 0)} of a core at ≈ ${sessions.length > 1 ? `${fmt(sessions[0], 0)}–${fmt(sessions.at(-1), 0)}` : fmt(sessions[0], 0)} sessions per worker (≈ ${fmt(lr.sessions, 0)} / ${range(ratios)}) — ` +
             "before the rest of a WebRtcTransport's cost: the nearer estimate of what a worker carries in production on this machine."
           );
         })(),
@@ -814,9 +980,13 @@ function writeUp({ rec, base, idle, fullCaps, srtp, ff, vp8, profile, elapsed, l
       '',
       `\`ffmpeg -protocol_whitelist file,udp,rtp -i witness.sdp -map 0:0 -c copy track0.mkv … -map 0:3 -c copy track3.mkv\` (ffmpeg ${ffVersion}; one process per session, a file per track, as \`sfu/src/recorder.ts\` runs it) receiving one session's 4 recording consumers: ` +
         `**${pct(ff.ffmpegCpu)} of a core**, RSS ${fmt(ff.ffmpegRss, 0)} MiB, ${fmt(ff.fileBytes / 1024, 0)} KiB written in ${fmt((WARMUP_MS + HOLD_MS) / 1000, 0)} s (${fmt(ff.fileKbps, 0)} kbps)` +
-        (ff.ffmpegErrors.length ? `; ffmpeg said: \`${ff.ffmpegErrors.join(' / ').replace(/`/g, "'").slice(0, 200)}\`` : '') +
+        (ff.ffmpegErrors.length
+          ? `; ffmpeg said: \`${ff.ffmpegErrors.join(' / ').replace(/`/g, "'").slice(0, 200)}\``
+          : '') +
         '. ' +
-        (fr ? `A recorder per session costs about ${fmt((ff.ffmpegCpu * 1000) / fr.slope, 1)} × what the session costs the worker (${fmt(ff.ffmpegCpu * 1000, 1)} vs. ${fmt(fr.slope, 1)} ms/s), on other cores; its ${fmt(ff.ffmpegRss, 0)} MiB RSS (shared libraries counted in full) is the cost to watch at 100 sessions.` : ''),
+        (fr
+          ? `A recorder per session costs about ${fmt((ff.ffmpegCpu * 1000) / fr.slope, 1)} × what the session costs the worker (${fmt(ff.ffmpegCpu * 1000, 1)} vs. ${fmt(fr.slope, 1)} ms/s), on other cores; its ${fmt(ff.ffmpegRss, 0)} MiB RSS (shared libraries counted in full) is the cost to watch at 100 sessions.`
+          : ''),
       '',
     );
   }

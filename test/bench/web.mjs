@@ -107,7 +107,8 @@ async function loadOnce(browser, url) {
     const page = await context.newPage();
     const encodings = {};
     page.on('response', (r) => {
-      if (new URL(r.url()).pathname.endsWith('.js')) encodings[new URL(r.url()).pathname.slice(1)] = r.headers()['content-encoding'] ?? 'identity';
+      if (new URL(r.url()).pathname.endsWith('.js'))
+        encodings[new URL(r.url()).pathname.slice(1)] = r.headers()['content-encoding'] ?? 'identity';
     });
     await page.goto(url);
     await page.waitForFunction(() => window.__kaihuReady !== undefined, null, { timeout: 30_000 });
@@ -144,14 +145,18 @@ function budgetsText() {
   const angular = JSON.parse(fs.readFileSync(path.join(ROOT, 'web-angular/angular.json'), 'utf8'));
   const budgets = angular.projects['kaihu-web'].architect.build.configurations.production.budgets ?? [];
   return budgets
-    .map((b) => `\`${b.type}${b.name ? ` ${b.name}` : ''}\` warning ${b.maximumWarning ?? '–'} / error ${b.maximumError ?? '–'}`)
+    .map(
+      (b) =>
+        `\`${b.type}${b.name ? ` ${b.name}` : ''}\` warning ${b.maximumWarning ?? '–'} / error ${b.maximumError ?? '–'}`,
+    )
     .join('; ');
 }
 
 export async function run() {
   // the app as the sources say now (the server serves web-angular/dist/browser);
   // BENCH_WEB_SKIP_BUILD=1 measures the dist/ that is there
-  if (!process.env.BENCH_WEB_SKIP_BUILD) execSync('npm run build -w web-angular --silent', { cwd: ROOT, stdio: 'inherit' });
+  if (!process.env.BENCH_WEB_SKIP_BUILD)
+    execSync('npm run build -w web-angular --silent', { cwd: ROOT, stdio: 'inherit' });
   if (!fs.existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
   const initial = initialFiles();
@@ -164,7 +169,16 @@ export async function run() {
   const child = spawn(process.execPath, ['api/dist/main.js'], {
     cwd: ROOT,
     // every load of /login creates a captcha: lift the per-IP captcha limit (20 per 10 min)
-    env: { ...process.env, PORT: String(port), KAIHU_DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', REDIS_URL: '', KAIHU_DEMO: '1', KAIHU_RATE_CODE_PER_IP: '100000' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KAIHU_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      KAIHU_DEMO: '1',
+      KAIHU_RATE_CODE_PER_IP: '100000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const blank = await startBlankServer();
@@ -175,7 +189,16 @@ export async function run() {
     await waitHealthy(`http://127.0.0.1:${port}/healthz`, t0);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--no-first-run',
+        '--disable-sync',
+        '--disable-quic',
+      ],
     });
     // interleaved, so drift in the machine's load hits both alike; the first loads warm up
     // Chromium, the server's JIT and PGlite and are not counted
@@ -203,18 +226,26 @@ export async function run() {
     const lazyJs = jsLoaded.filter((r) => !initial.js.includes(r.path)).map((r) => sizes(r.path));
     const allJs = [...initialJs, ...lazyJs];
     const encodings = [...new Set(Object.values(last.encodings))].join(', ');
-    const received = { transfer: sum(jsLoaded, 'transfer'), encoded: sum(jsLoaded, 'encoded'), decoded: sum(jsLoaded, 'decoded') };
+    const received = {
+      transfer: sum(jsLoaded, 'transfer'),
+      encoded: sum(jsLoaded, 'encoded'),
+      decoded: sum(jsLoaded, 'decoded'),
+    };
     const everything = last.navTransfer + sum(last.resources, 'transfer');
     const others = last.resources.filter((r) => !r.path.endsWith('.js'));
-    const otherList = [...new Set(others.map((r) => r.path))].map((p) => `\`/${p}\` × ${others.filter((r) => r.path === p).length}`).join(', ');
+    const otherList = [...new Set(others.map((r) => r.path))]
+      .map((p) => `\`/${p}\` × ${others.filter((r) => r.path === p).length}`)
+      .join(', ');
 
     const ready = { login: stats(logins, 'ready'), blank: stats(blanks, 'ready') };
     const dcl = { login: stats(logins, 'dcl'), blank: stats(blanks, 'dcl') };
     const fcp = { login: stats(logins, 'fcp'), blank: stats(blanks, 'fcp') };
     const ms = (v) => (Number.isFinite(v) ? `${fmt(v, 0)} ms` : 'n/a');
     const ratio = (a, b) => (Number.isFinite(a / b) ? fmt(a / b, 1) : 'n/a');
-    const row = (label, s) => `| ${label} | ${ms(s.login.median)} | ${ms(s.login.p90)} | ${ms(s.blank.median)} | ${ms(s.blank.p90)} | ${ratio(s.login.median, s.blank.median)} |`;
-    const fileRow = (r, kind) => `| \`${r.file}\` | ${kind} | ${fmt(r.raw, 0)} | ${fmt(r.gzip, 0)} | ${fmt(r.brotli, 0)} |`;
+    const row = (label, s) =>
+      `| ${label} | ${ms(s.login.median)} | ${ms(s.login.p90)} | ${ms(s.blank.median)} | ${ms(s.blank.p90)} | ${ratio(s.login.median, s.blank.median)} |`;
+    const fileRow = (r, kind) =>
+      `| \`${r.file}\` | ${kind} | ${fmt(r.raw, 0)} | ${fmt(r.gzip, 0)} | ${fmt(r.brotli, 0)} |`;
     const angularInitial = sum(initialJs, 'raw') + sum(initialCss, 'raw');
 
     return [

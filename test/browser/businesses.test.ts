@@ -6,9 +6,37 @@
  * second finds his certificate in IndexedDB (密码重置 still asks for a fresh witness and one).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO, WITNESS_CHECKLIST, bearer, gql, lastCode, loginStaff, waitFor, type TestServer } from '../../api/src/testing/harness';
-import { agentJoins, currentStep, documentsStep, installCertificate, makePhotoFiles, noSeriousViolations, passDeviceCheck, signAgreements, type PhotoFiles, type VideoEl } from './flows';
-import { PHONE, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, startPortalServer } from './support';
+import {
+  DEMO,
+  WITNESS_CHECKLIST,
+  bearer,
+  gql,
+  lastCode,
+  loginStaff,
+  waitFor,
+  type TestServer,
+} from '../../api/src/testing/harness';
+import {
+  agentJoins,
+  currentStep,
+  documentsStep,
+  installCertificate,
+  makePhotoFiles,
+  noSeriousViolations,
+  passDeviceCheck,
+  signAgreements,
+  type PhotoFiles,
+  type VideoEl,
+} from './flows';
+import {
+  PHONE,
+  browserTestsCanRun,
+  launchChromium,
+  loginThroughPage,
+  newContext,
+  screenshotBoth,
+  startPortalServer,
+} from './support';
 
 const run = browserTestsCanRun() ? describe : describe.skip;
 const PASSWORD = '582039';
@@ -21,7 +49,11 @@ const contexts = new Map<string, BrowserContext>();
 
 type Person = { idNumber: string; mobile: string; name: string };
 
-async function api<T = any>(query: string, variables: Record<string, unknown>, headers: Record<string, string>): Promise<T> {
+async function api<T = any>(
+  query: string,
+  variables: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<T> {
   const r = await gql<T>(server.url, query, variables, headers);
   if (r.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(r.errors)}`);
   return r.data as T;
@@ -34,30 +66,64 @@ async function witness(page: Page, ticketId: string, shots: boolean): Promise<vo
   await page.getByRole('button', { name: '开始视频通话' }).click();
   await page.getByText(/当前排队共 \d+ 人，您排在第 1 位/).waitFor();
   if (shots) await screenshotBoth(page, 'flow-witness-queue');
-  const [row] = await server.db.sql.query<{ branch_id: string; branch: string }>('select t.branch_id, b.name as branch from tickets t join branches b on b.id = t.branch_id where t.id = $1', [ticketId]);
+  const [row] = await server.db.sql.query<{ branch_id: string; branch: string }>(
+    'select t.branch_id, b.name as branch from tickets t join branches b on b.id = t.branch_id where t.id = $1',
+    [ticketId],
+  );
   const agent = await loginStaff(server.url, row!.branch === '上海营业部' ? 'agent02' : 'agent01', 'Agent#2026');
-  const { claimNextCustomer: session } = await api('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }', { b: row!.branch_id }, bearer(agent));
+  const { claimNextCustomer: session } = await api(
+    'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }',
+    { b: row!.branch_id },
+    bearer(agent),
+  );
   expect(session.ticket.id).toBe(ticketId);
   const peer = await agentJoins(server.url, agent, session.id);
   try {
     // the customer sees and hears the agent, with the agent's name and licence number
     await page.getByTestId('witness-call').waitFor({ timeout: 30_000 });
-    await waitFor('the agent’s video plays in the page', async () => page.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.5), 30_000);
-    await page.getByText(/从业资格号/).first().waitFor();
+    await waitFor(
+      'the agent’s video plays in the page',
+      async () => page.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.5),
+      30_000,
+    );
+    await page
+      .getByText(/从业资格号/)
+      .first()
+      .waitFor();
     // the agent receives the customer's camera and microphone
-    await waitFor('the customer’s producers', async () => {
-      const { witnessSession } = await api('query ($s: ID!) { witnessSession(id: $s) { producers { kind party } } }', { s: session.id }, bearer(agent));
-      return (witnessSession.producers as { party: string }[]).filter((p) => p.party === 'CUSTOMER').length === 2;
-    }, 30_000);
+    await waitFor(
+      'the customer’s producers',
+      async () => {
+        const { witnessSession } = await api(
+          'query ($s: ID!) { witnessSession(id: $s) { producers { kind party } } }',
+          { s: session.id },
+          bearer(agent),
+        );
+        return (witnessSession.producers as { party: string }[]).filter((p) => p.party === 'CUSTOMER').length === 2;
+      },
+      30_000,
+    );
     await peer.consumeCustomer();
-    await waitFor('the customer’s media reaches the agent', async () => {
-      const r = await peer.received();
-      return (r.video?.packets ?? 0) > 30 && (r.audio?.packets ?? 0) > 30;
-    }, 30_000);
+    await waitFor(
+      'the customer’s media reaches the agent',
+      async () => {
+        const r = await peer.received();
+        return (r.video?.packets ?? 0) > 30 && (r.audio?.packets ?? 0) > 30;
+      },
+      30_000,
+    );
     if (shots) await screenshotBoth(page, 'flow-witness-call');
-    const snap = await api('mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width } }', { s: session.id }, bearer(agent));
+    const snap = await api(
+      'mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width } }',
+      { s: session.id },
+      bearer(agent),
+    );
     expect(snap.captureWitnessSnapshot.kind).toBe('WITNESS_SNAPSHOT');
-    const done = await api('mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }', { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } }, bearer(agent));
+    const done = await api(
+      'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
+      { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } },
+      bearer(agent),
+    );
     expect(done.completeWitness.outcome).toBe('PASSED');
   } finally {
     peer.close();
@@ -86,13 +152,19 @@ const INFO: Record<string, (page: Page, person: Person) => Promise<void>> = {
     await page.getByLabel('不存在').check();
     await page.getByLabel('本人').check();
     if (!(await page.getByLabel('期货、期权').isChecked())) await page.getByLabel('期货、期权').check();
-    if (!(await page.getByLabel('无', { exact: true }).isChecked())) await page.getByLabel('无', { exact: true }).check();
+    if (!(await page.getByLabel('无', { exact: true }).isChecked()))
+      await page.getByLabel('无', { exact: true }).check();
     await page.getByRole('button', { name: '下一步' }).click();
   },
 };
 
 /** Login → business → every step → 审核中; returns the ticket id. */
-async function runBusiness(person: Person, business: string, title: string, shots: boolean): Promise<{ page: Page; ticketId: string }> {
+async function runBusiness(
+  person: Person,
+  business: string,
+  title: string,
+  shots: boolean,
+): Promise<{ page: Page; ticketId: string }> {
   let context = contexts.get(person.idNumber);
   if (!context) {
     context = await newContext(browser, PHONE);
@@ -110,10 +182,11 @@ async function runBusiness(person: Person, business: string, title: string, shot
     if (step === '上传照片') await documentsStep(page, photos);
     else if (INFO[step]) await INFO[step]!(page, person);
     else if (step === '视频见证') await witness(page, ticketId, shots);
-    else if (step === '安装数字证书') await installCertificate(page, PASSWORD).catch(async (e) => {
-      await page.screenshot({ path: '/tmp/cert-fail.png', fullPage: true });
-      throw e;
-    });
+    else if (step === '安装数字证书')
+      await installCertificate(page, PASSWORD).catch(async (e) => {
+        await page.screenshot({ path: '/tmp/cert-fail.png', fullPage: true });
+        throw e;
+      });
     else if (step === '签署协议') await signAgreements(page, PASSWORD);
     else if (step === '申请提交') {
       if (shots) {
@@ -149,29 +222,69 @@ run('the four seed businesses in the browser', () => {
   });
 
   it.each([
-    ['UPDATE_ID_VALIDITY', '修改身份证有效期', DEMO.liNa, ['上传照片', '身份信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交']],
-    ['UPDATE_CONTACT_PHONE', '修改联系电话', DEMO.wangFang, ['上传照片', '联系电话信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交']],
-    ['UPDATE_OTHER_INFO', '修改其他信息', DEMO.zhangWei, ['上传照片', '其他信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交']],
-    ['RESET_PASSWORD', '密码重置', DEMO.zhangWei, ['上传照片', '其他信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交']],
-  ] as const)('%s runs from login to 审核中 in the page, and the approval shows up live', async (business, title, person, steps) => {
-    const { page, ticketId } = await runBusiness(person, business, title, business === 'UPDATE_OTHER_INFO');
-    expect(await page.locator('nav[aria-label="办理步骤"] li .t').allTextContents()).toEqual([...steps]);
-    // the reviewer sees it with verified signatures, and approves
-    const { ticket } = await api('query ($t: ID!) { ticket(id: $t) { status signatures { verified } documents { kind reused } } }', { t: ticketId }, reviewer);
-    expect(ticket.status).toBe('SUBMITTED');
-    expect(ticket.signatures.length).toBeGreaterThanOrEqual(2);
-    expect(ticket.signatures.every((s: { verified: boolean }) => s.verified)).toBe(true);
-    expect(ticket.documents.map((d: { kind: string }) => d.kind)).toEqual(expect.arrayContaining(['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE', 'WITNESS_SNAPSHOT']));
-    await api('mutation ($t: ID!) { approveTicket(ticketId: $t, note: "资料核对无误") { status } }', { t: ticketId }, reviewer);
-    // no reload: ticketUpdated brings it
-    await page.getByRole('heading', { name: '业务已办理完成' }).waitFor({ timeout: 15_000 });
-    expect(await page.getByTestId('ticket-status').textContent()).toBe('已通过');
-    if (business === 'UPDATE_OTHER_INFO') {
-      await screenshotBoth(page, 'flow-approved');
-      await noSeriousViolations(page, '业务已办理完成');
-    }
-    // 张伟's second business took the photos of his approved first one (若有证件照则不会提示)
-    if (business === 'RESET_PASSWORD') expect(ticket.documents.filter((d: { reused: boolean }) => d.reused).map((d: { kind: string }) => d.kind).sort()).toEqual(['ID_CARD_BACK', 'ID_CARD_FRONT', 'SIGNATURE']);
-    await page.close();
-  }, 240_000);
+    [
+      'UPDATE_ID_VALIDITY',
+      '修改身份证有效期',
+      DEMO.liNa,
+      ['上传照片', '身份信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交'],
+    ],
+    [
+      'UPDATE_CONTACT_PHONE',
+      '修改联系电话',
+      DEMO.wangFang,
+      ['上传照片', '联系电话信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交'],
+    ],
+    [
+      'UPDATE_OTHER_INFO',
+      '修改其他信息',
+      DEMO.zhangWei,
+      ['上传照片', '其他信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交'],
+    ],
+    [
+      'RESET_PASSWORD',
+      '密码重置',
+      DEMO.zhangWei,
+      ['上传照片', '其他信息资料', '视频见证', '安装数字证书', '签署协议', '申请提交'],
+    ],
+  ] as const)(
+    '%s runs from login to 审核中 in the page, and the approval shows up live',
+    async (business, title, person, steps) => {
+      const { page, ticketId } = await runBusiness(person, business, title, business === 'UPDATE_OTHER_INFO');
+      expect(await page.locator('nav[aria-label="办理步骤"] li .t').allTextContents()).toEqual([...steps]);
+      // the reviewer sees it with verified signatures, and approves
+      const { ticket } = await api(
+        'query ($t: ID!) { ticket(id: $t) { status signatures { verified } documents { kind reused } } }',
+        { t: ticketId },
+        reviewer,
+      );
+      expect(ticket.status).toBe('SUBMITTED');
+      expect(ticket.signatures.length).toBeGreaterThanOrEqual(2);
+      expect(ticket.signatures.every((s: { verified: boolean }) => s.verified)).toBe(true);
+      expect(ticket.documents.map((d: { kind: string }) => d.kind)).toEqual(
+        expect.arrayContaining(['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE', 'WITNESS_SNAPSHOT']),
+      );
+      await api(
+        'mutation ($t: ID!) { approveTicket(ticketId: $t, note: "资料核对无误") { status } }',
+        { t: ticketId },
+        reviewer,
+      );
+      // no reload: ticketUpdated brings it
+      await page.getByRole('heading', { name: '业务已办理完成' }).waitFor({ timeout: 15_000 });
+      expect(await page.getByTestId('ticket-status').textContent()).toBe('已通过');
+      if (business === 'UPDATE_OTHER_INFO') {
+        await screenshotBoth(page, 'flow-approved');
+        await noSeriousViolations(page, '业务已办理完成');
+      }
+      // 张伟's second business took the photos of his approved first one (若有证件照则不会提示)
+      if (business === 'RESET_PASSWORD')
+        expect(
+          ticket.documents
+            .filter((d: { reused: boolean }) => d.reused)
+            .map((d: { kind: string }) => d.kind)
+            .sort(),
+        ).toEqual(['ID_CARD_BACK', 'ID_CARD_FRONT', 'SIGNATURE']);
+      await page.close();
+    },
+    240_000,
+  );
 });

@@ -9,9 +9,25 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { generateBrowserKeyPair, makeCsr } from '../../api/src/modules/certificates/testing/browser-like';
-import { DEMO, bearer, gql, loginCustomer, passWitness, ticketAtWitness, type TestServer } from '../../api/src/testing/harness';
+import {
+  DEMO,
+  bearer,
+  gql,
+  loginCustomer,
+  passWitness,
+  ticketAtWitness,
+  type TestServer,
+} from '../../api/src/testing/harness';
 import { currentStep, noSeriousViolations, readAllAgreements } from './flows';
-import { browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, startPortalServer, until } from './support';
+import {
+  browserTestsCanRun,
+  launchChromium,
+  loginThroughPage,
+  newContext,
+  screenshotBoth,
+  startPortalServer,
+  until,
+} from './support';
 
 const run = browserTestsCanRun() ? describe : describe.skip;
 let server: TestServer;
@@ -30,26 +46,31 @@ interface Sent {
 function recordRequests(context: BrowserContext): Sent[] {
   const sent: Sent[] = [];
   context.on('request', (r) => sent.push({ url: r.url(), body: r.postData() ?? '' }));
-  context.on('page', (p) => p.on('websocket', (ws) => ws.on('framesent', (f) => sent.push({ url: ws.url(), body: String(f.payload) }))));
+  context.on('page', (p) =>
+    p.on('websocket', (ws) => ws.on('framesent', (f) => sent.push({ url: ws.url(), body: String(f.payload) }))),
+  );
   return sent;
 }
 
 function expectNoPassword(sent: Sent[]): void {
   expect(sent.length).toBeGreaterThan(5);
-  for (const s of sent) for (const p of PASSWORDS) expect({ url: s.url, leaked: s.url.includes(p) || s.body.includes(p) }).toEqual({ url: s.url, leaked: false });
+  for (const s of sent)
+    for (const p of PASSWORDS)
+      expect({ url: s.url, leaked: s.url.includes(p) || s.body.includes(p) }).toEqual({ url: s.url, leaked: false });
 }
-
-
 
 async function login(page: Page, person: { idNumber: string; mobile: string }): Promise<void> {
   server.clock.advance(61_000); // past the resend wait of the code the API login sent
   await loginThroughPage(page, server, person);
 }
 
-
-
 async function ticketStep(token: string, ticketId: string): Promise<string> {
-  const res = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { currentStep status } }', { t: ticketId }, bearer(token));
+  const res = await gql(
+    server.url,
+    'query ($t: ID!) { ticket(id: $t) { currentStep status } }',
+    { t: ticketId },
+    bearer(token),
+  );
   return res.data!.ticket.currentStep as string;
 }
 
@@ -63,15 +84,29 @@ const STEP_DATA: Record<string, unknown> = {
  * A ticket at AGREEMENTS for a customer who already holds a valid certificate: the business has
  * no witness of its own; its steps before AGREEMENTS are completed through the ticket service.
  */
-async function ticketAtAgreements(person: { idNumber: string; mobile: string }, business: string): Promise<{ token: string; ticketId: string }> {
+async function ticketAtAgreements(
+  person: { idNumber: string; mobile: string },
+  business: string,
+): Promise<{ token: string; ticketId: string }> {
   const token = await loginCustomer(server, person);
-  const started = await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id steps { kind } } }', { b: business }, bearer(token));
+  const started = await gql(
+    server.url,
+    'mutation ($b: BusinessType!) { startTicket(business: $b) { id steps { kind } } }',
+    { b: business },
+    bearer(token),
+  );
   if (!started.data) throw new Error(JSON.stringify(started.errors));
   const ticketId = started.data.startTicket.id as string;
-  const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [ticketId]);
+  const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [
+    ticketId,
+  ]);
   const em = server.db.orm.em.fork() as never;
   const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
-  const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, ticketId);
+  const ticket = await server.services.tickets.getOwn(
+    em,
+    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+    ticketId,
+  );
   for (const { kind } of started.data.startTicket.steps as { kind: string }[]) {
     if (kind === 'AGREEMENTS') break;
     await server.services.tickets.completeStep(em, ticket, kind as never, STEP_DATA[kind] ?? { fixture: true }, actor);
@@ -79,7 +114,6 @@ async function ticketAtAgreements(person: { idNumber: string; mobile: string }, 
   expect(await ticketStep(token, ticketId)).toBe('AGREEMENTS');
   return { token, ticketId };
 }
-
 
 run('certificate and agreements in the browser', () => {
   let context: BrowserContext;
@@ -147,7 +181,11 @@ run('certificate and agreements in the browser', () => {
           const req = (globalThis as any).indexedDB.open('kaihu-certificates');
           req.onsuccess = () => {
             const all = req.result.transaction('pkcs12').objectStore('pkcs12').getAll();
-            all.onsuccess = () => resolve({ keys: all.result.map((r: { customerId: string }) => r.customerId), size: all.result[0]?.pkcs12?.byteLength ?? 0 });
+            all.onsuccess = () =>
+              resolve({
+                keys: all.result.map((r: { customerId: string }) => r.customerId),
+                size: all.result[0]?.pkcs12?.byteLength ?? 0,
+              });
             all.onerror = () => reject(all.error);
           };
           req.onerror = () => reject(req.error);
@@ -189,9 +227,16 @@ run('certificate and agreements in the browser', () => {
     await prompt.getByRole('button', { name: '确认' }).click();
     await until(() => currentStep(page).textContent(), '申请提交', 20_000);
     expect(await ticketStep(token, ticketId)).toBe('SUBMITTED');
-    const signedBody = JSON.parse(sent.find((s) => s.body.includes('signAgreements'))!.body) as { variables: { signatures: { signature: string }[] } };
+    const signedBody = JSON.parse(sent.find((s) => s.body.includes('signAgreements'))!.body) as {
+      variables: { signatures: { signature: string }[] };
+    };
     expect(signedBody.variables.signatures.length).toBeGreaterThanOrEqual(2);
-    const signed = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { agreements { signedAt } } }', { t: ticketId }, bearer(token));
+    const signed = await gql(
+      server.url,
+      'query ($t: ID!) { ticket(id: $t) { agreements { signedAt } } }',
+      { t: ticketId },
+      bearer(token),
+    );
     expect(signed.data!.ticket.agreements.every((a: { signedAt: string | null }) => a.signedAt)).toBe(true);
     expectNoPassword(sent);
   }, 180_000);
@@ -208,8 +253,20 @@ run('certificate and agreements in the browser', () => {
     await prompt.getByRole('button', { name: '重新申请' }).click();
     await until(() => currentStep(page).textContent(), '视频见证', 15_000);
     expect(await ticketStep(token, ticketId)).toBe('VIDEO_WITNESS');
-    const steps = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { steps { kind done } } }', { t: ticketId }, bearer(token));
-    expect(steps.data!.ticket.steps.map((s: { kind: string }) => s.kind)).toEqual(['DOCUMENTS', 'CONTACT_PHONE', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    const steps = await gql(
+      server.url,
+      'query ($t: ID!) { ticket(id: $t) { steps { kind done } } }',
+      { t: ticketId },
+      bearer(token),
+    );
+    expect(steps.data!.ticket.steps.map((s: { kind: string }) => s.kind)).toEqual([
+      'DOCUMENTS',
+      'CONTACT_PHONE',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
     expectNoPassword(sent);
   }, 120_000);
 
@@ -243,7 +300,12 @@ run('certificate and agreements in the browser', () => {
     const { token, ticketId } = await ticketAtWitness(server, DEMO.zhangWei, 'RESET_PASSWORD');
     await passWitness(server, token, ticketId);
     const keys = await generateBrowserKeyPair();
-    const issued = await gql(server.url, 'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { serialNumber } }', { t: ticketId, c: makeCsr(keys, DEMO.zhangWei.name) }, bearer(token));
+    const issued = await gql(
+      server.url,
+      'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { serialNumber } }',
+      { t: ticketId, c: makeCsr(keys, DEMO.zhangWei.name) },
+      bearer(token),
+    );
     expect(issued.errors).toBeUndefined();
     expect(await ticketStep(token, ticketId)).toBe('AGREEMENTS');
     // this browser still holds the earlier one
@@ -262,26 +324,41 @@ run('certificate and agreements in the browser', () => {
     expectNoPassword(sent);
   }, 120_000);
 
-  it('协议下载 lists each business\'s agreements without login, to read and to download as text', async () => {
+  it("协议下载 lists each business's agreements without login, to read and to download as text", async () => {
     const anon = await newContext(browser);
     try {
       const p = await anon.newPage();
       await p.goto(`${server.url}/agreements`);
       await p.getByRole('heading', { name: '协议下载' }).waitFor();
-      await p.getByRole('button', { name: /^阅读《/ }).first().waitFor();
+      await p
+        .getByRole('button', { name: /^阅读《/ })
+        .first()
+        .waitFor();
       const titles = await p.locator('.list .title').allTextContents();
       expect(titles.length).toBeGreaterThanOrEqual(2);
       for (const t of titles) expect(t).toMatch(/^《.+》第 \d+ 版$/);
       await screenshotBoth(p, 'agreements-download');
       await noSeriousViolations(p, 'agreements download');
       await p.getByLabel('业务类型').selectOption({ label: '密码重置' });
-      await p.getByRole('button', { name: /^阅读《/ }).first().waitFor();
-      await p.getByRole('button', { name: /^阅读《/ }).first().click();
+      await p
+        .getByRole('button', { name: /^阅读《/ })
+        .first()
+        .waitFor();
+      await p
+        .getByRole('button', { name: /^阅读《/ })
+        .first()
+        .click();
       const dialog = p.locator('dialog[open]');
       await dialog.getByTestId('reader-body').waitFor();
       await p.keyboard.press('Escape');
       await until(() => p.locator('dialog[open]').count(), 0);
-      const [download] = await Promise.all([p.waitForEvent('download'), p.getByRole('button', { name: /^下载《/ }).first().click()]);
+      const [download] = await Promise.all([
+        p.waitForEvent('download'),
+        p
+          .getByRole('button', { name: /^下载《/ })
+          .first()
+          .click(),
+      ]);
       expect(download.suggestedFilename()).toMatch(/（第\d+版）\.txt$/);
       const text = fs.readFileSync((await download.path())!, 'utf8');
       expect(text).toMatch(/^《.+》\n第 \d+ 版 · 适用业务：密码重置\nSHA-256：[0-9a-f]{64}\n\n/);

@@ -13,9 +13,14 @@ import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents
 import { tempDir, waitFor } from '../../api/src/testing/harness';
 import { ROOT, seriousViolations } from './support';
 
-
 /** what the tests read of a <video> (this project's Node types have no DOM) */
-export type VideoEl = { videoWidth: number; videoHeight: number; currentTime: number; paused: boolean; srcObject: { getTracks(): { kind: string }[] } | null };
+export type VideoEl = {
+  videoWidth: number;
+  videoHeight: number;
+  currentTime: number;
+  paused: boolean;
+  srcObject: { getTracks(): { kind: string }[] } | null;
+};
 
 export async function noSeriousViolations(page: Page, where: string): Promise<void> {
   const v = await seriousViolations(page);
@@ -47,7 +52,10 @@ export async function makePhotoFiles(): Promise<PhotoFiles> {
 export async function uploadPhotos(page: Page, files: PhotoFiles): Promise<void> {
   for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE'] as const) {
     await page.locator(`section[data-kind=${kind}] input[data-pick=choose]`).setInputFiles(files[kind]);
-    await page.locator(`section[data-kind=${kind}]`).getByText(/✓ 已上传/).waitFor();
+    await page
+      .locator(`section[data-kind=${kind}]`)
+      .getByText(/✓ 已上传/)
+      .waitFor();
   }
 }
 
@@ -56,7 +64,8 @@ export async function documentsStep(page: Page, files: PhotoFiles): Promise<void
   const reuse = page.getByRole('button', { name: '使用已留存的照片' });
   if (await reuse.isVisible()) {
     await reuse.click();
-    for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE']) await page.locator(`section[data-kind=${kind}]`).getByText('✓ 已上传（使用留存照片）').waitFor();
+    for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE'])
+      await page.locator(`section[data-kind=${kind}]`).getByText('✓ 已上传（使用留存照片）').waitFor();
   } else await uploadPhotos(page, files);
   await page.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
   await page.getByRole('button', { name: '下一步' }).click();
@@ -69,7 +78,9 @@ export async function passDeviceCheck(page: Page, open = true): Promise<void> {
   if (open) await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
   await page.getByText('摄像头正常：请确认能看到自己的画面。').waitFor();
   await page.getByText('麦克风正常：已检测到声音。').waitFor();
-  expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
+  expect(await page.locator('[data-testid=device-check] video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(
+    0,
+  );
   const heard = page.getByRole('button', { name: '我听到了' });
   expect(await heard.isDisabled()).toBe(true);
   await page.getByRole('button', { name: '播放测试音' }).click();
@@ -132,7 +143,11 @@ export async function signAgreements(page: Page, password: string): Promise<void
   await prompt.getByRole('heading', { name: '请输入数字证书密码' }).waitFor();
   await prompt.getByPlaceholder('请输入6-8位数字证书密码').fill(password);
   await prompt.getByRole('button', { name: '确认' }).click();
-  await waitFor('申请提交 is the current step', async () => (await currentStep(page).textContent()) === '申请提交', 30_000);
+  await waitFor(
+    '申请提交 is the current step',
+    async () => (await currentStep(page).textContent()) === '申请提交',
+    30_000,
+  );
 }
 
 export interface AgentPeer {

@@ -7,7 +7,15 @@
 import type { Browser } from 'playwright-core';
 import { DEMO, type TestServer } from '../../api/src/testing/harness';
 import { currentStep, makePhotoFiles, noSeriousViolations, uploadPhotos, type PhotoFiles } from './flows';
-import { until, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, startPortalServer } from './support';
+import {
+  until,
+  browserTestsCanRun,
+  launchChromium,
+  loginThroughPage,
+  newContext,
+  screenshotBoth,
+  startPortalServer,
+} from './support';
 
 const run = browserTestsCanRun() ? describe : describe.skip;
 let server: TestServer;
@@ -32,7 +40,13 @@ run('the customer portal', () => {
     await page.getByRole('heading', { name: '温馨提示' }).waitFor();
     // the broker's service hours and what to prepare
     await page.locator('.tips').getByText('网上开户服务时间：每天 00:00-24:00').waitFor();
-    expect(await page.locator('.prepare li').allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining('二代身份证'), expect.stringContaining('银行卡'), expect.stringContaining('网络环境')]));
+    expect(await page.locator('.prepare li').allTextContents()).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('二代身份证'),
+        expect.stringContaining('银行卡'),
+        expect.stringContaining('网络环境'),
+      ]),
+    );
     await page.locator('img[data-captcha-id]').waitFor();
     await screenshotBoth(page, 'login');
     await noSeriousViolations(page, 'login');
@@ -46,11 +60,17 @@ run('the customer portal', () => {
     await page.getByLabel('图形验证码', { exact: true }).fill('zzzz');
     await page.getByRole('button', { name: '获取短信验证码' }).click();
     await page.getByText(/图形验证码错误/).waitFor();
-    await until(async () => (await page.locator('img[data-captcha-id]').getAttribute('data-captcha-id')) !== firstCaptcha, true);
+    await until(
+      async () => (await page.locator('img[data-captcha-id]').getAttribute('data-captcha-id')) !== firstCaptcha,
+      true,
+    );
     // 换一张 changes it too
     const second = await page.locator('img[data-captcha-id]').getAttribute('data-captcha-id');
     await page.getByRole('button', { name: '换一张图形验证码' }).click();
-    await until(async () => (await page.locator('img[data-captcha-id]').getAttribute('data-captcha-id')) !== second, true);
+    await until(
+      async () => (await page.locator('img[data-captcha-id]').getAttribute('data-captcha-id')) !== second,
+      true,
+    );
     await loginThroughPage(page, server, DEMO.zhangWei);
     await page.getByRole('heading', { name: '我的基本资料' }).waitFor();
     await context.close();
@@ -61,7 +81,15 @@ run('the customer portal', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { name: '选择需要办理的业务类型' }).waitFor();
-    for (const name of ['开立期货账户', '增开交易编码', '适当性评估', '我的基本资料', '修改结算账户', '协议下载', '密码重置']) {
+    for (const name of [
+      '开立期货账户',
+      '增开交易编码',
+      '适当性评估',
+      '我的基本资料',
+      '修改结算账户',
+      '协议下载',
+      '密码重置',
+    ]) {
       expect(await page.getByText(name, { exact: true }).count()).toBeGreaterThan(0);
     }
     expect(await page.getByText('暂未开通，敬请期待').count()).toBe(4);
@@ -73,7 +101,9 @@ run('the customer portal', () => {
     await page.getByLabel('身份证号码').fill(DEMO.liNa.idNumber);
     const img = page.locator('img[data-captcha-id]');
     await img.waitFor();
-    const { answer } = (await (await fetch(`${server.url}/dev/captcha/${await img.getAttribute('data-captcha-id')}`)).json()) as { answer: string };
+    const { answer } = (await (
+      await fetch(`${server.url}/dev/captcha/${await img.getAttribute('data-captcha-id')}`)
+    ).json()) as { answer: string };
     await page.getByLabel('图形验证码', { exact: true }).fill(answer);
     await page.getByRole('button', { name: '获取短信验证码' }).click();
     await page.getByRole('button', { name: /秒后重新获取/ }).waitFor();
@@ -103,13 +133,18 @@ run('the customer portal', () => {
     await screenshotBoth(page, 'step-documents-refused');
     await uploadPhotos(page, photos);
     // the server's adjustments are shown (the back was photographed rotated)
-    expect(await page.locator('section[data-kind=ID_CARD_BACK]').textContent()).toMatch(/已自动旋转|已按拍摄方向自动摆正|已自动切边/);
+    expect(await page.locator('section[data-kind=ID_CARD_BACK]').textContent()).toMatch(
+      /已自动旋转|已按拍摄方向自动摆正|已自动切边/,
+    );
     await until(() => page.getByRole('button', { name: '下一步' }).isDisabled(), true);
     await page.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
     await screenshotBoth(page, 'step-documents-done');
     // refresh mid-step: the uploaded photos are still there (the server holds them)
     await page.reload();
-    await page.locator('section[data-kind=SIGNATURE]').getByText(/✓ 已上传/).waitFor();
+    await page
+      .locator('section[data-kind=SIGNATURE]')
+      .getByText(/✓ 已上传/)
+      .waitFor();
     await page.getByLabel('我已阅读并同意《个人数字证书申请责任书》').check();
     await page.getByRole('button', { name: '下一步' }).click();
     await page.getByRole('heading', { name: '身份信息', exact: true }).waitFor();

@@ -52,15 +52,27 @@ export async function startPortalServer(env: Record<string, string> = {}): Promi
   return startTestServer('postgresql', { clock: new RunningClock(), env });
 }
 
-
-export async function newContext(browser: Browser, viewport: { width: number; height: number } = PHONE): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', permissions: ['camera', 'microphone'] });
+export async function newContext(
+  browser: Browser,
+  viewport: { width: number; height: number } = PHONE,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({
+    viewport,
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    permissions: ['camera', 'microphone'],
+  });
   context.setDefaultTimeout(15_000);
   return context;
 }
 
 /** Logs a demo customer in through the login page (captcha answer and SMS code from the demo endpoints). */
-export async function loginThroughPage(page: Page, server: TestServer, person: { idNumber: string; mobile: string; accountType?: string }, next?: string): Promise<void> {
+export async function loginThroughPage(
+  page: Page,
+  server: TestServer,
+  person: { idNumber: string; mobile: string; accountType?: string },
+  next?: string,
+): Promise<void> {
   // past the resend wait of a code an earlier test sent to the same person
   server.clock.advance(61_000);
   await page.goto(`${server.url}/login${next ? `?next=${encodeURIComponent(next)}` : ''}`);
@@ -83,11 +95,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize();
   const kind = size && size.width < 600 ? 'phone' : 'desktop';
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}-${kind}.png`), fullPage: true, animations: 'disabled' });
+  await page.screenshot({
+    path: path.join(SCREENSHOTS, `${name}-${kind}.png`),
+    fullPage: true,
+    animations: 'disabled',
+  });
 }
 
 /** axe-core's serious and critical violations of the page as it is now (WCAG 2 A/AA rules). */
-export async function seriousViolations(page: Page): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
+export async function seriousViolations(
+  page: Page,
+): Promise<{ id: string; impact: string; help: string; nodes: string[] }[]> {
   const { AxeBuilder } = await import('@axe-core/playwright');
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   return result.violations
@@ -111,7 +129,8 @@ export async function until<T>(probe: () => Promise<T>, expected: T, timeoutMs =
   const end = Date.now() + timeoutMs;
   let last: T = await probe();
   while (last !== expected) {
-    if (Date.now() > end) throw new Error(`expected ${JSON.stringify(expected)}, still ${JSON.stringify(last)} after ${timeoutMs} ms`);
+    if (Date.now() > end)
+      throw new Error(`expected ${JSON.stringify(expected)}, still ${JSON.stringify(last)} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
     last = await probe();
   }

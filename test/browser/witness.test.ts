@@ -6,9 +6,28 @@
  */
 import type { Socket } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DEMO, WITNESS_CHECKLIST, bearer, gql, loginStaff, ticketAtWitness, waitFor, type TestServer } from '../../api/src/testing/harness';
+import {
+  DEMO,
+  WITNESS_CHECKLIST,
+  bearer,
+  gql,
+  loginStaff,
+  ticketAtWitness,
+  waitFor,
+  type TestServer,
+} from '../../api/src/testing/harness';
 import { agentJoins, passDeviceCheck, type VideoEl } from './flows';
-import { DESKTOP, PHONE, browserTestsCanRun, launchChromium, loginThroughPage, newContext, screenshotBoth, seriousViolations, startPortalServer } from './support';
+import {
+  DESKTOP,
+  PHONE,
+  browserTestsCanRun,
+  launchChromium,
+  loginThroughPage,
+  newContext,
+  screenshotBoth,
+  seriousViolations,
+  startPortalServer,
+} from './support';
 
 const runs = process.env.KAIHU_BROWSER_TESTS === '1' && browserTestsCanRun();
 const d = runs ? describe : describe.skip;
@@ -23,7 +42,10 @@ d('视频见证 in the portal', () => {
 
   beforeAll(async () => {
     // a PASSED witness needs both parties' audio and video recorded (2 s each here)
-    server = await startPortalServer({ KAIHU_WITNESS_REQUIRE_RECORDING: 'true', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' });
+    server = await startPortalServer({
+      KAIHU_WITNESS_REQUIRE_RECORDING: 'true',
+      KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2',
+    });
     browser = await launchChromium();
   }, 60_000);
 
@@ -39,22 +61,31 @@ d('视频见证 in the portal', () => {
 
   async function q<T = any>(query: string, variables: Record<string, unknown>, token: string): Promise<T> {
     const r = await gql<T>(server.url, query, variables, bearer(token));
-    if (r.errors) throw Object.assign(new Error(`${query.slice(0, 50)}: ${JSON.stringify(r.errors)}`), { errors: r.errors });
+    if (r.errors)
+      throw Object.assign(new Error(`${query.slice(0, 50)}: ${JSON.stringify(r.errors)}`), { errors: r.errors });
     return r.data as T;
   }
 
   /** A customer at VIDEO_WITNESS, logged in through the login page, on the ticket's page. */
-  async function customerAtWitness(person: Person, business?: string): Promise<{ page: Page; context: BrowserContext; ticketId: string; branchId: string }> {
+  async function customerAtWitness(
+    person: Person,
+    business?: string,
+  ): Promise<{ page: Page; context: BrowserContext; ticketId: string; branchId: string }> {
     const { ticketId } = await ticketAtWitness(server, person, business);
-    const [row] = await server.db.sql.query<{ branch_id: string }>('select branch_id from tickets where id = $1', [ticketId]);
+    const [row] = await server.db.sql.query<{ branch_id: string }>('select branch_id from tickets where id = $1', [
+      ticketId,
+    ]);
     const context = await newContext(browser, PHONE);
     contexts.push(context);
     const page = await context.newPage();
     await loginThroughPage(page, server, person, `/ticket/${ticketId}`);
     if (!page.url().endsWith(`/ticket/${ticketId}`)) await page.goto(`${server.url}/ticket/${ticketId}`);
-    await page.getByRole('heading', { name: '视频验证' }).waitFor().catch(async (e) => {
-      throw new Error(`${e}; the page shows: ${await page.locator('main').textContent()}`);
-    });
+    await page
+      .getByRole('heading', { name: '视频验证' })
+      .waitFor()
+      .catch(async (e) => {
+        throw new Error(`${e}; the page shows: ${await page.locator('main').textContent()}`);
+      });
     return { page, context, ticketId, branchId: row!.branch_id };
   }
 
@@ -73,7 +104,13 @@ d('视频见证 in the portal', () => {
     const { page, ticketId, branchId } = await customerAtWitness(DEMO.zhangWei);
     const logs: string[] = [];
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
-    for (const text of ['光线充足', '工作日', '相关证件', '您将和客服人员进行视频通话,客服人员将对您进行身份确认。', '有时因网络原因,视频见证可能长时间(超过五分钟)显示仅您 1人在排队,可尝试切换网络 4G 重新接入。']) {
+    for (const text of [
+      '光线充足',
+      '工作日',
+      '相关证件',
+      '您将和客服人员进行视频通话,客服人员将对您进行身份确认。',
+      '有时因网络原因,视频见证可能长时间(超过五分钟)显示仅您 1人在排队,可尝试切换网络 4G 重新接入。',
+    ]) {
       await page.getByText(text, { exact: false }).first().waitFor();
     }
     await passDeviceCheck(page);
@@ -84,14 +121,20 @@ d('视频见证 in the portal', () => {
     await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
     await page.getByText(/预计等待约 \d+ 分钟/).waitFor();
     expect(await page.getByTestId('witness-queue').locator('[aria-live=polite]').count()).toBe(1);
-    expect(await page.getByRole('button', { name: '取消排队' }).boundingBox()).toMatchObject({ height: expect.any(Number) });
+    expect(await page.getByRole('button', { name: '取消排队' }).boundingBox()).toMatchObject({
+      height: expect.any(Number),
+    });
     expect((await page.getByRole('button', { name: '取消排队' }).boundingBox())!.height).toBeGreaterThanOrEqual(44);
     expect(await seriousViolations(page)).toEqual([]);
     await bothSizes(page, 'witness-queue', true);
 
     // the agent of 北京营业部 calls the customer and joins the call from Node
     const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
-    const { claimNextCustomer: s } = await q('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id agentName agentLicenseNo ticket { id } } }', { b: branchId }, agent);
+    const { claimNextCustomer: s } = await q(
+      'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id agentName agentLicenseNo ticket { id } } }',
+      { b: branchId },
+      agent,
+    );
     expect(s.ticket.id).toBe(ticketId);
     expect(s.agentName).toBeTruthy();
     expect(s.agentLicenseNo).toBeTruthy();
@@ -103,23 +146,60 @@ d('视频见证 in the portal', () => {
     await page.getByText('从业资格号').waitFor();
 
     // the server has the customer's camera and microphone; the agent receives them
-    const producers = await waitFor('the customer’s producers', async () => {
-      const { witnessSession } = await q('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party paused } } }', { s: s.id }, agent);
-      const mine = (witnessSession.producers as { kind: string; party: string }[]).filter((p) => p.party === 'CUSTOMER').map((p) => p.kind).sort();
-      return mine.length === 2 ? witnessSession.producers : null;
-    }, 20_000);
-    expect(producers.filter((p: { party: string }) => p.party === 'CUSTOMER').map((p: { kind: string }) => p.kind).sort()).toEqual(['audio', 'video']);
+    const producers = await waitFor(
+      'the customer’s producers',
+      async () => {
+        const { witnessSession } = await q(
+          'query ($s: ID!) { witnessSession(id: $s) { producers { id kind party paused } } }',
+          { s: s.id },
+          agent,
+        );
+        const mine = (witnessSession.producers as { kind: string; party: string }[])
+          .filter((p) => p.party === 'CUSTOMER')
+          .map((p) => p.kind)
+          .sort();
+        return mine.length === 2 ? witnessSession.producers : null;
+      },
+      20_000,
+    );
+    expect(
+      producers
+        .filter((p: { party: string }) => p.party === 'CUSTOMER')
+        .map((p: { kind: string }) => p.kind)
+        .sort(),
+    ).toEqual(['audio', 'video']);
     await peer.consumeCustomer();
 
     // the customer's page plays the agent's video (frames decoded, time running)
     const agentVideo = page.getByTestId('agent-video');
-    await waitFor('the agent’s video playing in the page', async () => agentVideo.evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.3), 30_000).catch(async (e) => {
-      const state = await agentVideo.evaluate((v: any) => ({ w: v.videoWidth, t: v.currentTime, paused: v.paused, rs: v.readyState, tracks: v.srcObject?.getTracks().map((x: any) => [x.kind, x.readyState, x.muted]) }));
-      throw new Error(`${e}: ${JSON.stringify(state)} call-state=${await page.getByTestId('call-state').textContent()} ${await page.getByTestId('witness-call').getAttribute('data-call-state')} agent=${JSON.stringify(await peer.received())} text=${await page.getByTestId('witness-call').textContent()} console=${JSON.stringify(logs.slice(-30))}`);
+    await waitFor(
+      'the agent’s video playing in the page',
+      async () => agentVideo.evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.3),
+      30_000,
+    ).catch(async (e) => {
+      const state = await agentVideo.evaluate((v: any) => ({
+        w: v.videoWidth,
+        t: v.currentTime,
+        paused: v.paused,
+        rs: v.readyState,
+        tracks: v.srcObject?.getTracks().map((x: any) => [x.kind, x.readyState, x.muted]),
+      }));
+      throw new Error(
+        `${e}: ${JSON.stringify(state)} call-state=${await page.getByTestId('call-state').textContent()} ${await page.getByTestId('witness-call').getAttribute('data-call-state')} agent=${JSON.stringify(await peer.received())} text=${await page.getByTestId('witness-call').textContent()} console=${JSON.stringify(logs.slice(-30))}`,
+      );
     });
     const t1 = await agentVideo.evaluate((v: VideoEl) => v.currentTime);
     await page.waitForTimeout(1000);
-    const played = await agentVideo.evaluate((v: VideoEl) => ({ t: v.currentTime, w: v.videoWidth, h: v.videoHeight, paused: v.paused, tracks: v.srcObject!.getTracks().map((t) => t.kind).sort() }));
+    const played = await agentVideo.evaluate((v: VideoEl) => ({
+      t: v.currentTime,
+      w: v.videoWidth,
+      h: v.videoHeight,
+      paused: v.paused,
+      tracks: v
+        .srcObject!.getTracks()
+        .map((t) => t.kind)
+        .sort(),
+    }));
     expect(played.t).toBeGreaterThan(t1 + 0.5);
     expect(played.w).toBe(320);
     expect(played.h).toBe(240);
@@ -128,31 +208,53 @@ d('视频见证 in the portal', () => {
     expect(await page.getByTestId('own-video').evaluate((v: VideoEl) => v.videoWidth)).toBeGreaterThan(0);
     await page.getByTestId('call-state').getByText('视频通话中').waitFor();
     // and the agent receives the customer's video and audio
-    const got = await waitFor('the agent receiving the customer', async () => {
-      const r = await peer.received();
-      return r.video?.packets > 20 && r.audio?.packets > 20 ? r : null;
-    }, 20_000);
+    const got = await waitFor(
+      'the agent receiving the customer',
+      async () => {
+        const r = await peer.received();
+        return r.video?.packets > 20 && r.audio?.packets > 20 ? r : null;
+      },
+      20_000,
+    );
     expect(got.video.packets).toBeGreaterThan(20);
     await bothSizes(page, 'witness-call');
 
     // PASSED once the recording holds 2 s of both parties (each refusal cuts the recording so far
     // and starts a new one: ask every 3 s, not faster): the page moves on by itself
     await page.waitForTimeout(3000);
-    const done = await waitFor('completeWitness PASSED', async () => {
-      const r = await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }', { s: s.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } }, bearer(agent));
-      if (r.errors?.[0]?.extensions?.code === 'RECORDING_MISSING') {
-        await new Promise((res) => setTimeout(res, 3000));
-        return null;
-      }
-      if (r.errors) throw new Error(JSON.stringify(r.errors));
-      return r.data!.completeWitness;
-    }, 45_000).catch(async (e) => {
-      const r = await gql(server.url, 'query ($s: ID!) { witnessSession(id: $s) { recordings { durationSeconds streams { party kind durationSeconds } } producers { party kind paused } } }', { s: s.id }, bearer(agent));
-      throw new Error(`${e}: ${JSON.stringify(r.data ?? r.errors)} agent received ${JSON.stringify(await peer.received())}`);
+    const done = await waitFor(
+      'completeWitness PASSED',
+      async () => {
+        const r = await gql(
+          server.url,
+          'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
+          { s: s.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } },
+          bearer(agent),
+        );
+        if (r.errors?.[0]?.extensions?.code === 'RECORDING_MISSING') {
+          await new Promise((res) => setTimeout(res, 3000));
+          return null;
+        }
+        if (r.errors) throw new Error(JSON.stringify(r.errors));
+        return r.data!.completeWitness;
+      },
+      45_000,
+    ).catch(async (e) => {
+      const r = await gql(
+        server.url,
+        'query ($s: ID!) { witnessSession(id: $s) { recordings { durationSeconds streams { party kind durationSeconds } } producers { party kind paused } } }',
+        { s: s.id },
+        bearer(agent),
+      );
+      throw new Error(
+        `${e}: ${JSON.stringify(r.data ?? r.errors)} agent received ${JSON.stringify(await peer.received())}`,
+      );
     });
     expect(done.outcome).toBe('PASSED');
     peer.close();
-    await waitFor('the certificate step', async () => (await page.locator('nav[aria-label=办理步骤] li[aria-current=step]').textContent())?.includes('安装数字证书'));
+    await waitFor('the certificate step', async () =>
+      (await page.locator('nav[aria-label=办理步骤] li[aria-current=step]').textContent())?.includes('安装数字证书'),
+    );
     await page.getByTestId('witness-call').waitFor({ state: 'detached' });
     const { ticket } = await q('query ($t: ID!) { ticket(id: $t) { currentStep } }', { t: ticketId }, agent);
     expect(ticket.currentStep).toBe('CERTIFICATE');
@@ -164,7 +266,8 @@ d('视频见证 in the portal', () => {
     await page.evaluate(() => {
       const md = (globalThis as any).navigator.mediaDevices;
       md.realGetUserMedia = md.getUserMedia.bind(md);
-      md.getUserMedia = () => Promise.reject(new (globalThis as any).DOMException('Permission denied', 'NotAllowedError'));
+      md.getUserMedia = () =>
+        Promise.reject(new (globalThis as any).DOMException('Permission denied', 'NotAllowedError'));
     });
     await page.getByRole('button', { name: '开启摄像头和麦克风' }).click();
     await page.getByTestId('device-error').getByText('您未允许本网站使用摄像头或麦克风', { exact: false }).waitFor();
@@ -179,7 +282,11 @@ d('视频见证 in the portal', () => {
     await page.getByRole('button', { name: '开始视频通话' }).click();
     await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
     const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
-    const { claimNextCustomer: s } = await q('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }', { b: branchId }, agent);
+    const { claimNextCustomer: s } = await q(
+      'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }',
+      { b: branchId },
+      agent,
+    );
     expect(s.ticket.id).toBe(ticketId);
     await page.getByTestId('witness-call').waitFor();
     const reason = '视频中出示的身份证与所填职业信息不一致，请核对后重新填写';
@@ -191,7 +298,9 @@ d('视频见证 in the portal', () => {
     const banner = page.getByTestId('returned-banner');
     await banner.getByText(reason, { exact: false }).waitFor();
     expect(await banner.textContent()).toContain('其他信息资料');
-    await waitFor('back at 其他信息资料', async () => (await page.locator('nav[aria-label=办理步骤] li[aria-current=step]').textContent())?.includes('其他信息资料'));
+    await waitFor('back at 其他信息资料', async () =>
+      (await page.locator('nav[aria-label=办理步骤] li[aria-current=step]').textContent())?.includes('其他信息资料'),
+    );
     expect(await page.getByTestId('witness-call').count()).toBe(0);
   }, 120_000);
 
@@ -207,7 +316,13 @@ d('视频见证 in the portal', () => {
     await page.getByRole('button', { name: '开始视频通话' }).click();
     await page.getByText('当前排队共 1 人，您排在第 1 位').waitFor();
     const before = await queueText(page);
-    const entry = async () => (await server.db.sql.query<{ state: string; disconnected_at: Date | null }>('select state, disconnected_at from witness_queue_entries where ticket_id = $1 order by enqueued_at desc limit 1', [ticketId]))[0]!;
+    const entry = async () =>
+      (
+        await server.db.sql.query<{ state: string; disconnected_at: Date | null }>(
+          'select state, disconnected_at from witness_queue_entries where ticket_id = $1 order by enqueued_at desc limit 1',
+          [ticketId],
+        )
+      )[0]!;
     expect((await entry()).disconnected_at).toBeNull();
 
     await context.setOffline(true);
@@ -238,5 +353,4 @@ d('视频见证 in the portal', () => {
     await page.getByRole('button', { name: '开始视频通话' }).waitFor();
     expect((await entry()).state).toBe('LEFT');
   }, 120_000);
-
 });

@@ -92,7 +92,9 @@ describe('the Kaihu process', () => {
     const pending = fetch(`${url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: 'mutation { staffLogin(username: "agent01", password: "not-the-password") { token } }' }),
+      body: JSON.stringify({
+        query: 'mutation { staffLogin(username: "agent01", password: "not-the-password") { token } }',
+      }),
     });
     await new Promise((r) => setTimeout(r, 30));
     child.kill('SIGTERM');

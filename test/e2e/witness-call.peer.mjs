@@ -21,7 +21,16 @@ import { createClient } from 'graphql-ws';
 import { Device } from 'mediasoup-client';
 import WebSocket from 'ws';
 
-for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) {
+for (const k of [
+  'RTCPeerConnection',
+  'RTCSessionDescription',
+  'RTCIceCandidate',
+  'MediaStream',
+  'MediaStreamTrack',
+  'RTCRtpSender',
+  'RTCRtpReceiver',
+  'RTCRtpTransceiver',
+]) {
   globalThis[k] = wrtc[k];
 }
 const require = createRequire(import.meta.url);
@@ -42,23 +51,47 @@ const PG_SOCKET = process.env.KAIHU_TEST_PG_SOCKET ?? '/var/run/postgresql';
 let dbName = null;
 let sfu = null;
 let sfuUrl = null;
-const env = { PORT: '0', HOST: '127.0.0.1', KAIHU_DEMO: '1', KAIHU_DATA_DIR: dataDir, LOG_LEVEL: 'silent', KAIHU_SFU_WORKERS: '1', KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2' };
+const env = {
+  PORT: '0',
+  HOST: '127.0.0.1',
+  KAIHU_DEMO: '1',
+  KAIHU_DATA_DIR: dataDir,
+  LOG_LEVEL: 'silent',
+  KAIHU_SFU_WORKERS: '1',
+  KAIHU_WITNESS_RECORDING_MIN_SECONDS: '2',
+};
 if (REMOTE) {
   dbName = `kaihu_call_${process.pid}`;
   const admin = new pg.Client({ host: PG_SOCKET, user: 'postgres', database: 'postgres' });
   await admin.connect();
   await admin.query(`create database "${dbName}"`);
   await admin.end();
-  Object.assign(env, { DATABASE_URL: `postgresql://postgres@${encodeURIComponent(PG_SOCKET)}/${dbName}`, KAIHU_SFU: 'remote', KAIHU_SFU_SECRET: SECRET });
+  Object.assign(env, {
+    DATABASE_URL: `postgresql://postgres@${encodeURIComponent(PG_SOCKET)}/${dbName}`,
+    KAIHU_SFU: 'remote',
+    KAIHU_SFU_SECRET: SECRET,
+  });
 }
 const server = await startServer({ config: loadConfig(env), logger: createLogger('silent') });
 const url = server.url;
 if (REMOTE) {
   // the SFU service registers in the API's database (its migrations made sfu_nodes)
-  sfu = spawn(process.execPath, [path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../sfu/dist/main.js')], {
-    env: { ...process.env, DATABASE_URL: env.DATABASE_URL, KAIHU_SFU_SECRET: SECRET, KAIHU_SFU_PORT: '0', KAIHU_SFU_NODE_ID: 'call-sfu', KAIHU_SFU_WORKERS: '1', KAIHU_SFU_RECORDING_DIR: path.join(dataDir, 'sfu') },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  sfu = spawn(
+    process.execPath,
+    [path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../sfu/dist/main.js')],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: env.DATABASE_URL,
+        KAIHU_SFU_SECRET: SECRET,
+        KAIHU_SFU_PORT: '0',
+        KAIHU_SFU_NODE_ID: 'call-sfu',
+        KAIHU_SFU_WORKERS: '1',
+        KAIHU_SFU_RECORDING_DIR: path.join(dataDir, 'sfu'),
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   for (let i = 0; i < 100 && !sfuUrl; i++) {
     sfuUrl = (await server.db.sql.query("select url from sfu_nodes where id = 'call-sfu'"))[0]?.url ?? null;
     if (!sfuUrl) await sleep(100);
@@ -72,7 +105,11 @@ async function mediaStats() {
 }
 
 async function gql(query, variables, token) {
-  const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = await res.json();
   if (body.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(body.errors)}`);
   return body.data;
@@ -84,33 +121,59 @@ function fakeMedia(pitch) {
   const audio = new wrtc.nonstandard.RTCAudioSource();
   const frame = { width: 320, height: 240, data: new Uint8ClampedArray(320 * 240 * 1.5) };
   let n = 0;
-  timers.push(setInterval(() => {
-    frame.data.fill((n++ * 7) % 256, 0, 320 * 240);
-    frame.data.fill(128, 320 * 240);
-    video.onFrame(frame);
-  }, 33));
+  timers.push(
+    setInterval(() => {
+      frame.data.fill((n++ * 7) % 256, 0, 320 * 240);
+      frame.data.fill(128, 320 * 240);
+      video.onFrame(frame);
+    }, 33),
+  );
   const samples = new Int16Array(480);
   let t = 0;
-  timers.push(setInterval(() => {
-    for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * pitch * t) / 48000));
-    audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
-  }, 10));
+  timers.push(
+    setInterval(() => {
+      for (let i = 0; i < samples.length; i++, t++)
+        samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * pitch * t) / 48000));
+      audio.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
+    }, 10),
+  );
   return { video: video.createTrack(), audio: audio.createTrack() };
 }
 
 /** One party of the call, signalling through the API only. */
 async function join(token, sessionId, pitch) {
-  const { witnessSession } = await gql('query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }', { s: sessionId }, token);
+  const { witnessSession } = await gql(
+    'query ($s: ID!) { witnessSession(id: $s) { routerRtpCapabilities } }',
+    { s: sessionId },
+    token,
+  );
   const device = new Device({ handlerName: 'Chrome111' });
   await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities });
-  const transport = async () => (await gql('mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceParameters iceCandidates dtlsParameters } }', { s: sessionId }, token)).createWitnessTransport;
-  const connect = (t) => ({ dtlsParameters }, cb, errb) =>
-    gql('mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }', { s: sessionId, t: t.id, d: dtlsParameters }, token).then(() => cb(), errb);
+  const transport = async () =>
+    (
+      await gql(
+        'mutation ($s: ID!) { createWitnessTransport(sessionId: $s) { id iceParameters iceCandidates dtlsParameters } }',
+        { s: sessionId },
+        token,
+      )
+    ).createWitnessTransport;
+  const connect =
+    (t) =>
+    ({ dtlsParameters }, cb, errb) =>
+      gql(
+        'mutation ($s: ID!, $t: ID!, $d: JSONObject!) { connectWitnessTransport(sessionId: $s, transportId: $t, dtlsParameters: $d) }',
+        { s: sessionId, t: t.id, d: dtlsParameters },
+        token,
+      ).then(() => cb(), errb);
   const send = device.createSendTransport(await transport());
   send.on('connect', connect(send));
   send.on('produce', ({ kind, rtpParameters }, cb, errb) =>
-    gql('mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }', { s: sessionId, t: send.id, k: kind, r: rtpParameters }, token)
-      .then((d) => cb({ id: d.produceWitnessMedia.id }), errb));
+    gql(
+      'mutation ($s: ID!, $t: ID!, $k: String!, $r: JSONObject!) { produceWitnessMedia(sessionId: $s, transportId: $t, kind: $k, rtpParameters: $r) { id } }',
+      { s: sessionId, t: send.id, k: kind, r: rtpParameters },
+      token,
+    ).then((d) => cb({ id: d.produceWitnessMedia.id }), errb),
+  );
   const recv = device.createRecvTransport(await transport());
   recv.on('connect', connect(recv));
   const media = fakeMedia(pitch);
@@ -119,15 +182,25 @@ async function join(token, sessionId, pitch) {
 }
 
 async function consumeOther(party, token, sessionId, me) {
-  const { witnessSession } = await gql('query ($s: ID!) { witnessSession(id: $s) { producers { id kind party } } }', { s: sessionId }, token);
+  const { witnessSession } = await gql(
+    'query ($s: ID!) { witnessSession(id: $s) { producers { id kind party } } }',
+    { s: sessionId },
+    token,
+  );
   for (const p of witnessSession.producers.filter((x) => x.party !== me)) {
     const { consumeWitnessMedia: c } = await gql(
       'mutation ($s: ID!, $t: ID!, $p: ID!, $c: JSONObject!) { consumeWitnessMedia(sessionId: $s, transportId: $t, producerId: $p, rtpCapabilities: $c) { id producerId kind rtpParameters } }',
       { s: sessionId, t: party.recv.id, p: p.id, c: party.device.rtpCapabilities },
       token,
     );
-    party.consumers.push(await party.recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters }));
-    await gql('mutation ($s: ID!, $c: ID!) { resumeWitnessConsumer(sessionId: $s, consumerId: $c) }', { s: sessionId, c: c.id }, token);
+    party.consumers.push(
+      await party.recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind, rtpParameters: c.rtpParameters }),
+    );
+    await gql(
+      'mutation ($s: ID!, $c: ID!) { resumeWitnessConsumer(sessionId: $s, consumerId: $c) }',
+      { s: sessionId, c: c.id },
+      token,
+    );
   }
 }
 
@@ -135,7 +208,8 @@ async function received(party) {
   const out = {};
   const report = await party.recv.getStats();
   report.forEach((s) => {
-    if (s.type === 'inbound-rtp') out[s.kind ?? s.mediaType] = { packets: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded };
+    if (s.type === 'inbound-rtp')
+      out[s.kind ?? s.mediaType] = { packets: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded };
   });
   return out;
 }
@@ -146,31 +220,61 @@ try {
   const id = { idNumber: '110105198506123411', accountType: 'FUTURES_BROKERAGE' };
   const { createCaptcha } = await gql('mutation { createCaptcha { id } }');
   const { answer } = await (await fetch(`${url}/dev/captcha/${createCaptcha.id}`)).json();
-  await gql('mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', { i: { ...id, captchaId: createCaptcha.id, captchaAnswer: answer } });
+  await gql('mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', {
+    i: { ...id, captchaId: createCaptcha.id, captchaAnswer: answer },
+  });
   const [{ code }] = await (await fetch(`${url}/dev/outbox?to=13800138000`)).json();
-  const customer = (await gql('mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } })).login.token;
-  const ticketId = (await gql('mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, customer)).startTicket.id;
+  const customer = (await gql('mutation ($i: LoginInput!) { login(input: $i) { token } }', { i: { ...id, code } }))
+    .login.token;
+  const ticketId = (await gql('mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, customer))
+    .startTicket.id;
   const em = server.db.orm.em.fork();
   const [row] = await server.db.sql.query('select customer_id from tickets where id = $1', [ticketId]);
-  const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row.customer_id, customerId: row.customer_id }, ticketId);
-  for (const step of ['DOCUMENTS', 'OTHER_INFO']) await server.services.tickets.completeStep(em, ticket, step, { fixture: true }, { kind: 'CUSTOMER', id: row.customer_id });
+  const ticket = await server.services.tickets.getOwn(
+    em,
+    { kind: 'CUSTOMER', id: row.customer_id, customerId: row.customer_id },
+    ticketId,
+  );
+  for (const step of ['DOCUMENTS', 'OTHER_INFO'])
+    await server.services.tickets.completeStep(
+      em,
+      ticket,
+      step,
+      { fixture: true },
+      { kind: 'CUSTOMER', id: row.customer_id },
+    );
   await gql('mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: ticketId }, customer);
-  const agent = (await gql('mutation { staffLogin(username: "agent01", password: "Agent#2026") { token } }')).staffLogin.token;
+  const agent = (await gql('mutation { staffLogin(username: "agent01", password: "Agent#2026") { token } }')).staffLogin
+    .token;
   const [branch] = await server.db.sql.query('select branch_id from tickets where id = $1', [ticketId]);
-  const sessionId = (await gql('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }', { b: branch.branch_id }, agent)).claimNextCustomer.id;
+  const sessionId = (
+    await gql('mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }', { b: branch.branch_id }, agent)
+  ).claimNextCustomer.id;
 
   // the agent watches the call's tracks over graphql-ws
   const events = [];
-  ws = createClient({ url: url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${agent}` }, retryAttempts: 0 });
+  ws = createClient({
+    url: url.replace('http', 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${agent}` },
+    retryAttempts: 0,
+  });
   await new Promise((resolve, reject) => {
-    ws.subscribe({ query: 'subscription ($s: ID!) { witnessMedia(sessionId: $s) { type producer { kind party paused } party endReason } }', variables: { s: sessionId } }, {
-      next: (v) => {
-        events.push(v.data?.witnessMedia ?? v.errors);
-        if (events.length === 1) resolve();
+    ws.subscribe(
+      {
+        query:
+          'subscription ($s: ID!) { witnessMedia(sessionId: $s) { type producer { kind party paused } party endReason } }',
+        variables: { s: sessionId },
       },
-      error: reject,
-      complete: () => {},
-    });
+      {
+        next: (v) => {
+          events.push(v.data?.witnessMedia ?? v.errors);
+          if (events.length === 1) resolve();
+        },
+        error: reject,
+        complete: () => {},
+      },
+    );
   });
 
   const callStarted = Date.now();
@@ -185,14 +289,22 @@ try {
   // (mediasoup asks the sender for a keyframe on resume)
   result.keyframeNudges = 0;
   for (let waited = 250; waited <= 20_000; waited += 250) {
-    const sides = [[agentSide, agent], [customerSide, customer]];
+    const sides = [
+      [agentSide, agent],
+      [customerSide, customer],
+    ];
     const stats = await Promise.all(sides.map(([side]) => received(side)));
     if (stats.every((x) => x.video?.framesDecoded > 0)) break;
     if (waited % 3000 === 0) {
       for (const [i, [side, token]] of sides.entries()) {
         if (stats[i].video?.framesDecoded > 0) continue;
         const video = side.consumers.find((c) => c.kind === 'video');
-        for (const paused of [true, false]) await gql('mutation ($s: ID!, $c: ID!, $p: Boolean!) { pauseWitnessMedia(sessionId: $s, id: $c, paused: $p) }', { s: sessionId, c: video.id, p: paused }, token);
+        for (const paused of [true, false])
+          await gql(
+            'mutation ($s: ID!, $c: ID!, $p: Boolean!) { pauseWitnessMedia(sessionId: $s, id: $c, paused: $p) }',
+            { s: sessionId, c: video.id, p: paused },
+            token,
+          );
         result.keyframeNudges++;
       }
     }
@@ -203,16 +315,43 @@ try {
   result.customerReceived = await received(customerSide);
   result.openTransportsDuring = (await mediaStats()).transports;
   // the agent takes a still of the customer's video
-  result.snapshot = (await gql('mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width height } }', { s: sessionId }, agent)).captureWitnessSnapshot;
+  result.snapshot = (
+    await gql(
+      'mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width height } }',
+      { s: sessionId },
+      agent,
+    )
+  ).captureWitnessSnapshot;
   // the customer turns the camera off and on again: the agent is told
   const camera = customerSide.producers.find((p) => p.kind === 'video');
-  await gql('mutation ($s: ID!, $p: ID!) { pauseWitnessMedia(sessionId: $s, id: $p, paused: true) }', { s: sessionId, p: camera.id }, customer);
-  result.pausedSeen = (await gql('query ($s: ID!) { witnessSession(id: $s) { producers { party kind paused } } }', { s: sessionId }, agent)).witnessSession.producers.find((p) => p.party === 'CUSTOMER' && p.kind === 'video').paused;
-  result.snapshotWhilePaused = await gql('mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind } }', { s: sessionId }, agent).then(() => 'taken', (e) => (String(e).includes('BAD_USER_INPUT') ? 'BAD_USER_INPUT' : String(e)));
-  await gql('mutation ($s: ID!, $p: ID!) { pauseWitnessMedia(sessionId: $s, id: $p, paused: false) }', { s: sessionId, p: camera.id }, customer);
+  await gql(
+    'mutation ($s: ID!, $p: ID!) { pauseWitnessMedia(sessionId: $s, id: $p, paused: true) }',
+    { s: sessionId, p: camera.id },
+    customer,
+  );
+  result.pausedSeen = (
+    await gql('query ($s: ID!) { witnessSession(id: $s) { producers { party kind paused } } }', { s: sessionId }, agent)
+  ).witnessSession.producers.find((p) => p.party === 'CUSTOMER' && p.kind === 'video').paused;
+  result.snapshotWhilePaused = await gql(
+    'mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind } }',
+    { s: sessionId },
+    agent,
+  ).then(
+    () => 'taken',
+    (e) => (String(e).includes('BAD_USER_INPUT') ? 'BAD_USER_INPUT' : String(e)),
+  );
+  await gql(
+    'mutation ($s: ID!, $p: ID!) { pauseWitnessMedia(sessionId: $s, id: $p, paused: false) }',
+    { s: sessionId, p: camera.id },
+    customer,
+  );
   await sleep(500);
   const callMs = Date.now() - callStarted;
-  const { completeWitness } = await gql('mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome ticket { currentStep } } }', { s: sessionId, i: { outcome: 'PASSED', checklist: CHECKS } }, agent);
+  const { completeWitness } = await gql(
+    'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome ticket { currentStep } } }',
+    { s: sessionId, i: { outcome: 'PASSED', checklist: CHECKS } },
+    agent,
+  );
   result.outcome = completeWitness;
   result.callMs = callMs;
   await sleep(300);
@@ -220,22 +359,43 @@ try {
   const after = await mediaStats();
   result.openTransportsAfter = after.transports;
   result.roomsAfter = after.rooms;
-  if (REMOTE) result.sfuNode = (await server.db.sql.query('select sfu_node_id from witness_sessions where id = $1', [sessionId]))[0].sfu_node_id;
+  if (REMOTE)
+    result.sfuNode = (
+      await server.db.sql.query('select sfu_node_id from witness_sessions where id = $1', [sessionId])
+    )[0].sfu_node_id;
   // the recording, as the broker's staff get it: listed on the session, played from a signed URL, probed
-  const { witnessSession: done } = await gql('query ($s: ID!) { witnessSession(id: $s) { recordings { mimeType durationSeconds size createdAt retainUntil streams { party kind codec durationSeconds } url } } }', { s: sessionId }, agent);
+  const { witnessSession: done } = await gql(
+    'query ($s: ID!) { witnessSession(id: $s) { recordings { mimeType durationSeconds size createdAt retainUntil streams { party kind codec durationSeconds } url } } }',
+    { s: sessionId },
+    agent,
+  );
   result.recordings = done.recordings.map(({ url: _u, ...r }) => r);
   const rec = done.recordings[0];
   if (rec) {
     const res = await fetch(url + rec.url);
     const file = path.join(dataDir, 'downloaded-recording');
     fs.writeFileSync(file, Buffer.from(await res.arrayBuffer()));
-    result.download = { status: res.status, contentType: res.headers.get('content-type'), bytes: fs.statSync(file).size };
-    const probe = spawnSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file], { encoding: 'utf8' });
+    result.download = {
+      status: res.status,
+      contentType: res.headers.get('content-type'),
+      bytes: fs.statSync(file).size,
+    };
+    const probe = spawnSync(
+      'ffprobe',
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file],
+      { encoding: 'utf8' },
+    );
     const j = JSON.parse(probe.stdout || '{}');
     result.ffprobe = {
       format: j.format?.format_name,
       duration: Number(j.format?.duration),
-      streams: (j.streams ?? []).map((x) => ({ type: x.codec_type, codec: x.codec_name, width: x.width, height: x.height, tags: x.tags ?? {} })),
+      streams: (j.streams ?? []).map((x) => ({
+        type: x.codec_type,
+        codec: x.codec_name,
+        width: x.width,
+        height: x.height,
+        tags: x.tags ?? {},
+      })),
     };
   }
   for (const side of [agentSide, customerSide]) {

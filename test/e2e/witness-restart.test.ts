@@ -12,7 +12,17 @@ import path from 'node:path';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { DEMO, bearer, createTestDatabase, gql, loginStaff, startTestServer, ticketAtWitness, waitFor, type TestDatabase } from '../../api/src/testing/harness';
+import {
+  DEMO,
+  bearer,
+  createTestDatabase,
+  gql,
+  loginStaff,
+  startTestServer,
+  ticketAtWitness,
+  waitFor,
+  type TestDatabase,
+} from '../../api/src/testing/harness';
 
 const ROOT = path.resolve(__dirname, '../..');
 const MAIN = path.join(ROOT, 'api/dist/main.js');
@@ -29,7 +39,11 @@ function freePort(): Promise<number> {
 }
 
 function api(env: Record<string, string>): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
@@ -63,11 +77,14 @@ function watch(url: string, token: string, ticketId: string): Watch {
     shouldRetry: () => true,
     on: { connected: () => void w.connects++ },
   });
-  w.client.subscribe({ query: 'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position } }', variables: { t: ticketId } }, {
-    next: (r) => void w.values.push(r.data!.queuePosition as Watch['values'][number]),
-    error: () => {},
-    complete: () => {},
-  });
+  w.client.subscribe(
+    { query: 'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position } }', variables: { t: ticketId } },
+    {
+      next: (r) => void w.values.push(r.data!.queuePosition as Watch['values'][number]),
+      error: () => {},
+      complete: () => {},
+    },
+  );
   return w;
 }
 
@@ -92,19 +109,33 @@ describe('the witness queue across a killed API process', () => {
     const setup = await startTestServer('postgresql', { databaseUrl: db.url });
     const zhang = await ticketAtWitness(setup, DEMO.zhangWei);
     const wang = await ticketAtWitness(setup, DEMO.wangFang);
-    for (const c of [zhang, wang]) await gql(setup.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }', { t: c.ticketId }, bearer(c.token));
+    for (const c of [zhang, wang])
+      await gql(
+        setup.url,
+        'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }',
+        { t: c.ticketId },
+        bearer(c.token),
+      );
     await setup.stop();
 
     const port = String(await freePort());
     // the child judges the sessions on the same (pinned) time as the server that made them
-    const env = { DATABASE_URL: db.url, PORT: port, KAIHU_DATA_DIR: dataDir, KAIHU_CLOCK_START: setup.clock.now().toISOString() };
+    const env = {
+      DATABASE_URL: db.url,
+      PORT: port,
+      KAIHU_DATA_DIR: dataDir,
+      KAIHU_CLOCK_START: setup.clock.now().toISOString(),
+    };
     child = api(env);
     await listening(child);
     const url = `ws://127.0.0.1:${port}/graphql`;
     const a = watch(url, zhang.token, zhang.ticketId);
     const b = watch(url, wang.token, wang.ticketId);
     await waitFor('both positions', async () => a.values.length > 0 && b.values.length > 0);
-    expect([a.values[0], b.values[0]]).toEqual([{ state: 'WAITING', position: 1 }, { state: 'WAITING', position: 2 }]);
+    expect([a.values[0], b.values[0]]).toEqual([
+      { state: 'WAITING', position: 1 },
+      { state: 'WAITING', position: 2 },
+    ]);
 
     child.kill('SIGKILL');
     await new Promise((r) => child!.once('exit', r));
@@ -112,13 +143,27 @@ describe('the witness queue across a killed API process', () => {
     child = api(env);
     await listening(child);
     // both clients reconnected by themselves and were sent their (unchanged) positions again
-    await waitFor('the clients to reconnect', async () => a.connects === 2 && b.connects === 2 && a.values.length > seen[0]! && b.values.length > seen[1]!);
-    expect([a.values.at(-1), b.values.at(-1)]).toEqual([{ state: 'WAITING', position: 1 }, { state: 'WAITING', position: 2 }]);
+    await waitFor(
+      'the clients to reconnect',
+      async () => a.connects === 2 && b.connects === 2 && a.values.length > seen[0]! && b.values.length > seen[1]!,
+    );
+    expect([a.values.at(-1), b.values.at(-1)]).toEqual([
+      { state: 'WAITING', position: 1 },
+      { state: 'WAITING', position: 2 },
+    ]);
     // the restart marked them gone (grace period); being back ends it, so an agent may call them
     const sql = new Client({ connectionString: db.url });
     await sql.connect();
     try {
-      await waitFor('presence to be restored', async () => (await sql.query("select count(*)::int as n from witness_queue_entries where state = 'WAITING' and disconnected_at is null")).rows[0].n === 2);
+      await waitFor(
+        'presence to be restored',
+        async () =>
+          (
+            await sql.query(
+              "select count(*)::int as n from witness_queue_entries where state = 'WAITING' and disconnected_at is null",
+            )
+          ).rows[0].n === 2,
+      );
     } finally {
       await sql.end();
     }
@@ -127,11 +172,20 @@ describe('the witness queue across a killed API process', () => {
     const agent = bearer(await loginStaff(http, 'agent01', 'Agent#2026'));
     const sql2 = new Client({ connectionString: db.url });
     await sql2.connect();
-    const branch = (await sql2.query('select branch_id from tickets where id = $1', [zhang.ticketId])).rows[0].branch_id as string;
+    const branch = (await sql2.query('select branch_id from tickets where id = $1', [zhang.ticketId])).rows[0]
+      .branch_id as string;
     await sql2.end();
-    const claim = await gql(http, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { ticket { id } } }', { b: branch }, agent);
+    const claim = await gql(
+      http,
+      'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { ticket { id } } }',
+      { b: branch },
+      agent,
+    );
     expect(claim.data!.claimNextCustomer.ticket.id).toBe(zhang.ticketId);
-    await waitFor('the positions to move', async () => a.values.at(-1)?.state === 'CALLED' && b.values.at(-1)?.position === 1);
+    await waitFor(
+      'the positions to move',
+      async () => a.values.at(-1)?.state === 'CALLED' && b.values.at(-1)?.position === 1,
+    );
     await a.client.dispose();
     await b.client.dispose();
   });

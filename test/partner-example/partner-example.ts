@@ -63,7 +63,12 @@ class GraphQLError extends Error {
 }
 
 /** One GraphQL request over HTTP: the data, or a thrown error with Kaihu's codes and messages. */
-async function graphql<T = any>(url: string, token: string | null, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+async function graphql<T = any>(
+  url: string,
+  token: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -77,17 +82,34 @@ async function graphql<T = any>(url: string, token: string | null, query: string
 /** Photos go as GraphQL multipart requests (the `Upload` scalar). */
 async function upload(url: string, token: string, ticketId: string, kind: string, jpeg: Buffer): Promise<void> {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: 'mutation ($t: ID!, $k: DocumentKind!, $f: Upload!) { uploadDocument(ticketId: $t, kind: $k, file: $f) { id adjustments } }', variables: { t: ticketId, k: kind, f: null } }));
+  form.append(
+    'operations',
+    JSON.stringify({
+      query:
+        'mutation ($t: ID!, $k: DocumentKind!, $f: Upload!) { uploadDocument(ticketId: $t, kind: $k, file: $f) { id adjustments } }',
+      variables: { t: ticketId, k: kind, f: null },
+    }),
+  );
   form.append('map', JSON.stringify({ 0: ['variables.f'] }));
   form.append('0', new Blob([new Uint8Array(jpeg)], { type: 'image/jpeg' }), `${kind}.jpg`);
-  const res = await fetch(`${url}/graphql`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    body: form,
+    headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' },
+  });
   const body = (await res.json()) as { errors?: GraphQLError['errors'] };
   if (body.errors?.length) throw new GraphQLError(body.errors);
 }
 
 function socket(url: string, token: string): Client {
   // graphql-ws reconnects by itself (here up to 10 times); the token goes in connectionParams
-  return createClient({ url: url.replace(/^http/, 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 10, lazy: false });
+  return createClient({
+    url: url.replace(/^http/, 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 10,
+    lazy: false,
+  });
 }
 
 const EVENT = 'id seq type ticketId business status payload';
@@ -105,7 +127,10 @@ export async function runPartnerExample(o: PartnerExampleOptions): Promise<Partn
   const replayed = new Promise<void>((r) => (caughtUp = r));
   const follow = () =>
     partnerWs.subscribe<{ events: { events: PartnerEvent[]; endCursor: string | null; caughtUp: boolean } }>(
-      { query: `subscription ($after: ID) { events(after: $after) { events { ${EVENT} } endCursor caughtUp } }`, variables: { after: lastEventId } },
+      {
+        query: `subscription ($after: ID) { events(after: $after) { events { ${EVENT} } endCursor caughtUp } }`,
+        variables: { after: lastEventId },
+      },
       {
         next: ({ data, errors }) => {
           if (errors) log(`events: ${JSON.stringify(errors)}`);
@@ -137,17 +162,31 @@ export async function runPartnerExample(o: PartnerExampleOptions): Promise<Partn
   // 2. login: captcha → SMS code → session, every call with the partner key
   const { createCaptcha } = await graphql(o.url, o.partnerKey, 'mutation { createCaptcha { id image } }');
   const captchaAnswer = await o.solveCaptcha(createCaptcha);
-  const { requestLoginCode } = await graphql(o.url, o.partnerKey, 'mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }', {
-    i: { ...o.customer, captchaId: createCaptcha.id, captchaAnswer },
-  });
+  const { requestLoginCode } = await graphql(
+    o.url,
+    o.partnerKey,
+    'mutation ($i: RequestLoginCodeInput!) { requestLoginCode(input: $i) { maskedPhone } }',
+    {
+      i: { ...o.customer, captchaId: createCaptcha.id, captchaAnswer },
+    },
+  );
   const code = await o.readSmsCode(requestLoginCode.maskedPhone);
-  const { login } = await graphql(o.url, o.partnerKey, 'mutation ($i: LoginInput!) { login(input: $i) { token viewer { customer { profile { name } } } } }', { i: { ...o.customer, code } });
+  const { login } = await graphql(
+    o.url,
+    o.partnerKey,
+    'mutation ($i: LoginInput!) { login(input: $i) { token viewer { customer { profile { name } } } } }',
+    { i: { ...o.customer, code } },
+  );
   const token: string = login.token;
   const name: string = login.viewer.customer.profile.name;
   log(`logged in ${name}`);
 
   // 3. the business, step by step as the server says (it holds the state)
-  const { startTicket } = await graphql(o.url, token, `mutation { startTicket(business: UPDATE_OTHER_INFO) { ${TICKET} } }`);
+  const { startTicket } = await graphql(
+    o.url,
+    token,
+    `mutation { startTicket(business: UPDATE_OTHER_INFO) { ${TICKET} } }`,
+  );
   const ticketId: string = startTicket.id;
   const customerWs = socket(o.url, token);
   let certPem: string | null = null;
@@ -162,58 +201,115 @@ export async function runPartnerExample(o: PartnerExampleOptions): Promise<Partn
         await graphql(o.url, token, 'mutation ($t: ID!) { completeDocuments(ticketId: $t) { id } }', { t: ticketId });
         break;
       case 'OTHER_INFO':
-        await graphql(o.url, token, 'mutation ($t: ID!, $i: OtherInfoInput!) { updateOtherInfo(ticketId: $t, input: $i) { id } }', {
-          t: ticketId,
-          i: {
-            province: '上海市', city: '上海市', address: '上海市浦东新区世纪大道200号', postalCode: '200120', email: 'customer@example.com',
-            education: '硕士', occupation: '企业管理人员', taxResidency: 'CHINA_ONLY', pepRelation: 'NONE', investmentHorizon: 'ONE_TO_5_YEARS',
-            expectedReturn: 'STABLE', hasActualController: false, beneficialOwnerIsSelf: true, products: ['FUTURES_OPTIONS'], badCreditRecords: [],
+        await graphql(
+          o.url,
+          token,
+          'mutation ($t: ID!, $i: OtherInfoInput!) { updateOtherInfo(ticketId: $t, input: $i) { id } }',
+          {
+            t: ticketId,
+            i: {
+              province: '上海市',
+              city: '上海市',
+              address: '上海市浦东新区世纪大道200号',
+              postalCode: '200120',
+              email: 'customer@example.com',
+              education: '硕士',
+              occupation: '企业管理人员',
+              taxResidency: 'CHINA_ONLY',
+              pepRelation: 'NONE',
+              investmentHorizon: 'ONE_TO_5_YEARS',
+              expectedReturn: 'STABLE',
+              hasActualController: false,
+              beneficialOwnerIsSelf: true,
+              products: ['FUTURES_OPTIONS'],
+              badCreditRecords: [],
+            },
           },
-        });
+        );
         break;
       case 'VIDEO_WITNESS': {
         // 没有检测到证书: a video witness first. Holding queuePosition keeps the place; the step
         // is done when the broker's agent passes the witness (ticketUpdated says so).
-        await graphql(o.url, token, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { position waiting } }', { t: ticketId });
+        await graphql(o.url, token, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { position waiting } }', {
+          t: ticketId,
+        });
         await new Promise<void>((resolve, reject) => {
-          const stopQueue = customerWs.subscribe<any>({ query: 'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position waiting } }', variables: { t: ticketId } }, {
-            next: ({ data }) => data && log(`queue: ${data.queuePosition.state} ${data.queuePosition.position}/${data.queuePosition.waiting}`),
-            error: reject,
-            complete: () => {},
-          });
-          const stopTicket = customerWs.subscribe<any>({ query: `subscription ($t: ID!) { ticketUpdated(ticketId: $t) { ${TICKET} } }`, variables: { t: ticketId } }, {
-            next: ({ data }) => {
-              if (data && data.ticketUpdated.currentStep !== 'VIDEO_WITNESS') {
-                stopQueue();
-                stopTicket();
-                resolve();
-              }
+          const stopQueue = customerWs.subscribe<any>(
+            {
+              query: 'subscription ($t: ID!) { queuePosition(ticketId: $t) { state position waiting } }',
+              variables: { t: ticketId },
             },
-            error: reject,
-            complete: () => {},
-          });
+            {
+              next: ({ data }) =>
+                data &&
+                log(`queue: ${data.queuePosition.state} ${data.queuePosition.position}/${data.queuePosition.waiting}`),
+              error: reject,
+              complete: () => {},
+            },
+          );
+          const stopTicket = customerWs.subscribe<any>(
+            {
+              query: `subscription ($t: ID!) { ticketUpdated(ticketId: $t) { ${TICKET} } }`,
+              variables: { t: ticketId },
+            },
+            {
+              next: ({ data }) => {
+                if (data && data.ticketUpdated.currentStep !== 'VIDEO_WITNESS') {
+                  stopQueue();
+                  stopTicket();
+                  resolve();
+                }
+              },
+              error: reject,
+              complete: () => {},
+            },
+          );
         });
         break;
       }
       case 'CERTIFICATE': {
-        const { requestCertificate } = await graphql(o.url, token, 'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem status } }', { t: ticketId, c: await o.certificate.csr(name) });
+        const { requestCertificate } = await graphql(
+          o.url,
+          token,
+          'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem status } }',
+          { t: ticketId, c: await o.certificate.csr(name) },
+        );
         certPem = requestCertificate.pem;
         break;
       }
       case 'AGREEMENTS': {
-        if (!certPem) throw new Error('this device has no certificate: the app should have run the witness and CERTIFICATE steps');
-        const { ticket: t } = await graphql(o.url, token, 'query ($t: ID!) { ticket(id: $t) { agreements { agreement { id title } signingPayload } } }', { t: ticketId });
+        if (!certPem)
+          throw new Error('this device has no certificate: the app should have run the witness and CERTIFICATE steps');
+        const { ticket: t } = await graphql(
+          o.url,
+          token,
+          'query ($t: ID!) { ticket(id: $t) { agreements { agreement { id title } signingPayload } } }',
+          { t: ticketId },
+        );
         const signatures = t.agreements.map((a: { agreement: { id: string }; signingPayload: string }) => ({
           agreementId: a.agreement.id,
           signature: o.certificate.sign(certPem!, Buffer.from(a.signingPayload, 'base64')).toString('base64'),
         }));
-        await graphql(o.url, token, 'mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id } }', { t: ticketId, s: signatures });
+        await graphql(
+          o.url,
+          token,
+          'mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { id } }',
+          { t: ticketId, s: signatures },
+        );
         break;
       }
       case 'SUBMITTED': {
-        const { submitTicket } = await graphql(o.url, token, `mutation ($t: ID!) { submitTicket(ticketId: $t) { ${TICKET} } }`, { t: ticketId });
+        const { submitTicket } = await graphql(
+          o.url,
+          token,
+          `mutation ($t: ID!) { submitTicket(ticketId: $t) { ${TICKET} } }`,
+          { t: ticketId },
+        );
         // the broker's event stream tells the partner's back end too
-        await waitForEvent((e) => e.ticketId === ticketId && e.type === 'TICKET_STATUS_CHANGED' && e.status === 'SUBMITTED', 'SUBMITTED');
+        await waitForEvent(
+          (e) => e.ticketId === ticketId && e.type === 'TICKET_STATUS_CHANGED' && e.status === 'SUBMITTED',
+          'SUBMITTED',
+        );
         return {
           ticketId,
           acceptanceNo: submitTicket.acceptanceNo,

@@ -16,10 +16,25 @@ describe('the logger', () => {
       'login',
     );
     const line = lines.join('\n');
-    for (const secret of ['123456', 'Agent#2026', 'abc.def', '110105198506123411', '13800138000', '42010619920211005X', '62345678', 'k7Pq', '654321']) {
+    for (const secret of [
+      '123456',
+      'Agent#2026',
+      'abc.def',
+      '110105198506123411',
+      '13800138000',
+      '42010619920211005X',
+      '62345678',
+      'k7Pq',
+      '654321',
+    ]) {
       expect(line).not.toContain(secret);
     }
     const parsed = JSON.parse(lines[0]!);
-    expect(parsed).toMatchObject({ code: '[REDACTED]', idNumber: '110105********3411', mobile: '138****8000', input: { phone: '010-******78' } });
+    expect(parsed).toMatchObject({
+      code: '[REDACTED]',
+      idNumber: '110105********3411',
+      mobile: '138****8000',
+      input: { phone: '010-******78' },
+    });
   });
 });

@@ -25,7 +25,12 @@ export function createLogger(level: LogLevel, destination?: DestinationStream): 
       base: { service: 'kaihu-api' },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: [...pathsFor(SECRET_KEYS), ...pathsFor(PERSONAL_KEYS), 'req.headers.authorization', 'req.headers.cookie'],
+        paths: [
+          ...pathsFor(SECRET_KEYS),
+          ...pathsFor(PERSONAL_KEYS),
+          'req.headers.authorization',
+          'req.headers.cookie',
+        ],
         censor: (value: unknown, path: string[]) => {
           const key = path[path.length - 1] ?? '';
           if (typeof value !== 'string') return value === undefined ? undefined : '[REDACTED]';

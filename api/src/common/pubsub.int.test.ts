@@ -19,25 +19,43 @@ describe.each([
   });
 
   it('delivers ticketUpdated to a subscriber on the other node', async () => {
-    expect(((await (await fetch(`${a.url}/healthz`)).json()) as { events: string }).events).toBe('REDIS_URL' in env ? 'redis' : 'postgresql');
+    expect(((await (await fetch(`${a.url}/healthz`)).json()) as { events: string }).events).toBe(
+      'REDIS_URL' in env ? 'redis' : 'postgresql',
+    );
     const token = await loginCustomer(a, DEMO.wangFang);
-    const ticket = (await gql(a.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, bearer(token))).data!.startTicket;
-    const client = createClient({ url: b.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+    const ticket = (
+      await gql(a.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', undefined, bearer(token))
+    ).data!.startTicket;
+    const client = createClient({
+      url: b.url.replace('http', 'ws') + '/graphql',
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${token}` },
+      retryAttempts: 0,
+    });
     const seen: string[] = [];
     const cancelled = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no CANCELLED on node B; saw ${seen.join(',')}`)), 10_000);
-      client.subscribe({ query: 'subscription ($t: ID!) { ticketUpdated(ticketId: $t) { status } }', variables: { t: ticket.id } }, {
-        next: (v: any) => {
-          seen.push(v.data.ticketUpdated.status);
-          if (seen.length === 1) void gql(a.url, 'mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }', { t: ticket.id }, bearer(token)); // on node A
-          if (v.data.ticketUpdated.status === 'CANCELLED') {
-            clearTimeout(timer);
-            resolve();
-          }
+      client.subscribe(
+        { query: 'subscription ($t: ID!) { ticketUpdated(ticketId: $t) { status } }', variables: { t: ticket.id } },
+        {
+          next: (v: any) => {
+            seen.push(v.data.ticketUpdated.status);
+            if (seen.length === 1)
+              void gql(
+                a.url,
+                'mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }',
+                { t: ticket.id },
+                bearer(token),
+              ); // on node A
+            if (v.data.ticketUpdated.status === 'CANCELLED') {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+          error: reject,
+          complete: () => {},
         },
-        error: reject,
-        complete: () => {},
-      });
+      );
     });
     await cancelled;
     expect(seen).toEqual(['IN_PROGRESS', 'CANCELLED']);
@@ -52,23 +70,42 @@ describe.each([
       expect(killed[0]!.n).toBeGreaterThanOrEqual(1);
       await new Promise((r) => setTimeout(r, 1500)); // the listeners reconnect within 100–500 ms
       const token = await loginCustomer(a, DEMO.zhangWei);
-      const ticket = (await gql(a.url, 'mutation { startTicket(business: UPDATE_CONTACT_PHONE) { id } }', undefined, bearer(token))).data!.startTicket;
-      const client = createClient({ url: b.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${token}` }, retryAttempts: 0 });
+      const ticket = (
+        await gql(a.url, 'mutation { startTicket(business: UPDATE_CONTACT_PHONE) { id } }', undefined, bearer(token))
+      ).data!.startTicket;
+      const client = createClient({
+        url: b.url.replace('http', 'ws') + '/graphql',
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${token}` },
+        retryAttempts: 0,
+      });
       const statuses: string[] = [];
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no CANCELLED after reconnect; saw ${statuses.join(',')}`)), 10_000);
-        client.subscribe({ query: 'subscription ($t: ID!) { ticketUpdated(ticketId: $t) { status } }', variables: { t: ticket.id } }, {
-          next: (v: any) => {
-            statuses.push(v.data.ticketUpdated.status);
-            if (statuses.length === 1) void gql(a.url, 'mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }', { t: ticket.id }, bearer(token));
-            if (v.data.ticketUpdated.status === 'CANCELLED') {
-              clearTimeout(timer);
-              resolve();
-            }
+        const timer = setTimeout(
+          () => reject(new Error(`no CANCELLED after reconnect; saw ${statuses.join(',')}`)),
+          10_000,
+        );
+        client.subscribe(
+          { query: 'subscription ($t: ID!) { ticketUpdated(ticketId: $t) { status } }', variables: { t: ticket.id } },
+          {
+            next: (v: any) => {
+              statuses.push(v.data.ticketUpdated.status);
+              if (statuses.length === 1)
+                void gql(
+                  a.url,
+                  'mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }',
+                  { t: ticket.id },
+                  bearer(token),
+                );
+              if (v.data.ticketUpdated.status === 'CANCELLED') {
+                clearTimeout(timer);
+                resolve();
+              }
+            },
+            error: reject,
+            complete: () => {},
           },
-          error: reject,
-          complete: () => {},
-        });
+        );
       });
       await client.dispose();
     });

@@ -68,7 +68,8 @@ export function createInProcessBus(): EventBus {
   return {
     transport: 'in-process',
     publish: (topic, id, payload) => (local.publish as (t: string, i: string, p: unknown) => void)(topic, id, payload),
-    subscribe: (topic, id) => (local.subscribe as (t: string, i: string) => AsyncIterable<Record<string, unknown>>)(topic, id),
+    subscribe: (topic, id) =>
+      (local.subscribe as (t: string, i: string) => AsyncIterable<Record<string, unknown>>)(topic, id),
     ready: async () => {},
     close: async () => {},
   };
@@ -125,7 +126,8 @@ export function createPostgresBus(databaseUrl: string, log: Logger): EventBus {
         .then(() => client!.query('select pg_notify($1, $2)', [channel, body]))
         .catch((err) => log.error({ err, topic }, 'event bus: NOTIFY failed'));
     },
-    subscribe: (topic, id) => (local.subscribe as (t: string, i: string) => AsyncIterable<Record<string, unknown>>)(topic, id),
+    subscribe: (topic, id) =>
+      (local.subscribe as (t: string, i: string) => AsyncIterable<Record<string, unknown>>)(topic, id),
     ready: () => started.then(() => listening),
     async close() {
       closed = true;
@@ -149,9 +151,12 @@ export function createRedisBus(redisUrl: string, channelKey: string, log: Logger
   return {
     transport: 'redis',
     publish(topic, id, payload) {
-      pub.publish(channel, JSON.stringify({ t: topic, i: id, p: payload } satisfies Envelope)).catch((err) => log.error({ err, topic }, 'event bus: PUBLISH failed'));
+      pub
+        .publish(channel, JSON.stringify({ t: topic, i: id, p: payload } satisfies Envelope))
+        .catch((err) => log.error({ err, topic }, 'event bus: PUBLISH failed'));
     },
-    subscribe: (topic, id) => (local.subscribe as (t: string, i: string) => AsyncIterable<Record<string, unknown>>)(topic, id),
+    subscribe: (topic, id) =>
+      (local.subscribe as (t: string, i: string) => AsyncIterable<Record<string, unknown>>)(topic, id),
     ready: async () => {
       await subscribed;
     },
@@ -164,7 +169,8 @@ export function createRedisBus(redisUrl: string, channelKey: string, log: Logger
 
 /** The bus a deployment uses: Redis if configured, else PostgreSQL, else in-process. */
 export function createEventBus(config: { redisUrl: string | null; databaseUrl: string | null }, log: Logger): EventBus {
-  if (config.redisUrl) return createRedisBus(config.redisUrl, config.databaseUrl ? channelFor(config.databaseUrl) : 'embedded', log);
+  if (config.redisUrl)
+    return createRedisBus(config.redisUrl, config.databaseUrl ? channelFor(config.databaseUrl) : 'embedded', log);
   if (config.databaseUrl) return createPostgresBus(config.databaseUrl, log);
   return createInProcessBus();
 }

@@ -19,4 +19,32 @@ import { Broker } from '../modules/brokers/broker.entity';
 import { PartnerEvent, WebhookDelivery, WebhookEndpoint } from '../modules/partners/partner.entity';
 
 /** Every entity of every module; each module adds its own here. */
-export const ENTITIES = [Setting, Broker, Branch, BrokerHoliday, StaffUser, ApiKey, Captcha, OtpCode, LoginLock, Session, Customer, Ticket, TicketEvent, Document, Agreement, AgreementSignature, CertificateAuthority, Certificate, QueueEntry, WitnessSession, WitnessRecording, SfuNode, IdempotencyKey, RateLimit, PartnerEvent, WebhookEndpoint, WebhookDelivery];
+export const ENTITIES = [
+  Setting,
+  Broker,
+  Branch,
+  BrokerHoliday,
+  StaffUser,
+  ApiKey,
+  Captcha,
+  OtpCode,
+  LoginLock,
+  Session,
+  Customer,
+  Ticket,
+  TicketEvent,
+  Document,
+  Agreement,
+  AgreementSignature,
+  CertificateAuthority,
+  Certificate,
+  QueueEntry,
+  WitnessSession,
+  WitnessRecording,
+  SfuNode,
+  IdempotencyKey,
+  RateLimit,
+  PartnerEvent,
+  WebhookEndpoint,
+  WebhookDelivery,
+];

@@ -3,7 +3,9 @@ import path from 'node:path';
 
 export class DataDirInUseError extends Error {
   constructor(dir: string, pid: number) {
-    super(`data directory in use: ${dir} is held by another Kaihu process (pid ${pid}); stop it or set KAIHU_DATA_DIR to another directory`);
+    super(
+      `data directory in use: ${dir} is held by another Kaihu process (pid ${pid}); stop it or set KAIHU_DATA_DIR to another directory`,
+    );
     this.name = 'DataDirInUseError';
   }
 }

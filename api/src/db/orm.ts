@@ -52,7 +52,8 @@ export function toKnexBindings(sql: string, params: readonly unknown[]): { sql: 
   const bindings: unknown[] = [];
   const out = sql.replace(/\$(\d+)/g, (_, n: string) => {
     const i = Number(n) - 1;
-    if (i < 0 || i >= params.length) throw new Error(`SQL uses $${n} but only ${params.length} parameter(s) were given`);
+    if (i < 0 || i >= params.length)
+      throw new Error(`SQL uses $${n} but only ${params.length} parameter(s) were given`);
     bindings.push(params[i]);
     return '?';
   });

@@ -23,8 +23,11 @@ export async function seedDemo(em: EntityManager, services: Services, log: Logge
       if (!(await counter.findCustomer(c.brokerCode, c.profile.idNumber, c.accountTypes[0]!))) missing.push(c);
     }
     if (missing.length) await counter.upsertCustomers(missing);
-  }
-  else log.warn({ counter: services.plugins.names.counter }, 'the counter plugin cannot be seeded; demo customers skipped');
+  } else
+    log.warn(
+      { counter: services.plugins.names.counter },
+      'the counter plugin cannot be seeded; demo customers skipped',
+    );
 
   let staff = 0;
   for (const s of data.staff) {

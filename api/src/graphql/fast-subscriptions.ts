@@ -93,11 +93,13 @@ export function fastSubscribe(
     const project = (v: Record<string, unknown>): ExecutionResult => ({ data: { [rootAlias]: fields(v) } });
     const ws = wsOperationOf(args.contextValue);
     // the message around the fields is the same every time: serialized once
-    const prefix = ws ? `{"id":${JSON.stringify(ws.id)},"type":"next","payload":{"data":{${JSON.stringify(rootAlias)}:` : '';
+    const prefix = ws
+      ? `{"id":${JSON.stringify(ws.id)},"type":"next","payload":{"data":{${JSON.stringify(rootAlias)}:`
+      : '';
     const message = (v: Record<string, unknown>) => `${prefix}${JSON.stringify(fields(v))}}}}`;
-    return pushIterator<ExecutionResult>(ws, project, message, (sink) => open(getArgumentValues(fieldDef, root, variables.coerced), args.contextValue, sink)).catch(
-      (e: unknown) => ({ errors: [locatedError(e, [root as FieldNode], [rootAlias])] }) as ExecutionResult,
-    );
+    return pushIterator<ExecutionResult>(ws, project, message, (sink) =>
+      open(getArgumentValues(fieldDef, root, variables.coerced), args.contextValue, sink),
+    ).catch((e: unknown) => ({ errors: [locatedError(e, [root as FieldNode], [rootAlias])] }) as ExecutionResult);
   };
 }
 
@@ -116,7 +118,8 @@ export async function pushIterator<R>(
   let done = false;
   let pending: Record<string, unknown> | null = null;
   let wake: (() => void) | null = null;
-  const write = (v: Record<string, unknown>) => ws!.send(message ? message(v) : JSON.stringify({ id: ws!.id, type: 'next', payload: project(v) }));
+  const write = (v: Record<string, unknown>) =>
+    ws!.send(message ? message(v) : JSON.stringify({ id: ws!.id, type: 'next', payload: project(v) }));
   const sink: PushSink<Record<string, unknown>> = {
     push(v) {
       if (done) return;

@@ -1,7 +1,17 @@
-import { DEMO, REQUEST_CODE, bearer, gql, loginStaff, solvedCaptcha, startTestServer, type TestServer } from '../testing/harness';
+import {
+  DEMO,
+  REQUEST_CODE,
+  bearer,
+  gql,
+  loginStaff,
+  solvedCaptcha,
+  startTestServer,
+  type TestServer,
+} from '../testing/harness';
 
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
-const STAFF_LOGIN = 'mutation ($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { token expiresAt } }';
+const STAFF_LOGIN =
+  'mutation ($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { token expiresAt } }';
 const AGENT = { u: 'agent01', p: 'Agent#2026' };
 
 describe('Idempotency-Key on mutations', () => {
@@ -13,7 +23,9 @@ describe('Idempotency-Key on mutations', () => {
   afterAll(async () => {
     // tokens of idempotent responses are neither logged nor stored in the clear
     const log = server.lines.join('\n');
-    const stored = (await server.db.sql.query<{ body: string | null }>('select body from idempotency_keys')).map((r) => r.body ?? '').join('\n');
+    const stored = (await server.db.sql.query<{ body: string | null }>('select body from idempotency_keys'))
+      .map((r) => r.body ?? '')
+      .join('\n');
     for (const t of tokens) {
       expect(log).not.toContain(t);
       expect(stored).not.toContain(t);
@@ -23,8 +35,15 @@ describe('Idempotency-Key on mutations', () => {
   beforeEach(() => server.clock.advance(61_000));
 
   const sessionsOfAgent = async () =>
-    Number((await server.db.sql.query<{ n: string }>(`select count(*) as n from sessions s join staff_users u on u.id = s.staff_id where u.username = 'agent01'`))[0]!.n);
-  const outbox = async (mobile: string) => ((await (await fetch(`${server.url}/dev/outbox?to=${mobile}`)).json()) as unknown[]).length;
+    Number(
+      (
+        await server.db.sql.query<{ n: string }>(
+          `select count(*) as n from sessions s join staff_users u on u.id = s.staff_id where u.username = 'agent01'`,
+        )
+      )[0]!.n,
+    );
+  const outbox = async (mobile: string) =>
+    ((await (await fetch(`${server.url}/dev/outbox?to=${mobile}`)).json()) as unknown[]).length;
 
   it('runs a mutation once: the same key, operation and variables replay the first status and body', async () => {
     const before = await sessionsOfAgent();
@@ -40,7 +59,10 @@ describe('Idempotency-Key on mutations', () => {
     expect(second.data).toEqual(first.data);
     expect(await sessionsOfAgent()).toBe(before + 1);
     // the replayed token is the real one
-    expect((await gql(server.url, '{ viewer { roles } }', undefined, bearer(first.data!.staffLogin.token))).data!.viewer.roles).toEqual(['AGENT']);
+    expect(
+      (await gql(server.url, '{ viewer { roles } }', undefined, bearer(first.data!.staffLogin.token))).data!.viewer
+        .roles,
+    ).toEqual(['AGENT']);
     // without a key every call runs
     const third = await gql(server.url, STAFF_LOGIN, AGENT);
     tokens.push(third.data!.staffLogin.token);
@@ -50,7 +72,13 @@ describe('Idempotency-Key on mutations', () => {
   it('sends one SMS for a replayed code request (the one-time captcha is not spent twice)', async () => {
     const mobile = DEMO.wangFang.mobile;
     const sent = await outbox(mobile);
-    const vars = { input: { idNumber: DEMO.wangFang.idNumber, accountType: 'FUTURES_BROKERAGE', ...(await solvedCaptcha(server.url)) } };
+    const vars = {
+      input: {
+        idNumber: DEMO.wangFang.idNumber,
+        accountType: 'FUTURES_BROKERAGE',
+        ...(await solvedCaptcha(server.url)),
+      },
+    };
     const key = { 'idempotency-key': 'code-wangfang-1' };
     const first = await gql(server.url, REQUEST_CODE, vars, key);
     const second = await gql(server.url, REQUEST_CODE, vars, key);
@@ -77,7 +105,9 @@ describe('Idempotency-Key on mutations', () => {
     expect(other.status).toBe(422);
     expect(codeOf(other)).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(other.errors![0]!.message).toMatch(/幂等键/);
-    expect(codeOf(await gql(server.url, 'mutation { createCaptcha { id } }', undefined, key))).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(codeOf(await gql(server.url, 'mutation { createCaptcha { id } }', undefined, key))).toBe(
+      'IDEMPOTENCY_KEY_REUSED',
+    );
     // a reformatted document with the variables in another order is the same request
     const same = await gql(server.url, STAFF_LOGIN.replace(/\s+/g, '  '), { p: AGENT.p, u: AGENT.u }, key);
     expect(same.headers.get('idempotency-replayed')).toBe('true');
@@ -99,7 +129,9 @@ describe('Idempotency-Key on mutations', () => {
     const key = { 'idempotency-key': 'expiring-1' };
     const first = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, key);
     server.clock.advance(23 * 3_600_000);
-    expect((await gql(server.url, 'mutation { createCaptcha { id } }', undefined, key)).data!.createCaptcha.id).toBe(first.data!.createCaptcha.id);
+    expect((await gql(server.url, 'mutation { createCaptcha { id } }', undefined, key)).data!.createCaptcha.id).toBe(
+      first.data!.createCaptcha.id,
+    );
     server.clock.advance(3_600_000 + 1000);
     const later = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, key);
     expect(later.headers.get('idempotency-replayed')).toBeNull();
@@ -108,7 +140,9 @@ describe('Idempotency-Key on mutations', () => {
     const other = await gql(server.url, STAFF_LOGIN, AGENT, { 'idempotency-key': 'expiring-2' });
     tokens.push(other.data!.staffLogin.token);
     server.clock.advance(25 * 3_600_000);
-    const reused = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, { 'idempotency-key': 'expiring-2' });
+    const reused = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, {
+      'idempotency-key': 'expiring-2',
+    });
     expect(reused.data!.createCaptcha.id).toBeTruthy();
   });
 
@@ -130,13 +164,19 @@ describe('Idempotency-Key on mutations', () => {
   });
 
   it('ignores the header on queries and refuses a malformed key on mutations', async () => {
-    const q = await gql(server.url, '{ broker(code: "DEMO") { code } }', undefined, { 'idempotency-key': 'x'.repeat(300) });
+    const q = await gql(server.url, '{ broker(code: "DEMO") { code } }', undefined, {
+      'idempotency-key': 'x'.repeat(300),
+    });
     expect(q.data!.broker.code).toBe('DEMO');
     expect(q.headers.get('idempotency-replayed')).toBeNull();
-    const bad = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, { 'idempotency-key': 'x'.repeat(256) });
+    const bad = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, {
+      'idempotency-key': 'x'.repeat(256),
+    });
     expect(bad.status).toBe(400);
     expect(codeOf(bad)).toBe('BAD_USER_INPUT');
-    const ok = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, { 'idempotency-key': 'x'.repeat(255) });
+    const ok = await gql(server.url, 'mutation { createCaptcha { id } }', undefined, {
+      'idempotency-key': 'x'.repeat(255),
+    });
     expect(ok.data!.createCaptcha.id).toBeTruthy();
   });
 });

@@ -31,7 +31,11 @@ export function canonicalJson(value: unknown): string {
       return { $upload: (v as { file?: { filename?: string } }).file?.filename ?? true };
     }
     const o = v as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, norm(o[k])]));
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, norm(o[k])]),
+    );
   };
   return JSON.stringify(norm(value));
 }
@@ -39,11 +43,16 @@ export function canonicalJson(value: unknown): string {
 /** What makes two requests "the same": the printed document, the operation name and the variables. */
 export function operationFingerprint(document: DocumentNode, operationName: string | null, variables: unknown): string {
   const documentHash = createHash('sha256').update(print(document)).digest('hex');
-  return createHash('sha256').update(canonicalJson([documentHash, operationName, variables ?? {}])).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson([documentHash, operationName, variables ?? {}]))
+    .digest('hex');
 }
 
 function refuse(res: Response, status: number, error: KaihuError): void {
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] }));
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] }));
 }
 
 /**
@@ -56,14 +65,17 @@ function refuse(res: Response, status: number, error: KaihuError): void {
  * 429, 409) are not kept. Queries, and requests without the header, pass untouched.
  * Response bodies (tokens, codes) are never logged.
  */
-export function idempotencyMiddleware(deps: IdempotencyDeps): (req: Request, res: Response, next: NextFunction) => Promise<void> {
+export function idempotencyMiddleware(
+  deps: IdempotencyDeps,
+): (req: Request, res: Response, next: NextFunction) => Promise<void> {
   return async (req, res, next) => {
     const key = req.get('idempotency-key');
     if (key === undefined || req.method !== 'POST') return next();
     try {
       const body: unknown = req.body;
       const ops = (Array.isArray(body) ? body : [body]) as unknown[];
-      const parsed: { document: DocumentNode; operationName: string | null; variables: unknown; mutation: boolean }[] = [];
+      const parsed: { document: DocumentNode; operationName: string | null; variables: unknown; mutation: boolean }[] =
+        [];
       for (const op of ops) {
         if (!op || typeof op !== 'object' || typeof (op as { query?: unknown }).query !== 'string') return next();
         const o = op as { query: string; operationName?: unknown; variables?: unknown };
@@ -79,10 +91,22 @@ export function idempotencyMiddleware(deps: IdempotencyDeps): (req: Request, res
       }
       if (!parsed.some((p) => p.mutation)) return next(); // queries ignore the header
       if (!IDEMPOTENCY_KEY.test(key)) {
-        return refuse(res, 400, new KaihuError(ErrorCode.BAD_USER_INPUT, 'Idempotency-Key 须为 1 至 255 个可打印字符', { header: 'Idempotency-Key' }));
+        return refuse(
+          res,
+          400,
+          new KaihuError(ErrorCode.BAD_USER_INPUT, 'Idempotency-Key 须为 1 至 255 个可打印字符', {
+            header: 'Idempotency-Key',
+          }),
+        );
       }
       if (Array.isArray(body)) {
-        return refuse(res, 400, new KaihuError(ErrorCode.BAD_USER_INPUT, '批量请求不支持 Idempotency-Key，请逐个提交带幂等键的操作', { header: 'Idempotency-Key' }));
+        return refuse(
+          res,
+          400,
+          new KaihuError(ErrorCode.BAD_USER_INPUT, '批量请求不支持 Idempotency-Key，请逐个提交带幂等键的操作', {
+            header: 'Idempotency-Key',
+          }),
+        );
       }
       const auth = await deps.authenticate(deps.forkEm(), req.get('authorization'));
       if ('problem' in auth) return next(); // Apollo answers UNAUTHENTICATED
@@ -127,12 +151,19 @@ type Chunk = string | Buffer | Uint8Array;
  * Collects what is written to `res` and, when the response ends, awaits `store` before the last
  * bytes go out: a client that retries at once after the answer always finds the stored response.
  */
-function captureResponse(res: Response, store: (status: number, contentType: string | null, body: Buffer) => Promise<void>): void {
+function captureResponse(
+  res: Response,
+  store: (status: number, contentType: string | null, body: Buffer) => Promise<void>,
+): void {
   const chunks: Buffer[] = [];
   const grab = (chunk: unknown, encoding: unknown): void => {
     if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
     const c = chunk as Chunk;
-    chunks.push(typeof c === 'string' ? Buffer.from(c, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(c));
+    chunks.push(
+      typeof c === 'string'
+        ? Buffer.from(c, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(c),
+    );
   };
   const raw = res as unknown as { write: (...args: unknown[]) => boolean; end: (...args: unknown[]) => unknown };
   const write = raw.write.bind(res);
@@ -147,7 +178,9 @@ function captureResponse(res: Response, store: (status: number, contentType: str
     ended = true;
     grab(args[0], args[1]);
     const contentType = res.getHeader('content-type');
-    void store(res.statusCode, typeof contentType === 'string' ? contentType : null, Buffer.concat(chunks)).finally(() => end(...args));
+    void store(res.statusCode, typeof contentType === 'string' ? contentType : null, Buffer.concat(chunks)).finally(
+      () => end(...args),
+    );
     return res;
   };
 }

@@ -8,7 +8,11 @@ const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.e
 const nested = (n: number): string => '{ ' + 'a { '.repeat(n - 1) + 'a' + ' }'.repeat(n - 1) + ' }';
 
 /** Sends one operation over a fresh graphql-ws socket; resolves with the first `next` payload or the `error` payload. */
-async function overWs(server: TestServer, payload: { query: string; variables?: Record<string, unknown> }, headers: Record<string, string> = {}): Promise<{ type: string; payload: any }> {
+async function overWs(
+  server: TestServer,
+  payload: { query: string; variables?: Record<string, unknown> },
+  headers: Record<string, string> = {},
+): Promise<{ type: string; payload: any }> {
   const ws = new WebSocket(server.url.replace('http', 'ws') + '/graphql', 'graphql-transport-ws', { headers });
   try {
     return await new Promise((resolve, reject) => {
@@ -17,7 +21,8 @@ async function overWs(server: TestServer, payload: { query: string; variables?: 
       ws.on('message', (m) => {
         const msg = JSON.parse(String(m));
         if (msg.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload }));
-        else if (msg.id === '1' && (msg.type === 'next' || msg.type === 'error')) resolve({ type: msg.type, payload: msg.payload });
+        else if (msg.id === '1' && (msg.type === 'next' || msg.type === 'error'))
+          resolve({ type: msg.type, payload: msg.payload });
       });
     });
   } finally {
@@ -26,13 +31,22 @@ async function overWs(server: TestServer, payload: { query: string; variables?: 
 }
 
 async function post(server: TestServer, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const res = await fetch(`${server.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
   return { status: res.status, headers: res.headers, body: (await res.json()) as any };
 }
 
 const BAD_CAPTCHA = { captchaId: '00000000-0000-4000-8000-000000000000', captchaAnswer: 'xxxx' };
 const requestCode = (server: TestServer, headers: Record<string, string>) =>
-  gql(server.url, REQUEST_CODE, { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...BAD_CAPTCHA } }, headers);
+  gql(
+    server.url,
+    REQUEST_CODE,
+    { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...BAD_CAPTCHA } },
+    headers,
+  );
 
 describe('abuse limits (default configuration)', () => {
   let server: TestServer;
@@ -65,12 +79,33 @@ describe('abuse limits (default configuration)', () => {
     expect(big.status).toBe(400);
     expect(codeOf(big)).toBe('QUERY_TOO_COMPLEX');
     expect(big.errors![0]!.extensions).toMatchObject({ maxComplexity: 10000 });
-    expect(codeOf(await gql(server.url, '{ reviewQueue(first: 1000) { edges { node { id acceptanceNo status steps { kind } } } } }'))).toBe('QUERY_TOO_COMPLEX');
+    expect(
+      codeOf(
+        await gql(
+          server.url,
+          '{ reviewQueue(first: 1000) { edges { node { id acceptanceNo status steps { kind } } } } }',
+        ),
+      ),
+    ).toBe('QUERY_TOO_COMPLEX');
     // a sensible page runs (and is refused for the anonymous caller by the resolver, not the guard)
     expect(codeOf(await gql(server.url, q, { n: 20 }))).toBe('UNAUTHENTICATED');
     // the API's largest pages pass the guard: 500 partner events or 500 queue items with their fields
-    expect(codeOf(await gql(server.url, '{ events(first: 500) { edges { cursor node { id seq type ticketId business status payload createdAt } } pageInfo { hasNextPage endCursor } } }'))).toBe('UNAUTHENTICATED');
-    expect(codeOf(await gql(server.url, '{ branchQueue(branchId: "x", first: 500) { waiting items { customerName enqueuedAt waitingSeconds entry { id state position waiting estimatedWaitSeconds keptUntil } ticket { id status currentStep } } } }'))).toBe('UNAUTHENTICATED');
+    expect(
+      codeOf(
+        await gql(
+          server.url,
+          '{ events(first: 500) { edges { cursor node { id seq type ticketId business status payload createdAt } } pageInfo { hasNextPage endCursor } } }',
+        ),
+      ),
+    ).toBe('UNAUTHENTICATED');
+    expect(
+      codeOf(
+        await gql(
+          server.url,
+          '{ branchQueue(branchId: "x", first: 500) { waiting items { customerName enqueuedAt waitingSeconds entry { id state position waiting estimatedWaitSeconds keptUntil } ticket { id status currentStep } } } }',
+        ),
+      ),
+    ).toBe('UNAUTHENTICATED');
     const ws = await overWs(server, { query: q, variables: { n: 1000 } });
     expect(ws.payload[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
   });
@@ -89,7 +124,10 @@ describe('abuse limits (default configuration)', () => {
     const ok = await post(server, [op, op]);
     expect(ok.status).toBe(200);
     expect(ok.body.map((r: any) => r.data.broker.code)).toEqual(['DEMO', 'DEMO']);
-    const big = await post(server, Array.from({ length: 11 }, () => op));
+    const big = await post(
+      server,
+      Array.from({ length: 11 }, () => op),
+    );
     expect(big.status).toBe(400);
     expect(big.body.errors[0].extensions).toMatchObject({ code: 'BATCH_TOO_LARGE', size: 11, maxBatch: 10 });
     // each operation of a batch is measured
@@ -131,7 +169,13 @@ describe('rate limits of code requests and logins', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer('postgresql', {
-      env: { KAIHU_TRUST_PROXY: 'loopback', KAIHU_RATE_CODE_PER_IP: '20', KAIHU_RATE_CODE_PER_KEY: '5', KAIHU_RATE_LOGIN_PER_IP: '3', KAIHU_RATE_WINDOW_SECONDS: '600' },
+      env: {
+        KAIHU_TRUST_PROXY: 'loopback',
+        KAIHU_RATE_CODE_PER_IP: '20',
+        KAIHU_RATE_CODE_PER_KEY: '5',
+        KAIHU_RATE_LOGIN_PER_IP: '3',
+        KAIHU_RATE_WINDOW_SECONDS: '600',
+      },
     });
   });
   afterAll(() => server?.close());
@@ -148,11 +192,20 @@ describe('rate limits of code requests and logins', () => {
     expect(limited.errors![0]!.extensions!.retryAfterSeconds).toBe(540);
     expect(limited.headers.get('retry-after')).toBe('540');
     // over graphql-ws from the same address too
-    const ws = await overWs(server, { query: REQUEST_CODE, variables: { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...BAD_CAPTCHA } } }, ip);
+    const ws = await overWs(
+      server,
+      {
+        query: REQUEST_CODE,
+        variables: { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...BAD_CAPTCHA } },
+      },
+      ip,
+    );
     expect(ws.payload[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: 540 });
     // another address, and a partner key from the same address, are not limited
     expect(codeOf(await requestCode(server, { 'x-forwarded-for': '203.0.113.8' }))).toBe('CAPTCHA_INVALID');
-    expect(codeOf(await requestCode(server, { ...ip, authorization: `Bearer ${DEMO.partnerKey}` }))).toBe('CAPTCHA_INVALID');
+    expect(codeOf(await requestCode(server, { ...ip, authorization: `Bearer ${DEMO.partnerKey}` }))).toBe(
+      'CAPTCHA_INVALID',
+    );
     // queries are never limited
     expect((await gql(server.url, '{ broker(code: "DEMO") { code } }', undefined, ip)).data!.broker.code).toBe('DEMO');
     // the next window
@@ -163,7 +216,10 @@ describe('rate limits of code requests and logins', () => {
   it('limits a partner API key on its own, whatever address it calls from', async () => {
     server.clock.set('2026-11-23T03:00:00Z');
     const key = { authorization: `Bearer ${DEMO.partnerKey}` };
-    for (let i = 0; i < 5; i++) expect(codeOf(await requestCode(server, { ...key, 'x-forwarded-for': `198.51.100.${i}` }))).toBe('CAPTCHA_INVALID');
+    for (let i = 0; i < 5; i++)
+      expect(codeOf(await requestCode(server, { ...key, 'x-forwarded-for': `198.51.100.${i}` }))).toBe(
+        'CAPTCHA_INVALID',
+      );
     const limited = await requestCode(server, { ...key, 'x-forwarded-for': '198.51.100.99' });
     expect(codeOf(limited)).toBe('RATE_LIMITED');
     expect(limited.headers.get('retry-after')).toBe('600');
@@ -173,18 +229,32 @@ describe('rate limits of code requests and logins', () => {
   it('limits login and staffLogin attempts per IP', async () => {
     server.clock.set('2026-11-23T04:00:00Z');
     const ip = { 'x-forwarded-for': '192.0.2.1' };
-    const staffLogin = (h: Record<string, string>) => gql(server.url, 'mutation { staffLogin(username: "agent01", password: "wrong-password") { token } }', undefined, h);
+    const staffLogin = (h: Record<string, string>) =>
+      gql(
+        server.url,
+        'mutation { staffLogin(username: "agent01", password: "wrong-password") { token } }',
+        undefined,
+        h,
+      );
     for (let i = 0; i < 3; i++) expect(codeOf(await staffLogin(ip))).toBe('INVALID_CREDENTIALS');
     expect(codeOf(await staffLogin(ip))).toBe('RATE_LIMITED');
     expect(codeOf(await staffLogin({ 'x-forwarded-for': '192.0.2.2' }))).toBe('INVALID_CREDENTIALS');
-    const rows = await server.db.sql.query<{ bucket: string }>('select bucket from rate_limits where bucket like $1', ['login:%']);
+    const rows = await server.db.sql.query<{ bucket: string }>('select bucket from rate_limits where bucket like $1', [
+      'login:%',
+    ]);
     expect(rows.map((r) => r.bucket).sort()).toEqual(['login:ip:192.0.2.1', 'login:ip:192.0.2.2']);
   });
 
   it('ignores X-Forwarded-For without KAIHU_TRUST_PROXY', async () => {
     const plain = await startTestServer('postgresql', { env: { KAIHU_RATE_LOGIN_PER_IP: '1' } });
     try {
-      const attempt = (xff: string) => gql(plain.url, 'mutation { staffLogin(username: "agent01", password: "wrong-password") { token } }', undefined, { 'x-forwarded-for': xff });
+      const attempt = (xff: string) =>
+        gql(
+          plain.url,
+          'mutation { staffLogin(username: "agent01", password: "wrong-password") { token } }',
+          undefined,
+          { 'x-forwarded-for': xff },
+        );
       expect(codeOf(await attempt('192.0.2.10'))).toBe('INVALID_CREDENTIALS');
       expect(codeOf(await attempt('192.0.2.11'))).toBe('RATE_LIMITED'); // both counted against 127.0.0.1
     } finally {

@@ -17,17 +17,29 @@ describe('measureOperation', () => {
 
   it('multiplies a list by 10 and a connection by its first argument (literal, variable or default), not its edges again', () => {
     expect(measure('{ items { id } }')).toEqual({ depth: 2, complexity: 1 + DEFAULT_LIST_SIZE * 1 });
-    expect(measure('{ me { tickets(first: 100) { edges { node { id } } } } }')!.complexity).toBe(1 + (1 + 100 * (1 + (1 + 1))));
-    expect(measure('query ($n: Int) { me { tickets(first: $n) { totalCount } } }', { n: 7 })!.complexity).toBe(1 + 1 + 7);
+    expect(measure('{ me { tickets(first: 100) { edges { node { id } } } } }')!.complexity).toBe(
+      1 + (1 + 100 * (1 + (1 + 1))),
+    );
+    expect(measure('query ($n: Int) { me { tickets(first: $n) { totalCount } } }', { n: 7 })!.complexity).toBe(
+      1 + 1 + 7,
+    );
     expect(measure('{ reviewQueue { totalCount } }')!.complexity).toBe(1 + 50);
     expect(measure('{ me { tickets { totalCount } } }')!.complexity).toBe(1 + 1 + DEFAULT_LIST_SIZE);
   });
 
   it('measures fragments where they are spread, once each, and skips introspection fields', () => {
-    expect(measure('{ ...A } fragment A on Query { me { ...B ...B } } fragment B on Customer { id }')).toEqual({ depth: 2, complexity: 3 });
-    expect(measure('{ __schema { types { fields { type { ofType { ofType { name } } } } } } me { __typename id } }')).toEqual({ depth: 2, complexity: 2 });
+    expect(measure('{ ...A } fragment A on Query { me { ...B ...B } } fragment B on Customer { id }')).toEqual({
+      depth: 2,
+      complexity: 3,
+    });
+    expect(
+      measure('{ __schema { types { fields { type { ofType { ofType { name } } } } } } me { __typename id } }'),
+    ).toEqual({ depth: 2, complexity: 2 });
     // fragment fan-out stays cheap to measure
-    const defs = Array.from({ length: 30 }, (_, i) => `fragment F${i} on Query { ${i === 29 ? 'me { id }' : `...F${i + 1} ...F${i + 1}`} }`).join('\n');
+    const defs = Array.from(
+      { length: 30 },
+      (_, i) => `fragment F${i} on Query { ${i === 29 ? 'me { id }' : `...F${i + 1} ...F${i + 1}`} }`,
+    ).join('\n');
     expect(measure(`{ ...F0 } ${defs}`)!.complexity).toBe(2 ** 29 * 2);
   });
 

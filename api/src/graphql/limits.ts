@@ -49,7 +49,12 @@ export interface OperationCost {
  * as plain fields; fragments are measured once each (memoised), so fragment fan-out cannot make
  * this walk itself expensive. Returns null when the operation cannot be picked out (GraphQL reports that).
  */
-export function measureOperation(schema: GraphQLSchema, document: DocumentNode, operationName?: string | null, variables?: Record<string, unknown> | null): OperationCost | null {
+export function measureOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+  variables?: Record<string, unknown> | null,
+): OperationCost | null {
   const operation = pickOperation(document, operationName);
   if (!operation) return null;
   const fragments = new Map<string, FragmentDefinitionNode>();
@@ -69,19 +74,27 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
     return typeof value === 'number' && Number.isFinite(value) ? Math.max(0, Math.floor(value)) : DEFAULT_LIST_SIZE;
   };
 
-  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, paged: boolean, seen: ReadonlySet<string>): OperationCost => {
+  const walk = (
+    set: SelectionSetNode,
+    parent: GraphQLNamedType | undefined,
+    paged: boolean,
+    seen: ReadonlySet<string>,
+  ): OperationCost => {
     let depth = 0;
     let complexity = 0;
     for (const sel of set.selections) {
       let part: OperationCost;
       if (sel.kind === Kind.FIELD) {
         if (sel.name.value.startsWith('__')) continue; // introspection and __typename: exempt
-        const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
+        const def =
+          parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
         const isList = def ? isListType(getNullableType(def.type)) : false;
         const hasFirst = def ? def.args.some((a) => a.name === 'first') : false;
         // a connection (`first` on a non-list) pays for its items once: its edges/nodes lists are not multiplied again
         const multiplier = hasFirst ? firstOf(sel, def) : isList ? (paged ? 1 : DEFAULT_LIST_SIZE) : 1;
-        const child = sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, hasFirst && !isList, seen) : { depth: 0, complexity: 0 };
+        const child = sel.selectionSet
+          ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, hasFirst && !isList, seen)
+          : { depth: 0, complexity: 0 };
         part = { depth: 1 + child.depth, complexity: 1 + multiplier * child.complexity };
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         const type = sel.typeCondition ? schema.getType(sel.typeCondition.name.value) : parent;
@@ -93,7 +106,12 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
         const key = `${name}\0${paged}`;
         let cached = memo.get(key);
         if (!cached) {
-          cached = walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? undefined, paged, new Set([...seen, name]));
+          cached = walk(
+            fragment.selectionSet,
+            schema.getType(fragment.typeCondition.name.value) ?? undefined,
+            paged,
+            new Set([...seen, name]),
+          );
           memo.set(key, cached);
         }
         part = cached;
@@ -112,16 +130,27 @@ function pickOperation(document: DocumentNode, operationName?: string | null): O
 }
 
 /** The limit an operation breaks, as the error to answer with; null when it is within them. */
-export function checkCost(cost: OperationCost | null, limits: Pick<LimitsConfig, 'maxDepth' | 'maxComplexity'>): GraphQLError | null {
+export function checkCost(
+  cost: OperationCost | null,
+  limits: Pick<LimitsConfig, 'maxDepth' | 'maxComplexity'>,
+): GraphQLError | null {
   if (!cost) return null;
   if (cost.depth > limits.maxDepth) {
-    return new KaihuError(ErrorCode.QUERY_TOO_DEEP, `查询嵌套层级过深（${cost.depth} 层，最多 ${limits.maxDepth} 层），请减少嵌套后重试`, { depth: cost.depth, maxDepth: limits.maxDepth });
+    return new KaihuError(
+      ErrorCode.QUERY_TOO_DEEP,
+      `查询嵌套层级过深（${cost.depth} 层，最多 ${limits.maxDepth} 层），请减少嵌套后重试`,
+      { depth: cost.depth, maxDepth: limits.maxDepth },
+    );
   }
   if (cost.complexity > limits.maxComplexity) {
-    return new KaihuError(ErrorCode.QUERY_TOO_COMPLEX, `查询过于复杂（复杂度 ${cost.complexity}，上限 ${limits.maxComplexity}），请减少字段或分页数量后重试`, {
-      complexity: cost.complexity,
-      maxComplexity: limits.maxComplexity,
-    });
+    return new KaihuError(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `查询过于复杂（复杂度 ${cost.complexity}，上限 ${limits.maxComplexity}），请减少字段或分页数量后重试`,
+      {
+        complexity: cost.complexity,
+        maxComplexity: limits.maxComplexity,
+      },
+    );
   }
   return null;
 }
@@ -146,7 +175,10 @@ class DocumentCache {
 }
 
 function sendError(res: Response, status: number, error: GraphQLError): void {
-  res.status(status).type('application/json').send(JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] }));
+  res
+    .status(status)
+    .type('application/json')
+    .send(JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] }));
 }
 
 function variablesOf(op: Record<string, unknown>): Record<string, unknown> | null {
@@ -166,14 +198,24 @@ function variablesOf(op: Record<string, unknown>): Record<string, unknown> | nul
  * (BATCH_TOO_LARGE), and operations too deep or too complex (QUERY_TOO_DEEP, QUERY_TOO_COMPLEX),
  * all with HTTP 400 and before anything is validated or executed.
  */
-export function httpOperationGuard(schema: GraphQLSchema, limits: LimitsConfig): (req: Request, res: Response, next: NextFunction) => void {
+export function httpOperationGuard(
+  schema: GraphQLSchema,
+  limits: LimitsConfig,
+): (req: Request, res: Response, next: NextFunction) => void {
   const cache = new DocumentCache();
   return (req, res, next) => {
     const body: unknown = req.method === 'GET' ? req.query : req.body;
     if (Array.isArray(body)) {
       if (body.length > limits.maxBatch) {
-        const message = limits.maxBatch === 0 ? '本服务不支持批量请求，请逐个提交操作' : `一次请求最多包含 ${limits.maxBatch} 个操作，请分批提交`;
-        sendError(res, 400, new KaihuError(ErrorCode.BATCH_TOO_LARGE, message, { size: body.length, maxBatch: limits.maxBatch }));
+        const message =
+          limits.maxBatch === 0
+            ? '本服务不支持批量请求，请逐个提交操作'
+            : `一次请求最多包含 ${limits.maxBatch} 个操作，请分批提交`;
+        sendError(
+          res,
+          400,
+          new KaihuError(ErrorCode.BATCH_TOO_LARGE, message, { size: body.length, maxBatch: limits.maxBatch }),
+        );
         return;
       }
     }
@@ -182,7 +224,10 @@ export function httpOperationGuard(schema: GraphQLSchema, limits: LimitsConfig):
       const o = op as Record<string, unknown>;
       const doc = cache.get(o.query as string);
       if (!doc) continue;
-      const problem = checkCost(measureOperation(schema, doc, typeof o.operationName === 'string' ? o.operationName : null, variablesOf(o)), limits);
+      const problem = checkCost(
+        measureOperation(schema, doc, typeof o.operationName === 'string' ? o.operationName : null, variablesOf(o)),
+        limits,
+      );
       if (problem) {
         sendError(res, 400, problem);
         return;
@@ -211,7 +256,8 @@ function rootMutationFields(document: DocumentNode, operation: OperationDefiniti
     for (const sel of set.selections) {
       if (sel.kind === Kind.FIELD) out.push(sel.name.value);
       else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet, seen);
-      else if (!seen.has(sel.name.value) && fragments.has(sel.name.value)) visit(fragments.get(sel.name.value)!.selectionSet, new Set([...seen, sel.name.value]));
+      else if (!seen.has(sel.name.value) && fragments.has(sel.name.value))
+        visit(fragments.get(sel.name.value)!.selectionSet, new Set([...seen, sel.name.value]));
     }
   };
   visit(operation.selectionSet, new Set());
@@ -228,21 +274,33 @@ export interface RateLimitDeps {
  * key behind the call when there is one (a partner's back end calls for many customers from one
  * address), otherwise the client IP. Returns RATE_LIMITED (with retryAfterSeconds) when over.
  */
-export async function checkRateLimits(deps: RateLimitDeps, em: EntityManager, viewer: Viewer | null, clientIp: string | null | undefined, document: DocumentNode, operation: OperationDefinitionNode): Promise<KaihuError | null> {
+export async function checkRateLimits(
+  deps: RateLimitDeps,
+  em: EntityManager,
+  viewer: Viewer | null,
+  clientIp: string | null | undefined,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): Promise<KaihuError | null> {
   const { limits } = deps;
   for (const field of rootMutationFields(document, operation)) {
     const kind = RATE_LIMITED_MUTATIONS[field];
     if (!kind) continue;
     const apiKey = viewer?.apiKeyId ?? null;
-    const [perIp, perKey] = kind === 'login' ? [limits.loginPerIp, limits.loginPerKey] : [limits.codePerIp, limits.codePerKey];
+    const [perIp, perKey] =
+      kind === 'login' ? [limits.loginPerIp, limits.loginPerKey] : [limits.codePerIp, limits.codePerKey];
     const bucket = apiKey ? `${kind}:key:${apiKey}` : `${kind}:ip:${clientIp ?? 'unknown'}`;
     const decision = await deps.rateLimits.hit(em, bucket, apiKey ? perKey : perIp, limits.rateWindowSeconds);
     if (!decision.ok) {
       const minutes = Math.ceil(decision.retryAfterSeconds / 60);
-      return new KaihuError(ErrorCode.RATE_LIMITED, `${defaultMessage(ErrorCode.RATE_LIMITED)}（约 ${minutes} 分钟后可重试）`, {
-        retryAfterSeconds: decision.retryAfterSeconds,
-        http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfterSeconds)]]) },
-      });
+      return new KaihuError(
+        ErrorCode.RATE_LIMITED,
+        `${defaultMessage(ErrorCode.RATE_LIMITED)}（约 ${minutes} 分钟后可重试）`,
+        {
+          retryAfterSeconds: decision.retryAfterSeconds,
+          http: { status: 429, headers: new HeaderMap([['retry-after', String(decision.retryAfterSeconds)]]) },
+        },
+      );
     }
   }
   return null;
@@ -255,7 +313,14 @@ export function rateLimitPlugin(deps: RateLimitDeps): ApolloServerPlugin<KaihuCo
       return {
         async didResolveOperation({ contextValue, document, operation }) {
           if (!operation || operation.operation !== 'mutation') return;
-          const problem = await checkRateLimits(deps, contextValue.em, contextValue.viewer, contextValue.clientIp, document, operation);
+          const problem = await checkRateLimits(
+            deps,
+            contextValue.em,
+            contextValue.viewer,
+            contextValue.clientIp,
+            document,
+            operation,
+          );
           if (problem) throw problem;
         },
       };
@@ -286,11 +351,25 @@ export async function guardWsOperation(
   } catch (e) {
     return [e instanceof GraphQLError ? e : new GraphQLError(String(e))];
   }
-  const tooMuch = checkCost(measureOperation(deps.schema, document, payload.operationName, payload.variables), deps.limits);
+  const tooMuch = checkCost(
+    measureOperation(deps.schema, document, payload.operationName, payload.variables),
+    deps.limits,
+  );
   if (tooMuch) return [tooMuch];
-  const errors = validate(deps.schema, document, deps.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule]);
+  const errors = validate(
+    deps.schema,
+    document,
+    deps.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule],
+  );
   // the code Apollo gives the same errors over HTTP
-  if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions } }));
+  if (errors.length)
+    return errors.map(
+      (e) =>
+        new GraphQLError(e.message, {
+          nodes: e.nodes,
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED', ...e.extensions },
+        }),
+    );
   const operation = getOperationAST(document, payload.operationName ?? undefined);
   if (operation?.operation === 'mutation') {
     const limited = await checkRateLimits(deps, em(), viewer, clientIp, document, operation);
@@ -300,7 +379,12 @@ export async function guardWsOperation(
       return [new GraphQLError(limited.message, { extensions })];
     }
   }
-  return { schema: deps.schema, document, operationName: payload.operationName ?? undefined, variableValues: payload.variables ?? undefined };
+  return {
+    schema: deps.schema,
+    document,
+    operationName: payload.operationName ?? undefined,
+    variableValues: payload.variables ?? undefined,
+  };
 }
 
 /**

@@ -1,6 +1,11 @@
 import { GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
 import { buildSchema, type NonEmptyArray } from 'type-graphql';
-import { AgreementAdminResolver, AgreementResolver, CustomerCertificateResolver, TicketAgreementsResolver } from '../modules/agreements/agreement.resolver';
+import {
+  AgreementAdminResolver,
+  AgreementResolver,
+  CustomerCertificateResolver,
+  TicketAgreementsResolver,
+} from '../modules/agreements/agreement.resolver';
 import { ApiKeyResolver } from '../modules/auth/api-key.resolver';
 import { AuthResolver } from '../modules/auth/auth.resolver';
 import { CaptchaResolver } from '../modules/auth/captcha.resolver';
@@ -19,7 +24,27 @@ import { CONTRACT_SCALARS, DateTimeScalar } from './scalars';
 
 /** Every module's resolvers. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const RESOLVERS: NonEmptyArray<Function> = [BrokerResolver, CaptchaResolver, AuthResolver, StaffResolver, ApiKeyResolver, CustomerResolver, TicketResolver, CustomerTicketsResolver, DocumentResolver, ProfileStepResolver, ReviewResolver, AgreementResolver, AgreementAdminResolver, TicketAgreementsResolver, CustomerCertificateResolver, TicketReviewResolver, WitnessResolver, WitnessSessionResolver, PartnerResolver];
+export const RESOLVERS: NonEmptyArray<Function> = [
+  BrokerResolver,
+  CaptchaResolver,
+  AuthResolver,
+  StaffResolver,
+  ApiKeyResolver,
+  CustomerResolver,
+  TicketResolver,
+  CustomerTicketsResolver,
+  DocumentResolver,
+  ProfileStepResolver,
+  ReviewResolver,
+  AgreementResolver,
+  AgreementAdminResolver,
+  TicketAgreementsResolver,
+  CustomerCertificateResolver,
+  TicketReviewResolver,
+  WitnessResolver,
+  WitnessSessionResolver,
+  PartnerResolver,
+];
 
 /** Builds the executable schema; scalars the contract names are always present. */
 export async function createSchema(bus: EventBus = createInProcessBus()): Promise<GraphQLSchema> {
@@ -32,7 +57,10 @@ export async function createSchema(bus: EventBus = createInProcessBus()): Promis
   });
   const config = schema.toConfig();
   const present = new Set(config.types.map((t) => t.name));
-  return new GraphQLSchema({ ...config, types: [...config.types, ...CONTRACT_SCALARS.filter((s) => !present.has(s.name))] });
+  return new GraphQLSchema({
+    ...config,
+    types: [...config.types, ...CONTRACT_SCALARS.filter((s) => !present.has(s.name))],
+  });
 }
 
 /** The SDL committed as schema/schema.graphql (sorted, so diffs stay small). */

@@ -168,7 +168,12 @@ export async function loginCustomer(
 ): Promise<string> {
   const accountType = who.accountType ?? 'FUTURES_BROKERAGE';
   server.clock.advance(61_000); // past any earlier code's resend wait
-  const requested = await gql(server.url, REQUEST_CODE, { input: { idNumber: who.idNumber, accountType, ...(await solvedCaptcha(server.url)) } }, headers);
+  const requested = await gql(
+    server.url,
+    REQUEST_CODE,
+    { input: { idNumber: who.idNumber, accountType, ...(await solvedCaptcha(server.url)) } },
+    headers,
+  );
   if (requested.errors) throw new Error(JSON.stringify(requested.errors));
   const code = await lastCode(server.url, who.mobile);
   const res = await gql(server.url, LOGIN, { input: { idNumber: who.idNumber, accountType, code } }, headers);
@@ -177,7 +182,11 @@ export async function loginCustomer(
 }
 
 export async function loginStaff(url: string, username: string, password: string): Promise<string> {
-  const res = await gql(url, 'mutation ($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { token } }', { u: username, p: password });
+  const res = await gql(
+    url,
+    'mutation ($u: String!, $p: String!) { staffLogin(username: $u, password: $p) { token } }',
+    { u: username, p: password },
+  );
   if (res.errors) throw new Error(JSON.stringify(res.errors));
   return res.data!.staffLogin.token as string;
 }
@@ -198,8 +207,12 @@ export const DEMO = {
 } as const;
 
 /** Polls `probe` every 50 ms until it gives a truthy value (returned), for up to `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; ) {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end;) {
     const v = await probe();
     if (v) return v;
     await new Promise((r) => setTimeout(r, 50));
@@ -216,9 +229,17 @@ export const WITNESS_CHECKLIST = ['IDENTITY_MATCHES_ID_CARD', 'ID_CARD_SHOWN', '
  * Throws if somebody else was ahead in the queue.
  */
 export async function passWitness(server: KaihuServer, customerToken: string, ticketId: string): Promise<void> {
-  const join = await gql(server.url, 'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id state } }', { t: ticketId }, bearer(customerToken));
+  const join = await gql(
+    server.url,
+    'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id state } }',
+    { t: ticketId },
+    bearer(customerToken),
+  );
   if (!join.data) throw new Error(`joinWitnessQueue: ${JSON.stringify(join.errors)}`);
-  const [t] = await server.db.sql.query<{ branch_id: string; broker_id: string }>('select branch_id, broker_id from tickets where id = $1', [ticketId]);
+  const [t] = await server.db.sql.query<{ branch_id: string; broker_id: string }>(
+    'select branch_id, broker_id from tickets where id = $1',
+    [ticketId],
+  );
   const agents = () =>
     server.db.sql.query<{ username: string }>(
       `select username from staff_users where broker_id = $1 and (branch_id = $2 or branch_id is null) and roles @> '["AGENT"]'::jsonb and not disabled order by branch_id nulls last, username limit 1`,
@@ -227,14 +248,32 @@ export async function passWitness(server: KaihuServer, customerToken: string, ti
   let [agent] = await agents();
   if (!agent) {
     // the demo has no agent for this broker (DEMO-HOURS): a test agent of the branch
-    await server.services.auth.ensureStaff(server.db.orm.em.fork() as never, { username: `agent-${t!.branch_id.slice(0, 8)}`, password: 'Agent#2026', displayName: '测试坐席', roles: ['AGENT'], brokerId: t!.broker_id, branchId: t!.branch_id, licenseNo: 'F3049999' });
+    await server.services.auth.ensureStaff(server.db.orm.em.fork() as never, {
+      username: `agent-${t!.branch_id.slice(0, 8)}`,
+      password: 'Agent#2026',
+      displayName: '测试坐席',
+      roles: ['AGENT'],
+      brokerId: t!.broker_id,
+      branchId: t!.branch_id,
+      licenseNo: 'F3049999',
+    });
     [agent] = await agents();
   }
   const token = bearer(await loginStaff(server.url, agent!.username, 'Agent#2026'));
-  const claim = await gql(server.url, 'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }', { b: t!.branch_id }, token);
+  const claim = await gql(
+    server.url,
+    'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }',
+    { b: t!.branch_id },
+    token,
+  );
   const session = claim.data?.claimNextCustomer as { id: string; ticket: { id: string } } | null | undefined;
   if (session?.ticket.id !== ticketId) throw new Error(`claimNextCustomer gave ${JSON.stringify(claim)}`);
-  const done = await gql(server.url, 'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }', { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } }, token);
+  const done = await gql(
+    server.url,
+    'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
+    { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } },
+    token,
+  );
   if (done.data?.completeWitness?.outcome !== 'PASSED') throw new Error(`completeWitness: ${JSON.stringify(done)}`);
 }
 
@@ -242,15 +281,31 @@ export async function passWitness(server: KaihuServer, customerToken: string, ti
  * Starts a ticket of `business` for the person and brings it to VIDEO_WITNESS: the steps before it
  * (documents, information) are completed through the ticket service with fixture data.
  */
-export async function ticketAtWitness(server: KaihuServer & { clock: SettableClock }, person: { idNumber: string; mobile: string; accountType?: string }, business = 'UPDATE_OTHER_INFO'): Promise<{ token: string; ticketId: string }> {
+export async function ticketAtWitness(
+  server: KaihuServer & { clock: SettableClock },
+  person: { idNumber: string; mobile: string; accountType?: string },
+  business = 'UPDATE_OTHER_INFO',
+): Promise<{ token: string; ticketId: string }> {
   const token = await loginCustomer(server, person);
-  const started = await gql(server.url, 'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }', { b: business }, bearer(token));
+  const started = await gql(
+    server.url,
+    'mutation ($b: BusinessType!) { startTicket(business: $b) { id } }',
+    { b: business },
+    bearer(token),
+  );
   if (!started.data) throw new Error(JSON.stringify(started.errors));
   const ticketId = started.data.startTicket.id as string;
   const em = server.db.orm.em.fork() as never;
-  const [row] = await server.db.sql.query<{ customer_id: string; steps: string }>('select customer_id, steps::text as steps from tickets where id = $1', [ticketId]);
+  const [row] = await server.db.sql.query<{ customer_id: string; steps: string }>(
+    'select customer_id, steps::text as steps from tickets where id = $1',
+    [ticketId],
+  );
   const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
-  const ticket = await server.services.tickets.getOwn(em, { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never, ticketId);
+  const ticket = await server.services.tickets.getOwn(
+    em,
+    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+    ticketId,
+  );
   for (const step of (JSON.parse(row!.steps) as { kind: string }[]).map((s) => s.kind)) {
     if (step === 'VIDEO_WITNESS') break;
     await server.services.tickets.completeStep(em, ticket, step as never, { fixture: true }, actor);

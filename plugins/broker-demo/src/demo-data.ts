@@ -8,7 +8,12 @@ import type { CounterCustomer, CounterProfile, DemoData, DemoPartnerKey, DemoSta
 /** The other-information fields demo customers start without: the first UPDATE_OTHER_INFO fills them. */
 const NOT_YET_ASSESSED: Pick<
   CounterProfile,
-  'investmentHorizon' | 'expectedReturn' | 'hasActualController' | 'beneficialOwnerIsSelf' | 'products' | 'badCreditRecords'
+  | 'investmentHorizon'
+  | 'expectedReturn'
+  | 'hasActualController'
+  | 'beneficialOwnerIsSelf'
+  | 'products'
+  | 'badCreditRecords'
 > = {
   investmentHorizon: null,
   expectedReturn: null,

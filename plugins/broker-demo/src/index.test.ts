@@ -21,9 +21,28 @@ interface Fixture {
 const fixture: Fixture | null = existsSync(FIXTURE_PATH) ? JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) : null;
 
 const PROFILE_FIELDS: (keyof CounterProfile)[] = [
-  'name', 'idNumber', 'idAddress', 'idValidFrom', 'idValidTo', 'phone', 'mobile', 'province', 'city', 'address',
-  'postalCode', 'email', 'education', 'occupation', 'taxResidency', 'pepRelation', 'investmentHorizon',
-  'expectedReturn', 'hasActualController', 'beneficialOwnerIsSelf', 'products', 'badCreditRecords',
+  'name',
+  'idNumber',
+  'idAddress',
+  'idValidFrom',
+  'idValidTo',
+  'phone',
+  'mobile',
+  'province',
+  'city',
+  'address',
+  'postalCode',
+  'email',
+  'education',
+  'occupation',
+  'taxResidency',
+  'pepRelation',
+  'investmentHorizon',
+  'expectedReturn',
+  'hasActualController',
+  'beneficialOwnerIsSelf',
+  'products',
+  'badCreditRecords',
 ];
 
 /** GB 11643-1999: 17 digits, a valid birth date, then the ISO 7064 MOD 11-2 check character. */
@@ -131,7 +150,12 @@ describe('@kaihu/broker-demo', () => {
 
     it('both enable the four maintenance businesses', () => {
       for (const b of brokers) {
-        expect(b.enabledBusinesses).toEqual(['UPDATE_ID_VALIDITY', 'UPDATE_CONTACT_PHONE', 'UPDATE_OTHER_INFO', 'RESET_PASSWORD']);
+        expect(b.enabledBusinesses).toEqual([
+          'UPDATE_ID_VALIDITY',
+          'UPDATE_CONTACT_PHONE',
+          'UPDATE_OTHER_INFO',
+          'RESET_PASSWORD',
+        ]);
       }
     });
   });
@@ -140,17 +164,25 @@ describe('@kaihu/broker-demo', () => {
     const maintenance = ['UPDATE_ID_VALIDITY', 'UPDATE_CONTACT_PHONE', 'UPDATE_OTHER_INFO', 'RESET_PASSWORD'];
     const expected: Record<string, { title: string; businesses: string[] }> = {
       CUSTOMER_ACCOUNT_COMMITMENT: { title: '客户账户业务办理承诺书', businesses: maintenance },
-      TAX_RESIDENCY_DECLARATION: { title: '个人税收居民身份声明文件', businesses: [...maintenance, 'OPEN_FUTURES_ACCOUNT'] },
+      TAX_RESIDENCY_DECLARATION: {
+        title: '个人税收居民身份声明文件',
+        businesses: [...maintenance, 'OPEN_FUTURES_ACCOUNT'],
+      },
       CERT_USER_RESPONSIBILITY: { title: '数字证书用户责任书', businesses: [...maintenance, 'OPEN_FUTURES_ACCOUNT'] },
       CERT_APPLICATION_RESPONSIBILITY: { title: '个人数字证书申请责任书', businesses: maintenance },
       CUSTOMER_NOTICE: { title: '客户须知', businesses: ['OPEN_FUTURES_ACCOUNT', 'ADD_TRADING_CODE'] },
       FUTURES_BROKERAGE_CONTRACT: { title: '期货经纪合同', businesses: ['OPEN_FUTURES_ACCOUNT'] },
-      FUTURES_RISK_DISCLOSURE: { title: '期货交易风险说明书', businesses: ['OPEN_FUTURES_ACCOUNT', 'ADD_TRADING_CODE'] },
+      FUTURES_RISK_DISCLOSURE: {
+        title: '期货交易风险说明书',
+        businesses: ['OPEN_FUTURES_ACCOUNT', 'ADD_TRADING_CODE'],
+      },
     };
 
     it('each broker carries the seven agreements with their titles and businesses', () => {
       for (const b of brokers) {
-        const actual = Object.fromEntries(b.agreements.map((a) => [a.code, { title: a.title, businesses: a.businesses }]));
+        const actual = Object.fromEntries(
+          b.agreements.map((a) => [a.code, { title: a.title, businesses: a.businesses }]),
+        );
         expect(actual).toEqual(expected);
       }
     });
@@ -173,7 +205,8 @@ describe('@kaihu/broker-demo', () => {
   describe('demo data', () => {
     it('every customer ID number passes the GB 11643 checksum', () => {
       expect(demo.customers.length).toBeGreaterThan(0);
-      for (const c of demo.customers) expect([c.profile.idNumber, isValidIdNumber(c.profile.idNumber)]).toEqual([c.profile.idNumber, true]);
+      for (const c of demo.customers)
+        expect([c.profile.idNumber, isValidIdNumber(c.profile.idNumber)]).toEqual([c.profile.idNumber, true]);
       // The check itself: a wrong check digit fails, the X checksum passes.
       expect(isValidIdNumber('110105198506123412')).toBe(false);
       expect(isValidIdNumber('42010619920211005X')).toBe(true);
@@ -203,7 +236,9 @@ describe('@kaihu/broker-demo', () => {
         review01: ['周静', null],
         admin01: ['吴刚', null],
       });
-      expect(demo.partnerKeys).toEqual([{ key: 'kh_demo_partner_DEMO_0000000000000000', name: '演示合作方', brokerCode: 'DEMO' }]);
+      expect(demo.partnerKeys).toEqual([
+        { key: 'kh_demo_partner_DEMO_0000000000000000', name: '演示合作方', brokerCode: 'DEMO' },
+      ]);
     });
   });
 
@@ -224,18 +259,24 @@ describe('@kaihu/broker-demo', () => {
       expect(demo.customers.map((c) => c.profile.idNumber)).toEqual(fixture.customers.map((c) => c.idNumber));
     });
 
-    it.each(fixture.customers.map((c) => [c.name as string, c] as const))('customer %s matches field by field', (_, expected) => {
-      const actual = demo.customers.find((c) => c.profile.idNumber === expected.idNumber)!;
-      for (const [key, value] of Object.entries(expected)) {
-        if (key === 'note') continue;
-        const got = key in CUSTOMER_KEYS ? CUSTOMER_KEYS[key](actual) : actual.profile[key as keyof CounterProfile];
-        expect([key, got]).toEqual([key, value]);
-      }
-      // Fields the fixture leaves out start empty.
-      for (const field of PROFILE_FIELDS.filter((f) => !(f in expected))) {
-        expect([field, actual.profile[field]]).toEqual([field, ['products', 'badCreditRecords'].includes(field) ? [] : null]);
-      }
-    });
+    it.each(fixture.customers.map((c) => [c.name as string, c] as const))(
+      'customer %s matches field by field',
+      (_, expected) => {
+        const actual = demo.customers.find((c) => c.profile.idNumber === expected.idNumber)!;
+        for (const [key, value] of Object.entries(expected)) {
+          if (key === 'note') continue;
+          const got = key in CUSTOMER_KEYS ? CUSTOMER_KEYS[key](actual) : actual.profile[key as keyof CounterProfile];
+          expect([key, got]).toEqual([key, value]);
+        }
+        // Fields the fixture leaves out start empty.
+        for (const field of PROFILE_FIELDS.filter((f) => !(f in expected))) {
+          expect([field, actual.profile[field]]).toEqual([
+            field,
+            ['products', 'badCreditRecords'].includes(field) ? [] : null,
+          ]);
+        }
+      },
+    );
 
     it('holds none of the fixture non-customers', () => {
       const ids = new Set(demo.customers.map((c) => c.profile.idNumber));
@@ -254,7 +295,13 @@ describe('@kaihu/broker-demo', () => {
 
     it('has exactly the fixture staff, field by field', () => {
       expect(
-        demo.staff.map(({ username, password, roles, brokerCode, branchName }) => ({ username, password, roles, brokerCode, branchName })),
+        demo.staff.map(({ username, password, roles, brokerCode, branchName }) => ({
+          username,
+          password,
+          roles,
+          brokerCode,
+          branchName,
+        })),
       ).toEqual(
         fixture.staff.map((s) => ({
           username: s.username,

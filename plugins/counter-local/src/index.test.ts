@@ -138,7 +138,9 @@ describe('@kaihu/counter-local', () => {
       const rows = await db.query('SELECT id_number, profile FROM counter_customers WHERE customer_no = $1', [
         'DEMO0003',
       ]);
-      expect(rows).toEqual([{ id_number: '42010619920211005X', profile: expect.objectContaining({ idNumber: '42010619920211005X' }) }]);
+      expect(rows).toEqual([
+        { id_number: '42010619920211005X', profile: expect.objectContaining({ idNumber: '42010619920211005X' }) },
+      ]);
     });
 
     it('inserts new customers and updates existing ones by customer number', async () => {
@@ -177,9 +179,9 @@ describe('@kaihu/counter-local', () => {
       const fresh = { ...wangFang, customerNo: 'DEMO0009', profile: profile({ idNumber: '440306197811201534' }) };
       await expect(counter.upsertCustomers([fresh, { ...fresh }])).rejects.toThrow('客户号 DEMO0009 重复');
       await expect(counter.upsertCustomers([{ ...fresh, accountTypes: [] }])).rejects.toThrow('账户类型无效');
-      await expect(
-        counter.upsertCustomers([{ ...fresh, accountTypes: ['STOCKS' as never] }]),
-      ).rejects.toThrow('账户类型无效');
+      await expect(counter.upsertCustomers([{ ...fresh, accountTypes: ['STOCKS' as never] }])).rejects.toThrow(
+        '账户类型无效',
+      );
       await expect(counter.upsertCustomers([{ ...fresh, customerNo: ' ' }])).rejects.toThrow('缺少客户号');
       // Same broker + ID number under another customer number: the unique constraint refuses it.
       await expect(counter.upsertCustomers([{ ...wangFang, customerNo: 'DEMO0010' }])).rejects.toThrow();
@@ -221,7 +223,12 @@ describe('@kaihu/counter-local', () => {
           broker_code: 'DEMO',
           id_number: '42010619920211005X',
           business: 'UPDATE_OTHER_INFO',
-          changes: { investmentHorizon: 'ONE_TO_5_YEARS', expectedReturn: 'GROWTH', products: ['FUTURES_OPTIONS', 'OTHER'], email: null },
+          changes: {
+            investmentHorizon: 'ONE_TO_5_YEARS',
+            expectedReturn: 'GROWTH',
+            products: ['FUTURES_OPTIONS', 'OTHER'],
+            email: null,
+          },
           applied_at: now,
         },
       ]);
@@ -250,10 +257,15 @@ describe('@kaihu/counter-local', () => {
         business: 'UPDATE_CONTACT_PHONE',
         changes: { mobile: '13600000002' },
       });
-      const replay = await counter.applyChange('DEMO', '42010619920211005x', { ...change, changes: { mobile: '13699999999' } });
+      const replay = await counter.applyChange('DEMO', '42010619920211005x', {
+        ...change,
+        changes: { mobile: '13699999999' },
+      });
       expect(first.profile.mobile).toBe('13600000001');
       expect(replay.profile.mobile).toBe('13600000002');
-      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM counter_applied_changes');
+      const [{ count }] = await db.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM counter_applied_changes',
+      );
       expect(count).toBe(2);
     });
 
@@ -261,7 +273,9 @@ describe('@kaihu/counter-local', () => {
       const change = { acceptanceNo: 'A1', business: 'UPDATE_OTHER_INFO', changes: { occupation: '教师' } };
       const results = await Promise.all([1, 2, 3].map(() => counter.applyChange('DEMO', '42010619920211005X', change)));
       expect(results.map((r) => r.profile.occupation)).toEqual(['教师', '教师', '教师']);
-      const [{ count }] = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM counter_applied_changes');
+      const [{ count }] = await db.query<{ count: number }>(
+        'SELECT count(*)::int AS count FROM counter_applied_changes',
+      );
       expect(count).toBe(1);
     });
 
@@ -310,7 +324,12 @@ describe('@kaihu/counter-local', () => {
 
   describe('resetPassword', () => {
     it('returns a 6-digit temporary password and stores only its scrypt hash', async () => {
-      const { temporaryPassword } = await counter.resetPassword('DEMO', '42010619920211005x', 'FUTURES_BROKERAGE', 'R1');
+      const { temporaryPassword } = await counter.resetPassword(
+        'DEMO',
+        '42010619920211005x',
+        'FUTURES_BROKERAGE',
+        'R1',
+      );
       expect(temporaryPassword).toMatch(/^\d{6}$/);
       const rows = await db.query<Record<string, unknown>>('SELECT * FROM counter_password_resets');
       expect(rows).toHaveLength(1);
@@ -325,8 +344,12 @@ describe('@kaihu/counter-local', () => {
       expect(hash).toMatch(/^scrypt\$16384\$8\$1\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
       expect(hash).not.toContain(temporaryPassword);
       expect(await verifyPassword(temporaryPassword, hash)).toBe(true);
-      expect(await counter.verifyTemporaryPassword('DEMO', '42010619920211005X', 'FUTURES_BROKERAGE', temporaryPassword)).toBe(true);
-      expect(await counter.verifyTemporaryPassword('DEMO', '42010619920211005X', 'ASSET_MANAGEMENT', temporaryPassword)).toBe(false);
+      expect(
+        await counter.verifyTemporaryPassword('DEMO', '42010619920211005X', 'FUTURES_BROKERAGE', temporaryPassword),
+      ).toBe(true);
+      expect(
+        await counter.verifyTemporaryPassword('DEMO', '42010619920211005X', 'ASSET_MANAGEMENT', temporaryPassword),
+      ).toBe(false);
     });
 
     it('throws "already reset" for the same acceptance number, keeping the first password', async () => {
@@ -334,7 +357,9 @@ describe('@kaihu/counter-local', () => {
       await expect(counter.resetPassword('DEMO', '310115199003052724', 'ASSET_MANAGEMENT', 'R1')).rejects.toThrow(
         '受理单号 R1 的密码已重置',
       );
-      expect(await counter.verifyTemporaryPassword('DEMO', '310115199003052724', 'ASSET_MANAGEMENT', temporaryPassword)).toBe(true);
+      expect(
+        await counter.verifyTemporaryPassword('DEMO', '310115199003052724', 'ASSET_MANAGEMENT', temporaryPassword),
+      ).toBe(true);
     });
 
     it('makes only the newest reset of an account valid', async () => {
@@ -344,7 +369,8 @@ describe('@kaihu/counter-local', () => {
       for (let n = 3; second.temporaryPassword === first.temporaryPassword; n++) {
         second = await counter.resetPassword('DEMO', '310115199003052724', 'FUTURES_BROKERAGE', `R${n}`);
       }
-      const verify = (pw: string) => counter.verifyTemporaryPassword('DEMO', '310115199003052724', 'FUTURES_BROKERAGE', pw);
+      const verify = (pw: string) =>
+        counter.verifyTemporaryPassword('DEMO', '310115199003052724', 'FUTURES_BROKERAGE', pw);
       expect(await verify(second.temporaryPassword)).toBe(true);
       expect(await verify(first.temporaryPassword)).toBe(false);
     });

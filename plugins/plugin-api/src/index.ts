@@ -132,11 +132,7 @@ export function asPlugin<K extends PluginKind>(mod: unknown, kind: K, from: stri
 
 export type TaxResidency = 'CHINA_ONLY' | 'NON_RESIDENT_ONLY' | 'CHINA_AND_OTHER';
 export type PepRelation =
-  | 'FOREIGN_PEP'
-  | 'FOREIGN_PEP_FAMILY'
-  | 'FOREIGN_PEP_CLOSE_ASSOCIATE'
-  | 'INTERNATIONAL_ORG_EXECUTIVE'
-  | 'NONE';
+  'FOREIGN_PEP' | 'FOREIGN_PEP_FAMILY' | 'FOREIGN_PEP_CLOSE_ASSOCIATE' | 'INTERNATIONAL_ORG_EXECUTIVE' | 'NONE';
 export type InvestmentHorizon = 'UP_TO_1_YEAR' | 'ONE_TO_5_YEARS' | 'OVER_5_YEARS';
 export type ExpectedReturn = 'STABLE' | 'GROWTH' | 'AGGRESSIVE';
 export type InvestmentProduct = 'FUTURES_OPTIONS' | 'ASSET_MANAGEMENT_PRODUCTS' | 'OTHER';
@@ -207,7 +203,12 @@ export interface CounterSystem {
    * customer is told by SMS. The temporary password is returned once: a second call with the same
    * acceptance number fails (the counter keeps only a hash), so callers send the SMS right away.
    */
-  resetPassword(brokerCode: string, idNumber: string, accountType: AccountType, acceptanceNo: string): Promise<{ temporaryPassword: string }>;
+  resetPassword(
+    brokerCode: string,
+    idNumber: string,
+    accountType: AccountType,
+    acceptanceNo: string,
+  ): Promise<{ temporaryPassword: string }>;
   /** Optional: whether the counter is reachable (for `/healthz`). */
   ping?(): Promise<void>;
 }

@@ -67,7 +67,9 @@ describe('@kaihu/sms-outbox', () => {
       });
       expect(receipt.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       expect(receipt.acceptedAt).toEqual(now);
-      const rows = await database.db.query('SELECT id::text AS id, broker_code, to_number, text, purpose, code, created_at FROM sms_outbox');
+      const rows = await database.db.query(
+        'SELECT id::text AS id, broker_code, to_number, text, purpose, code, created_at FROM sms_outbox',
+      );
       expect(rows).toEqual([
         {
           id: receipt.id,
@@ -92,7 +94,9 @@ describe('@kaihu/sms-outbox', () => {
     it('refuses an empty number, text or purpose and stores nothing', async () => {
       await expect(outbox.send({ to: '', text: 'x', purpose: 'TEST' })).rejects.toThrow('短信接收号码不能为空');
       await expect(outbox.send({ to: '   ', text: 'x', purpose: 'TEST' })).rejects.toThrow('短信接收号码不能为空');
-      await expect(outbox.send({ to: undefined as never, text: 'x', purpose: 'TEST' })).rejects.toThrow('短信接收号码不能为空');
+      await expect(outbox.send({ to: undefined as never, text: 'x', purpose: 'TEST' })).rejects.toThrow(
+        '短信接收号码不能为空',
+      );
       await expect(outbox.send({ to: '13800138000', text: '', purpose: 'TEST' })).rejects.toThrow('短信内容不能为空');
       await expect(outbox.send({ to: '13800138000', text: 'x', purpose: ' ' })).rejects.toThrow('短信用途不能为空');
       expect(await outbox.list()).toEqual([]);
@@ -143,7 +147,8 @@ describe('@kaihu/sms-outbox', () => {
 
     it('orders messages stored in the same instant by when they were stored', async () => {
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await outbox.send({ to: '13800138000', text: `#${i}`, purpose: 'TEST' })).id);
+      for (let i = 0; i < 5; i++)
+        ids.push((await outbox.send({ to: '13800138000', text: `#${i}`, purpose: 'TEST' })).id);
       expect((await outbox.list()).map((e) => e.id)).toEqual(ids.reverse());
     });
 

@@ -97,7 +97,15 @@ export class SmsOutbox implements SmsGateway, SmsOutboxReader {
     await this.db.query(
       `INSERT INTO sms_outbox (id, broker_code, to_number, text, purpose, code, created_at)
        VALUES ($1::uuid, $2, $3, $4, $5, $6, $7::timestamptz)`,
-      [id, message.brokerCode ?? null, to, message.text, message.purpose, message.code ?? null, acceptedAt.toISOString()],
+      [
+        id,
+        message.brokerCode ?? null,
+        to,
+        message.text,
+        message.purpose,
+        message.code ?? null,
+        acceptedAt.toISOString(),
+      ],
     );
     // Never the text or the code: they may carry a one-time code or a temporary password.
     this.logger.info(

@@ -128,7 +128,10 @@ describe('@kaihu/storage-fs', () => {
     });
 
     it('accepts a stream of strings and an empty stream', async () => {
-      const text = await store.put(Readable.from(['签名', '确认书'], { objectMode: true }), 'text/plain; charset=utf-8');
+      const text = await store.put(
+        Readable.from(['签名', '确认书'], { objectMode: true }),
+        'text/plain; charset=utf-8',
+      );
       expect(text.sha256).toBe(sha256(Buffer.from('签名确认书')));
       expect(text.size).toBe(Buffer.byteLength('签名确认书'));
       const empty = await store.put(Readable.from([]), 'application/octet-stream');

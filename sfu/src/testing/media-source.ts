@@ -88,7 +88,22 @@ export async function startTestParty(router: types.Router, options: TestPartyOpt
     const encoder =
       videoCodec === 'VP8'
         ? ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-g', '15']
-        : ['-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-profile:v', 'baseline', '-pix_fmt', 'yuv420p', '-g', '15', '-b:v', '300k'];
+        : [
+            '-c:v',
+            'libx264',
+            '-preset',
+            'ultrafast',
+            '-tune',
+            'zerolatency',
+            '-profile:v',
+            'baseline',
+            '-pix_fmt',
+            'yuv420p',
+            '-g',
+            '15',
+            '-b:v',
+            '300k',
+          ];
     outputs.push(
       ...['-map', `${input}:v`, '-threads', '1', ...encoder],
       ...['-ssrc', String(ssrc), '-payload_type', String(VIDEO_PT), '-f', 'rtp', target(videoTransport)],

@@ -10,7 +10,16 @@ import * as mediasoup from 'mediasoup';
 import { Device } from 'mediasoup-client';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-for (const k of ['RTCPeerConnection', 'RTCSessionDescription', 'RTCIceCandidate', 'MediaStream', 'MediaStreamTrack', 'RTCRtpSender', 'RTCRtpReceiver', 'RTCRtpTransceiver']) {
+for (const k of [
+  'RTCPeerConnection',
+  'RTCSessionDescription',
+  'RTCIceCandidate',
+  'MediaStream',
+  'MediaStreamTrack',
+  'RTCRtpSender',
+  'RTCRtpReceiver',
+  'RTCRtpTransceiver',
+]) {
   globalThis[k] = wrtc[k];
 }
 
@@ -37,7 +46,13 @@ try {
     });
   const serverSend = await serverTransport(); // client -> server
   const serverRecv = await serverTransport(); // server -> client
-  const params = (t) => ({ id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters, sctpParameters: t.sctpParameters });
+  const params = (t) => ({
+    id: t.id,
+    iceParameters: t.iceParameters,
+    iceCandidates: t.iceCandidates,
+    dtlsParameters: t.dtlsParameters,
+    sctpParameters: t.sctpParameters,
+  });
 
   const device = new Device({ handlerName: 'Chrome111' });
   await device.load({ routerRtpCapabilities: router.rtpCapabilities });
@@ -48,9 +63,11 @@ try {
     serverSend.produce({ kind, rtpParameters }).then((p) => {
       serverProducers.set(p.id, p);
       cb({ id: p.id });
-    }, errb));
+    }, errb),
+  );
   clientSend.on('producedata', ({ sctpStreamParameters, label, protocol }, cb, errb) =>
-    serverSend.produceData({ sctpStreamParameters, label, protocol }).then((p) => cb({ id: p.id }), errb));
+    serverSend.produceData({ sctpStreamParameters, label, protocol }).then((p) => cb({ id: p.id }), errb),
+  );
   const clientRecv = device.createRecvTransport(params(serverRecv));
   clientRecv.on('connect', ({ dtlsParameters }, cb, errb) => serverRecv.connect({ dtlsParameters }).then(cb, errb));
 
@@ -61,17 +78,28 @@ try {
   const height = 240;
   const frame = { width, height, data: new Uint8ClampedArray(width * height * 1.5) };
   let n = 0;
-  timers.push(setInterval(() => {
-    frame.data.fill((n++ * 7) % 256, 0, width * height);
-    frame.data.fill(128, width * height);
-    videoSource.onFrame(frame);
-  }, 33));
+  timers.push(
+    setInterval(() => {
+      frame.data.fill((n++ * 7) % 256, 0, width * height);
+      frame.data.fill(128, width * height);
+      videoSource.onFrame(frame);
+    }, 33),
+  );
   const samples = new Int16Array(480);
   let t = 0;
-  timers.push(setInterval(() => {
-    for (let i = 0; i < samples.length; i++, t++) samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
-    audioSource.onData({ samples, sampleRate: 48000, bitsPerSample: 16, channelCount: 1, numberOfFrames: samples.length });
-  }, 10));
+  timers.push(
+    setInterval(() => {
+      for (let i = 0; i < samples.length; i++, t++)
+        samples[i] = Math.round(8000 * Math.sin((2 * Math.PI * 440 * t) / 48000));
+      audioSource.onData({
+        samples,
+        sampleRate: 48000,
+        bitsPerSample: 16,
+        channelCount: 1,
+        numberOfFrames: samples.length,
+      });
+    }, 10),
+  );
 
   const videoProducer = await clientSend.produce({ track: videoSource.createTrack() });
   const audioProducer = await clientSend.produce({ track: audioSource.createTrack() });

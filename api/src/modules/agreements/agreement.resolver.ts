@@ -22,7 +22,11 @@ const toAgreementType = (a: Agreement): AgreementType => ({
   createdAt: a.createdAt,
 });
 
-async function toCertificateType(em: KaihuContext['em'], c: Certificate, certificates: CertificateService): Promise<CertificateType> {
+async function toCertificateType(
+  em: KaihuContext['em'],
+  c: Certificate,
+  certificates: CertificateService,
+): Promise<CertificateType> {
   return {
     serialNumber: c.serialNumber,
     subject: c.subject,
@@ -42,8 +46,16 @@ export class AgreementResolver {
     @Ctx() { em, services, viewer }: KaihuContext,
     @Arg('brokerCode', () => String, { nullable: true }) brokerCode?: string | null,
   ): Promise<AgreementType[]> {
-    const broker = brokerCode ? await services.brokers.findByCode(em, brokerCode) : viewer ? await services.brokers.findById(em, viewer.brokerId) : null;
-    if (!broker) throw new KaihuError(brokerCode ? ErrorCode.NOT_FOUND : ErrorCode.UNAUTHENTICATED, brokerCode ? '期货公司不存在' : '请先登录，或指定期货公司代码');
+    const broker = brokerCode
+      ? await services.brokers.findByCode(em, brokerCode)
+      : viewer
+        ? await services.brokers.findById(em, viewer.brokerId)
+        : null;
+    if (!broker)
+      throw new KaihuError(
+        brokerCode ? ErrorCode.NOT_FOUND : ErrorCode.UNAUTHENTICATED,
+        brokerCode ? '期货公司不存在' : '请先登录，或指定期货公司代码',
+      );
     return (await services.agreements.forBusiness(em, broker.id, business)).map(toAgreementType);
   }
 
@@ -56,8 +68,14 @@ export class AgreementResolver {
     return toTicketType(await services.agreements.sign(em, requireCustomer(viewer), ticketId, signatures));
   }
 
-  @Mutation(() => CertificateType, { description: 'PKCS#10 CSR (PEM) generated in the browser; allowed after a passed witness' })
-  async requestCertificate(@Arg('ticketId', () => ID) ticketId: string, @Arg('csrPem', () => String) csrPem: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<CertificateType> {
+  @Mutation(() => CertificateType, {
+    description: 'PKCS#10 CSR (PEM) generated in the browser; allowed after a passed witness',
+  })
+  async requestCertificate(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Arg('csrPem', () => String) csrPem: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<CertificateType> {
     const cert = await services.certificates.request(em, requireCustomer(viewer), ticketId, csrPem);
     return toCertificateType(em, cert, services.certificates);
   }
@@ -73,12 +91,17 @@ export class AgreementAdminResolver {
   }
 
   @Query(() => [AgreementType], { description: '期货公司管理员：一份协议的全部版本，新版本在前' })
-  async agreementVersions(@Arg('code', () => String) code: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementType[]> {
+  async agreementVersions(
+    @Arg('code', () => String) code: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<AgreementType[]> {
     const admin = requireStaff(viewer, 'BROKER_ADMIN');
     return (await services.agreements.versions(em, admin.brokerId, code)).map(toAgreementType);
   }
 
-  @Mutation(() => AgreementType, { description: '期货公司管理员：修改协议文本——生成新版本，已签署的旧版本不变，此后签署的业务使用新版本' })
+  @Mutation(() => AgreementType, {
+    description: '期货公司管理员：修改协议文本——生成新版本，已签署的旧版本不变，此后签署的业务使用新版本',
+  })
   async updateAgreement(
     @Arg('code', () => String) code: string,
     @Arg('title', () => String) title: string,
@@ -95,7 +118,10 @@ export class TicketAgreementsResolver {
   @FieldResolver(() => [AgreementToSign], { description: '本业务需签署的协议及签名原文' })
   async agreements(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementToSign[]> {
     const ticket = await services.tickets.get(em, viewer, t.id);
-    return (await services.agreements.toSign(em, ticket)).map((a) => ({ ...a, agreement: toAgreementType(a.agreement) }));
+    return (await services.agreements.toSign(em, ticket)).map((a) => ({
+      ...a,
+      agreement: toAgreementType(a.agreement),
+    }));
   }
 }
 

@@ -16,8 +16,20 @@ export const sha256Hex = (s: string | Buffer): string => createHash('sha256').up
  * spaces) of the acceptance number, the agreement's code and version, the SHA-256 of its text and
  * the time the ticket reached the AGREEMENTS step.
  */
-export function signingPayload(p: { acceptanceNo: string; code: string; version: number; sha256: string; time: Date }): string {
-  return JSON.stringify({ acceptanceNo: p.acceptanceNo, agreementCode: p.code, agreementVersion: p.version, sha256: p.sha256, time: p.time.toISOString() });
+export function signingPayload(p: {
+  acceptanceNo: string;
+  code: string;
+  version: number;
+  sha256: string;
+  time: Date;
+}): string {
+  return JSON.stringify({
+    acceptanceNo: p.acceptanceNo,
+    agreementCode: p.code,
+    agreementVersion: p.version,
+    sha256: p.sha256,
+    time: p.time.toISOString(),
+  });
 }
 
 /** Versioned agreement texts per broker, and the signatures made on them. */
@@ -40,7 +52,15 @@ export class AgreementService {
     const signed = new Map((await this.signatures(em, ticket.id)).map((s) => [s.agreementId, s]));
     return agreements.map((a) => {
       const s = signed.get(a.id);
-      const payload = s?.payload ?? signingPayload({ acceptanceNo: ticket.acceptanceNo, code: a.code, version: a.version, sha256: a.sha256, time: ticket.stepEnteredAt });
+      const payload =
+        s?.payload ??
+        signingPayload({
+          acceptanceNo: ticket.acceptanceNo,
+          code: a.code,
+          version: a.version,
+          sha256: a.sha256,
+          time: ticket.stepEnteredAt,
+        });
       return { agreement: a, signingPayload: Buffer.from(payload).toString('base64'), signedAt: s?.signedAt ?? null };
     });
   }
@@ -51,18 +71,31 @@ export class AgreementService {
    * (AGREEMENTS_INCOMPLETE) and valid (SIGNATURE_INVALID naming the agreement and the check).
    * Needs a valid certificate (CERTIFICATE_REQUIRED).
    */
-  async sign(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string, signatures: { agreementId: string; signature: string }[]): Promise<Ticket> {
+  async sign(
+    em: EntityManager,
+    viewer: Viewer & { customerId: string },
+    ticketId: string,
+    signatures: { agreementId: string; signature: string }[],
+  ): Promise<Ticket> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
     this.deps.tickets.assertAtStep(ticket, 'AGREEMENTS');
-    if (!(await this.deps.certificates.hasValid(em, ticket.customerId))) throw new KaihuError(ErrorCode.CERTIFICATE_REQUIRED);
+    if (!(await this.deps.certificates.hasValid(em, ticket.customerId)))
+      throw new KaihuError(ErrorCode.CERTIFICATE_REQUIRED);
     const expected = await this.toSign(em, ticket);
     const given = new Map(signatures.map((s) => [s.agreementId, s.signature]));
     const missing = expected.filter((e) => !given.has(e.agreement.id));
     if (missing.length) {
-      throw new KaihuError(ErrorCode.AGREEMENTS_INCOMPLETE, `请签署全部协议：${missing.map((m) => `《${m.agreement.title}》`).join('')}`, { missing: missing.map((m) => m.agreement.id) });
+      throw new KaihuError(
+        ErrorCode.AGREEMENTS_INCOMPLETE,
+        `请签署全部协议：${missing.map((m) => `《${m.agreement.title}》`).join('')}`,
+        { missing: missing.map((m) => m.agreement.id) },
+      );
     }
     const unknown = signatures.filter((s) => !expected.some((e) => e.agreement.id === s.agreementId));
-    if (unknown.length) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '签名中包含不属于本业务的协议', { agreementIds: unknown.map((u) => u.agreementId) });
+    if (unknown.length)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '签名中包含不属于本业务的协议', {
+        agreementIds: unknown.map((u) => u.agreementId),
+      });
     const now = this.clock.now();
     await em.nativeDelete(AgreementSignature, { ticketId });
     for (const e of expected) {
@@ -73,7 +106,10 @@ export class AgreementService {
         verified = await this.deps.certificates.verifySignature(em, ticket, der, payload);
       } catch (err) {
         if (err instanceof KaihuError) {
-          throw new KaihuError(ErrorCode.SIGNATURE_INVALID, `《${e.agreement.title}》${err.message}`, { ...err.extensions, agreementId: e.agreement.id });
+          throw new KaihuError(ErrorCode.SIGNATURE_INVALID, `《${e.agreement.title}》${err.message}`, {
+            ...err.extensions,
+            agreementId: e.agreement.id,
+          });
         }
         throw err;
       }
@@ -83,7 +119,12 @@ export class AgreementService {
         payload: payload.toString('utf8'),
         signature: der.toString('base64'),
         signerSerial: verified.signerSerial,
-        verification: { checks: ['DIGEST', 'SIGNATURE', 'CHAIN', 'VALIDITY', 'REVOKED', 'SIGNER'], result: 'VALID', verifiedAt: now.toISOString(), signingTime: verified.signingTime?.toISOString() ?? null },
+        verification: {
+          checks: ['DIGEST', 'SIGNATURE', 'CHAIN', 'VALIDITY', 'REVOKED', 'SIGNER'],
+          result: 'VALID',
+          verifiedAt: now.toISOString(),
+          signingTime: verified.signingTime?.toISOString() ?? null,
+        },
         signedAt: now,
       });
     }
@@ -106,11 +147,26 @@ export class AgreementService {
     let added = 0;
     for (const t of texts) {
       const latest = await em.findOne(Agreement, { brokerId, code: t.code }, { orderBy: { version: 'desc' } });
-      const fromPack = latest?.createdBy ? await em.findOne(Agreement, { brokerId, code: t.code, createdBy: null }, { orderBy: { version: 'desc' } }) : latest;
+      const fromPack = latest?.createdBy
+        ? await em.findOne(Agreement, { brokerId, code: t.code, createdBy: null }, { orderBy: { version: 'desc' } })
+        : latest;
       const sha = sha256Hex(t.content);
-      const same = fromPack && fromPack.sha256 === sha && fromPack.title === t.title && JSON.stringify([...fromPack.businesses].sort()) === JSON.stringify([...t.businesses].sort());
+      const same =
+        fromPack &&
+        fromPack.sha256 === sha &&
+        fromPack.title === t.title &&
+        JSON.stringify([...fromPack.businesses].sort()) === JSON.stringify([...t.businesses].sort());
       if (same) continue;
-      em.create(Agreement, { brokerId, code: t.code, version: (latest?.version ?? 0) + 1, title: t.title, content: t.content, sha256: sha, businesses: [...t.businesses], createdAt: this.clock.now() });
+      em.create(Agreement, {
+        brokerId,
+        code: t.code,
+        version: (latest?.version ?? 0) + 1,
+        title: t.title,
+        content: t.content,
+        sha256: sha,
+        businesses: [...t.businesses],
+        createdAt: this.clock.now(),
+      });
       added++;
     }
     await em.flush();
@@ -135,13 +191,30 @@ export class AgreementService {
    * versions and the signatures on them stay as they were; tickets reaching 签署协议 from now on
    * sign the new one. Unchanged title and text add nothing and return the latest version.
    */
-  async update(em: EntityManager, admin: Viewer & { staffId: string }, code: string, title: string, content: string): Promise<Agreement> {
+  async update(
+    em: EntityManager,
+    admin: Viewer & { staffId: string },
+    code: string,
+    title: string,
+    content: string,
+  ): Promise<Agreement> {
     const t = (title ?? '').trim();
-    if (!t) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写协议标题', { fields: [{ field: 'title', message: '请填写协议标题' }] });
-    if (t.length > 100) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '协议标题不能超过100字', { fields: [{ field: 'title', message: '协议标题不能超过100字' }] });
-    if (!(content ?? '').trim()) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写协议内容', { fields: [{ field: 'content', message: '请填写协议内容' }] });
+    if (!t)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写协议标题', {
+        fields: [{ field: 'title', message: '请填写协议标题' }],
+      });
+    if (t.length > 100)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '协议标题不能超过100字', {
+        fields: [{ field: 'title', message: '协议标题不能超过100字' }],
+      });
+    if (!(content ?? '').trim())
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写协议内容', {
+        fields: [{ field: 'content', message: '请填写协议内容' }],
+      });
     if (content.length > MAX_CONTENT) {
-      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `协议内容不能超过${MAX_CONTENT}字`, { fields: [{ field: 'content', message: `协议内容不能超过${MAX_CONTENT}字` }] });
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `协议内容不能超过${MAX_CONTENT}字`, {
+        fields: [{ field: 'content', message: `协议内容不能超过${MAX_CONTENT}字` }],
+      });
     }
     const latest = await em.findOne(Agreement, { brokerId: admin.brokerId, code }, { orderBy: { version: 'desc' } });
     if (!latest) throw new KaihuError(ErrorCode.NOT_FOUND, `协议“${code}”不存在`);
@@ -182,7 +255,8 @@ export class AgreementService {
 /** An agreement text may be this long (characters). */
 export const MAX_CONTENT = 100_000;
 
-const byReferenceOrder = (a: Agreement, b: Agreement): number => rank(a.code) - rank(b.code) || a.code.localeCompare(b.code);
+const byReferenceOrder = (a: Agreement, b: Agreement): number =>
+  rank(a.code) - rank(b.code) || a.code.localeCompare(b.code);
 const rank = (code: string): number => (ORDER.includes(code) ? ORDER.indexOf(code) : ORDER.length);
 
 /** The order in which the reference lists them. */

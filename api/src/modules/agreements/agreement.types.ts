@@ -5,7 +5,11 @@ import { BusinessType } from '../tickets/ticket.types';
 export const CertificateStatus = { VALID: 'VALID', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
 registerEnumType(CertificateStatus, {
   name: 'CertificateStatus',
-  valuesConfig: { VALID: { description: '有效' }, REVOKED: { description: '已作废' }, EXPIRED: { description: '已过期' } },
+  valuesConfig: {
+    VALID: { description: '有效' },
+    REVOKED: { description: '已作废' },
+    EXPIRED: { description: '已过期' },
+  },
 });
 
 @InputType()

@@ -25,7 +25,15 @@ export class CreateApiKeyInput {
   @Field(() => [String], { nullable: true, description: '权限，默认 ["*"]（全部）' }) scopes?: string[] | null;
 }
 
-const toType = (k: ApiKey): PartnerApiKeyType => ({ id: k.id, name: k.name, prefix: k.prefix, scopes: k.scopes, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt });
+const toType = (k: ApiKey): PartnerApiKeyType => ({
+  id: k.id,
+  name: k.name,
+  prefix: k.prefix,
+  scopes: k.scopes,
+  createdAt: k.createdAt,
+  lastUsedAt: k.lastUsedAt,
+  revokedAt: k.revokedAt,
+});
 
 @Resolver()
 export class ApiKeyResolver {
@@ -35,13 +43,19 @@ export class ApiKeyResolver {
   }
 
   @Mutation(() => CreatedApiKeyType, { description: '期货公司管理员：创建合作方 API 密钥（完整密钥只返回这一次）' })
-  async createApiKey(@Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput, @Ctx() { em, services, viewer }: KaihuContext): Promise<CreatedApiKeyType> {
+  async createApiKey(
+    @Arg('input', () => CreateApiKeyInput) input: CreateApiKeyInput,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<CreatedApiKeyType> {
     const { key, apiKey } = await services.apiKeys.create(em, viewer, input);
     return { key, apiKey: toType(apiKey) };
   }
 
   @Mutation(() => PartnerApiKeyType, { description: '期货公司管理员：撤销 API 密钥，立即失效' })
-  async revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<PartnerApiKeyType> {
+  async revokeApiKey(
+    @Arg('id', () => ID) id: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<PartnerApiKeyType> {
     return toType(await services.apiKeys.revoke(em, viewer, id));
   }
 }

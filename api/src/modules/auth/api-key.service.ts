@@ -28,7 +28,10 @@ export function requireScope(viewer: Viewer | null, scope: ApiKeyScope): Viewer 
   if (!viewer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
   if (viewer.kind === 'STAFF' && viewer.roles.includes('BROKER_ADMIN')) return viewer;
   if (viewer.kind === 'PARTNER' && (viewer.scopes ?? ['*']).some((s) => s === '*' || s === scope)) return viewer;
-  throw new KaihuError(ErrorCode.FORBIDDEN, viewer.kind === 'PARTNER' ? `该 API 密钥没有 ${scope} 权限` : '仅限期货公司管理员或合作方 API 密钥');
+  throw new KaihuError(
+    ErrorCode.FORBIDDEN,
+    viewer.kind === 'PARTNER' ? `该 API 密钥没有 ${scope} 权限` : '仅限期货公司管理员或合作方 API 密钥',
+  );
 }
 
 /** Broker admins manage their partners' API keys: shown once at creation, stored as SHA-256 only. */
@@ -37,17 +40,27 @@ export class ApiKeyService {
 
   private admin(viewer: Viewer | null): Viewer {
     if (!viewer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
-    if (viewer.kind !== 'STAFF' || !viewer.roles.includes('BROKER_ADMIN')) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限期货公司管理员管理 API 密钥');
+    if (viewer.kind !== 'STAFF' || !viewer.roles.includes('BROKER_ADMIN'))
+      throw new KaihuError(ErrorCode.FORBIDDEN, '仅限期货公司管理员管理 API 密钥');
     return viewer;
   }
 
-  async create(em: EntityManager, viewer: Viewer | null, input: { name: string; scopes?: string[] | null }): Promise<{ key: string; apiKey: ApiKey }> {
+  async create(
+    em: EntityManager,
+    viewer: Viewer | null,
+    input: { name: string; scopes?: string[] | null },
+  ): Promise<{ key: string; apiKey: ApiKey }> {
     const admin = this.admin(viewer);
     const name = input.name.trim();
-    if (name.length < 1 || name.length > 60) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '密钥名称须为 1 到 60 个字符', { field: 'name' });
+    if (name.length < 1 || name.length > 60)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '密钥名称须为 1 到 60 个字符', { field: 'name' });
     const scopes = [...new Set(input.scopes?.length ? input.scopes : ['*'])];
     const unknown = scopes.filter((s) => s !== '*' && !(s in API_KEY_SCOPES));
-    if (unknown.length) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `未知的权限：${unknown.join('、')}`, { field: 'scopes', allowed: ['*', ...Object.keys(API_KEY_SCOPES)] });
+    if (unknown.length)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `未知的权限：${unknown.join('、')}`, {
+        field: 'scopes',
+        allowed: ['*', ...Object.keys(API_KEY_SCOPES)],
+      });
     const key = newApiKey();
     const apiKey = em.create(ApiKey, {
       brokerId: admin.brokerId,

@@ -14,7 +14,10 @@ export class AuthResolver {
   }
 
   @Mutation(() => CodeDelivery, { description: '获取短信验证码（验证码将发送至您在我司预留的手机号码上）' })
-  requestLoginCode(@Arg('input', () => RequestLoginCodeInput) input: RequestLoginCodeInput, @Ctx() { em, services, viewer }: KaihuContext): Promise<CodeDelivery> {
+  requestLoginCode(
+    @Arg('input', () => RequestLoginCodeInput) input: RequestLoginCodeInput,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<CodeDelivery> {
     return services.auth.requestLoginCode(em, input, viewer);
   }
 

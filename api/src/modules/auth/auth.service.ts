@@ -80,7 +80,8 @@ export class AuthService {
       subject: this.loginSubject(brokerId, idNumber, accountType),
       to: customer.profile.mobile,
       brokerCode,
-      text: (code) => `【${brokerName}】您的登录验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信，切勿向任何人泄露。`,
+      text: (code) =>
+        `【${brokerName}】您的登录验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信，切勿向任何人泄露。`,
     });
   }
 
@@ -111,7 +112,10 @@ export class AuthService {
     if (!ACCOUNT_TYPES.includes(accountType)) throw new KaihuError(ErrorCode.INVALID_ACCOUNT_TYPE);
     const today = chinaToday(this.clock.now());
     const parsed = parseIdNumber(raw, today);
-    if (!parsed.ok) throw new KaihuError(ErrorCode.INVALID_ID_NUMBER, ID_PROBLEM_MESSAGES[parsed.problem], { problem: parsed.problem });
+    if (!parsed.ok)
+      throw new KaihuError(ErrorCode.INVALID_ID_NUMBER, ID_PROBLEM_MESSAGES[parsed.problem], {
+        problem: parsed.problem,
+      });
     if (ageOn(parsed.value.birthDate, today) < 18) throw new KaihuError(ErrorCode.UNDERAGE);
     return { idNumber: parsed.value.idNumber, accountType };
   }
@@ -142,7 +146,10 @@ export class AuthService {
       }
     }
     const type = accountType === 'FUTURES_BROKERAGE' ? '期货经纪' : '非期货经纪';
-    throw new KaihuError(ErrorCode.CUSTOMER_NOT_FOUND, `柜台校验客户不存在：未查询到您的${type}账户，请先开通对应账户类型的账户后再使用`);
+    throw new KaihuError(
+      ErrorCode.CUSTOMER_NOT_FOUND,
+      `柜台校验客户不存在：未查询到您的${type}账户，请先开通对应账户类型的账户后再使用`,
+    );
   }
 
   // --- staff login -----------------------------------------------------------------------------
@@ -161,17 +168,33 @@ export class AuthService {
     if (!staff || !ok || staff.disabled) {
       const left = await this.deps.locks.recordFailure(em, subject);
       if (left === 0) throw new KaihuError(ErrorCode.TOO_MANY_ATTEMPTS, '密码错误次数过多，账号已锁定15分钟');
-      throw new KaihuError(ErrorCode.INVALID_CREDENTIALS, staff?.disabled && ok ? '账号已停用，请联系期货公司管理员' : `用户名或密码错误，还可尝试${left}次`);
+      throw new KaihuError(
+        ErrorCode.INVALID_CREDENTIALS,
+        staff?.disabled && ok ? '账号已停用，请联系期货公司管理员' : `用户名或密码错误，还可尝试${left}次`,
+      );
     }
     await this.deps.locks.reset(em, subject);
-    return this.openSession(em, { kind: 'STAFF', staffId: staff.id, brokerId: staff.brokerId, roles: [...staff.roles], apiKeyId: null });
+    return this.openSession(em, {
+      kind: 'STAFF',
+      staffId: staff.id,
+      brokerId: staff.brokerId,
+      roles: [...staff.roles],
+      apiKeyId: null,
+    });
   }
 
   // --- sessions ------------------------------------------------------------------------------
 
   private async openSession(
     em: EntityManager,
-    s: { kind: Session['kind']; customerId?: string; staffId?: string; brokerId: string; roles: string[]; apiKeyId: string | null },
+    s: {
+      kind: Session['kind'];
+      customerId?: string;
+      staffId?: string;
+      brokerId: string;
+      roles: string[];
+      apiKeyId: string | null;
+    },
   ): Promise<IssuedSession> {
     const token = newSessionToken();
     const now = this.clock.now();
@@ -226,7 +249,17 @@ export class AuthService {
         await em.nativeUpdate(ApiKey, { id: key.id }, { lastUsedAt: now });
       }
       return {
-        viewer: { kind: 'PARTNER', id: key.id, brokerId: key.brokerId, roles: ['PARTNER'], sessionId: null, customerId: null, staffId: null, apiKeyId: key.id, scopes: key.scopes },
+        viewer: {
+          kind: 'PARTNER',
+          id: key.id,
+          brokerId: key.brokerId,
+          roles: ['PARTNER'],
+          sessionId: null,
+          customerId: null,
+          staffId: null,
+          apiKeyId: key.id,
+          scopes: key.scopes,
+        },
       };
     }
     const session = await em.findOne(Session, { tokenHash: sha256Hex(token) });
@@ -268,8 +301,20 @@ export class AuthService {
     const problems = new Map<string, TokenProblem>();
     for (let i = 0; i < ids.length; i += 1000) {
       const chunk = ids.slice(i, i + 1000);
-      await em.nativeUpdate(Session, { id: { $in: chunk }, revokedAt: null, lastSeenAt: { $gt: new Date(now.getTime() - SESSION_IDLE_MS), $lt: now } }, { lastSeenAt: now });
-      const rows = await em.find(Session, { id: { $in: chunk } }, { fields: ['id', 'revokedAt', 'lastSeenAt', 'absoluteExpiresAt'], disableIdentityMap: true });
+      await em.nativeUpdate(
+        Session,
+        {
+          id: { $in: chunk },
+          revokedAt: null,
+          lastSeenAt: { $gt: new Date(now.getTime() - SESSION_IDLE_MS), $lt: now },
+        },
+        { lastSeenAt: now },
+      );
+      const rows = await em.find(
+        Session,
+        { id: { $in: chunk } },
+        { fields: ['id', 'revokedAt', 'lastSeenAt', 'absoluteExpiresAt'], disableIdentityMap: true },
+      );
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const id of chunk) {
         const r = byId.get(id);
@@ -282,7 +327,11 @@ export class AuthService {
 
   async logout(em: EntityManager, viewer: Viewer | null): Promise<boolean> {
     if (!viewer?.sessionId) return false;
-    const n = await em.nativeUpdate(Session, { id: viewer.sessionId, revokedAt: null }, { revokedAt: this.clock.now() });
+    const n = await em.nativeUpdate(
+      Session,
+      { id: viewer.sessionId, revokedAt: null },
+      { revokedAt: this.clock.now() },
+    );
     return n === 1;
   }
 
@@ -308,10 +357,18 @@ export class AuthService {
   /** Agents of a branch (or of the whole broker) seen in the last 5 minutes with a live session. */
   async activeAgents(em: EntityManager, brokerId: string, branchId: string): Promise<number> {
     const since = new Date(this.clock.now().getTime() - 5 * 60_000);
-    const agents = await em.find(StaffUser, { brokerId, disabled: false, $or: [{ branchId }, { branchId: null }] }, { fields: ['id', 'roles'] });
+    const agents = await em.find(
+      StaffUser,
+      { brokerId, disabled: false, $or: [{ branchId }, { branchId: null }] },
+      { fields: ['id', 'roles'] },
+    );
     const ids = agents.filter((a) => a.roles.includes('AGENT')).map((a) => a.id);
     if (!ids.length) return 0;
-    const live = await em.find(Session, { staffId: { $in: ids }, revokedAt: null, lastSeenAt: { $gte: since } }, { fields: ['staffId'] });
+    const live = await em.find(
+      Session,
+      { staffId: { $in: ids }, revokedAt: null, lastSeenAt: { $gte: since } },
+      { fields: ['staffId'] },
+    );
     return new Set(live.map((s) => s.staffId)).size;
   }
 
@@ -327,7 +384,13 @@ export class AuthService {
   async ensureApiKey(em: EntityManager, key: { key: string; name: string; brokerId: string }): Promise<boolean> {
     const keyHash = sha256Hex(key.key);
     if (await em.count(ApiKey, { keyHash })) return false;
-    em.create(ApiKey, { brokerId: key.brokerId, name: key.name, keyHash, prefix: key.key.slice(0, 12), createdAt: this.clock.now() });
+    em.create(ApiKey, {
+      brokerId: key.brokerId,
+      name: key.name,
+      keyHash,
+      prefix: key.key.slice(0, 12),
+      createdAt: this.clock.now(),
+    });
     await em.flush();
     return true;
   }

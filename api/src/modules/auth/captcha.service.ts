@@ -27,7 +27,15 @@ export class CaptchaService {
 
   async create(em: EntityManager): Promise<CaptchaChallenge> {
     // No look-alikes (0/O, 1/l/I) so a person can read it on a phone.
-    const { text, data } = svgCaptcha.create({ size: 4, noise: 2, color: true, ignoreChars: '0oO1ilIL', background: '#f3f6fb', width: 120, height: 44 });
+    const { text, data } = svgCaptcha.create({
+      size: 4,
+      noise: 2,
+      color: true,
+      ignoreChars: '0oO1ilIL',
+      background: '#f3f6fb',
+      width: 120,
+      height: 44,
+    });
     const now = this.clock.now();
     const captcha = em.create(Captcha, {
       answerHash: '',
@@ -37,7 +45,11 @@ export class CaptchaService {
     });
     captcha.answerHash = this.hash(captcha.id, text);
     await em.flush();
-    return { id: captcha.id, image: `data:image/svg+xml;base64,${Buffer.from(data).toString('base64')}`, expiresAt: captcha.expiresAt };
+    return {
+      id: captcha.id,
+      image: `data:image/svg+xml;base64,${Buffer.from(data).toString('base64')}`,
+      expiresAt: captcha.expiresAt,
+    };
   }
 
   /**
@@ -49,7 +61,10 @@ export class CaptchaService {
     const now = this.clock.now();
     const rows = (await em
       .getConnection()
-      .execute('update captchas set used_at = ? where id = ? and used_at is null returning answer_hash, expires_at', [now, id])) as {
+      .execute('update captchas set used_at = ? where id = ? and used_at is null returning answer_hash, expires_at', [
+        now,
+        id,
+      ])) as {
       answer_hash: string;
       expires_at: Date;
     }[];

@@ -2,7 +2,8 @@ import { localTime } from '../brokers/service-hours';
 
 /** Province-level codes (first two digits) of GB/T 2260 that appear in resident ID numbers. */
 const PROVINCES = new Set([
-  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 83, 91,
+  11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+  64, 65, 71, 81, 82, 83, 91,
 ]);
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -27,7 +28,10 @@ export function checkCharacter(first17: string): string {
  * in the future, and the check character (which may be X). Returns the problem, or the parsed
  * number.
  */
-export function parseIdNumber(raw: string, today: string): { ok: true; value: ParsedIdNumber } | { ok: false; problem: IdNumberProblem } {
+export function parseIdNumber(
+  raw: string,
+  today: string,
+): { ok: true; value: ParsedIdNumber } | { ok: false; problem: IdNumberProblem } {
   const s = (raw ?? '').trim();
   if (!s) return { ok: false, problem: 'EMPTY' };
   if (s.length > 64) return { ok: false, problem: 'TOO_LONG' };
@@ -37,7 +41,13 @@ export function parseIdNumber(raw: string, today: string): { ok: true; value: Pa
   const birthDate = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
   const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
   const dt = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1900 || dt.getUTCFullYear() !== y || dt.getUTCMonth() !== m - 1 || dt.getUTCDate() !== d || birthDate > today) {
+  if (
+    y < 1900 ||
+    dt.getUTCFullYear() !== y ||
+    dt.getUTCMonth() !== m - 1 ||
+    dt.getUTCDate() !== d ||
+    birthDate > today
+  ) {
     return { ok: false, problem: 'BIRTH_DATE' };
   }
   if (checkCharacter(id.slice(0, 17)) !== id[17]) return { ok: false, problem: 'CHECKSUM' };

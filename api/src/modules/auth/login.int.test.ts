@@ -12,8 +12,18 @@ import {
 
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
-async function requestCode(server: TestServer, idNumber: string, accountType = 'FUTURES_BROKERAGE', headers: Record<string, string> = {}) {
-  return gql(server.url, REQUEST_CODE, { input: { idNumber, accountType, ...(await solvedCaptcha(server.url)) } }, headers);
+async function requestCode(
+  server: TestServer,
+  idNumber: string,
+  accountType = 'FUTURES_BROKERAGE',
+  headers: Record<string, string> = {},
+) {
+  return gql(
+    server.url,
+    REQUEST_CODE,
+    { input: { idNumber, accountType, ...(await solvedCaptcha(server.url)) } },
+    headers,
+  );
 }
 
 describe.each<DbKind>(['postgresql', 'pglite'])('customer login on %s', (kind) => {
@@ -32,14 +42,22 @@ describe.each<DbKind>(['postgresql', 'pglite'])('customer login on %s', (kind) =
       expect(Buffer.from(c.image.split(',')[1], 'base64').toString()).toMatch(/^<svg[\s\S]*<path/);
       expect(new Date(c.expiresAt).getTime() - server.clock.now().getTime()).toBe(5 * 60_000);
       const { answer } = (await (await fetch(`${server.url}/dev/captcha/${c.id}`)).json()) as { answer: string };
-      const [row] = await server.db.sql.query<{ answer_hash: string }>('select answer_hash from captchas where id = $1', [c.id]);
+      const [row] = await server.db.sql.query<{ answer_hash: string }>(
+        'select answer_hash from captchas where id = $1',
+        [c.id],
+      );
       expect(row!.answer_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(row!.answer_hash).not.toContain(answer);
     });
 
     it('accepts the answer in any case, once', async () => {
       const captcha = await solvedCaptcha(server.url);
-      const input = { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...captcha, captchaAnswer: captcha.captchaAnswer.toUpperCase() };
+      const input = {
+        idNumber: DEMO.zhangWei.idNumber,
+        accountType: 'FUTURES_BROKERAGE',
+        ...captcha,
+        captchaAnswer: captcha.captchaAnswer.toUpperCase(),
+      };
       expect(codeOf(await gql(server.url, REQUEST_CODE, { input }))).toBeUndefined();
       server.clock.advance(61_000);
       const replay = await gql(server.url, REQUEST_CODE, { input });
@@ -50,7 +68,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('customer login on %s', (kind) =
     it('expires after 5 minutes', async () => {
       const captcha = await solvedCaptcha(server.url);
       server.clock.advance(5 * 60_000 + 1);
-      const res = await gql(server.url, REQUEST_CODE, { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...captcha } });
+      const res = await gql(server.url, REQUEST_CODE, {
+        input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...captcha },
+      });
       expect(codeOf(res)).toBe('CAPTCHA_INVALID');
       expect(res.errors![0]!.message).toContain('已过期');
     });
@@ -60,7 +80,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('customer login on %s', (kind) =
     it('checks the captcha before anything about the ID number', async () => {
       for (const idNumber of [DEMO.notCustomer, DEMO.badChecksum, DEMO.underage, DEMO.zhangWei.idNumber, '']) {
         const { captchaId } = await solvedCaptcha(server.url);
-        const res = await gql(server.url, REQUEST_CODE, { input: { idNumber, accountType: 'FUTURES_BROKERAGE', captchaId, captchaAnswer: 'zzzz' } });
+        const res = await gql(server.url, REQUEST_CODE, {
+          input: { idNumber, accountType: 'FUTURES_BROKERAGE', captchaId, captchaAnswer: 'zzzz' },
+        });
         expect(codeOf(res)).toBe('CAPTCHA_INVALID');
         expect(res.errors![0]!.message).toBe('图形验证码错误，请刷新后重新输入');
       }

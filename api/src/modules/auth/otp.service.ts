@@ -57,7 +57,12 @@ export class LockService {
     )) as { failures: number }[];
     const failures = Number(rows[0]!.failures);
     if (failures >= MAX_FAILURES) {
-      await em.getConnection().execute('update login_locks set locked_until = ? where subject = ?', [new Date(now.getTime() + LOCK_MS), subject]);
+      await em
+        .getConnection()
+        .execute('update login_locks set locked_until = ? where subject = ?', [
+          new Date(now.getTime() + LOCK_MS),
+          subject,
+        ]);
       return 0;
     }
     return MAX_FAILURES - failures;
@@ -91,10 +96,16 @@ export class OtpService {
   ): Promise<CodeDelivery> {
     await this.locks.assertUnlocked(em, args.subject);
     const now = this.clock.now();
-    const last = await em.findOne(OtpCode, { subject: args.subject, consumedAt: null }, { orderBy: { createdAt: 'desc' } });
+    const last = await em.findOne(
+      OtpCode,
+      { subject: args.subject, consumedAt: null },
+      { orderBy: { createdAt: 'desc' } },
+    );
     if (last && last.resendAfter > now) {
       const seconds = Math.ceil((last.resendAfter.getTime() - now.getTime()) / 1000);
-      throw new KaihuError(ErrorCode.RESEND_TOO_SOON, `验证码发送过于频繁，请${seconds}秒后再试`, { resendAfter: last.resendAfter.toISOString() });
+      throw new KaihuError(ErrorCode.RESEND_TOO_SOON, `验证码发送过于频繁，请${seconds}秒后再试`, {
+        resendAfter: last.resendAfter.toISOString(),
+      });
     }
     // Only the newest code is valid.
     await em.nativeUpdate(OtpCode, { subject: args.subject, consumedAt: null }, { consumedAt: now });
@@ -110,7 +121,13 @@ export class OtpService {
     });
     row.codeHash = this.hash(row.id, code);
     await em.flush();
-    await this.sms.send({ to: args.to, text: args.text(code), purpose: args.purpose, brokerCode: args.brokerCode, code });
+    await this.sms.send({
+      to: args.to,
+      text: args.text(code),
+      purpose: args.purpose,
+      brokerCode: args.brokerCode,
+      code,
+    });
     return { maskedPhone: maskPhone(args.to), expiresAt: row.expiresAt, resendAfter: row.resendAfter };
   }
 
@@ -122,10 +139,17 @@ export class OtpService {
   async verify(em: EntityManager, args: { subject: string; code: string; sentTo?: string }): Promise<void> {
     await this.locks.assertUnlocked(em, args.subject);
     const now = this.clock.now();
-    const row = await em.findOne(OtpCode, { subject: args.subject, consumedAt: null }, { orderBy: { createdAt: 'desc' } });
+    const row = await em.findOne(
+      OtpCode,
+      { subject: args.subject, consumedAt: null },
+      { orderBy: { createdAt: 'desc' } },
+    );
     if (!row) throw new KaihuError(ErrorCode.CODE_INVALID, '请先获取短信验证码');
     if (row.expiresAt <= now) throw new KaihuError(ErrorCode.CODE_EXPIRED);
-    const right = typeof args.code === 'string' && /^\d{6}$/.test(args.code.trim()) && this.hash(row.id, args.code.trim()) === row.codeHash;
+    const right =
+      typeof args.code === 'string' &&
+      /^\d{6}$/.test(args.code.trim()) &&
+      this.hash(row.id, args.code.trim()) === row.codeHash;
     if (!right || (args.sentTo !== undefined && args.sentTo !== row.sentTo)) {
       const left = await this.locks.recordFailure(em, args.subject);
       if (left === 0) throw new KaihuError(ErrorCode.TOO_MANY_ATTEMPTS, '验证码错误次数过多，已锁定15分钟，请稍后再试');

@@ -30,7 +30,9 @@ function wsSession(url: string, token: string): { ws: WebSocket; closed: Promise
   let ack: () => void;
   const acked = new Promise<void>((r) => (ack = r));
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
-  ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+  ws.on('open', () =>
+    ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+  );
   ws.on('message', (m) => {
     if (JSON.parse(String(m)).type === 'connection_ack') ack();
   });
@@ -61,7 +63,14 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
   afterAll(async () => {
     // No log line carries a code, password, token or a whole ID number or mobile.
     const log = server.lines.join('\n');
-    for (const s of [...secrets, 'Agent#2026', 'Review#2026', DEMO.zhangWei.idNumber, DEMO.zhangWei.mobile, DEMO.partnerKey]) {
+    for (const s of [
+      ...secrets,
+      'Agent#2026',
+      'Review#2026',
+      DEMO.zhangWei.idNumber,
+      DEMO.zhangWei.mobile,
+      DEMO.partnerKey,
+    ]) {
       expect(log).not.toContain(s);
     }
     expect(server.lines.length).toBeGreaterThan(50);
@@ -70,10 +79,18 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
   beforeEach(() => server.clock.advance(16 * 60_000));
 
   it('opens a session with a random 256-bit token stored only as its hash', async () => {
-    await gql(server.url, REQUEST_CODE, { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', ...(await solvedCaptcha(server.url)) } });
+    await gql(server.url, REQUEST_CODE, {
+      input: {
+        idNumber: DEMO.zhangWei.idNumber,
+        accountType: 'FUTURES_BROKERAGE',
+        ...(await solvedCaptcha(server.url)),
+      },
+    });
     const code = await lastCode(server.url, DEMO.zhangWei.mobile);
     secrets.push(code);
-    const res = await gql(server.url, LOGIN, { input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', code } });
+    const res = await gql(server.url, LOGIN, {
+      input: { idNumber: DEMO.zhangWei.idNumber, accountType: 'FUTURES_BROKERAGE', code },
+    });
     const s = res.data!.login;
     secrets.push(s.token);
     expect(s.token).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 bytes, base64url
@@ -128,7 +145,13 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
   it('shows a long-term ID as 长期 (idValidTo null) and a landline', async () => {
     const token = await loginCustomer(server, DEMO.wangFang);
     const res = await gql(server.url, ME, undefined, bearer(token));
-    expect(res.data!.me.profile).toMatchObject({ idValidTo: null, idLongTerm: true, phone: '010-62345678', idNumber: '420106********005X', taxResidency: 'CHINA_AND_OTHER' });
+    expect(res.data!.me.profile).toMatchObject({
+      idValidTo: null,
+      idLongTerm: true,
+      phone: '010-62345678',
+      idNumber: '420106********005X',
+      taxResidency: 'CHINA_AND_OTHER',
+    });
   });
 
   it('answers anonymous callers with null viewer and null me', async () => {
@@ -185,7 +208,10 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
 
     it('see themselves as viewer.staff, from staffLogin and from viewer; customers and anonymous callers get null', async () => {
       const STAFF = 'staff { id username displayName roles licenseNo disabled broker { code } branch { name } }';
-      const login = await gql(server.url, `mutation { staffLogin(username: "agent02", password: "Agent#2026") { token viewer { id roles ${STAFF} } } }`);
+      const login = await gql(
+        server.url,
+        `mutation { staffLogin(username: "agent02", password: "Agent#2026") { token viewer { id roles ${STAFF} } } }`,
+      );
       expect(login.errors).toBeUndefined();
       const session = login.data!.staffLogin;
       secrets.push(session.token);
@@ -204,15 +230,28 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
       // a reviewer of every branch: branch null
       const review = await loginStaff(server.url, 'review01', 'Review#2026');
       const reviewer = await gql(server.url, `{ viewer { ${STAFF} } }`, undefined, bearer(review));
-      expect(reviewer.data!.viewer.staff).toMatchObject({ username: 'review01', displayName: '周静', roles: ['REVIEWER'], licenseNo: null, branch: null, broker: { code: 'DEMO' } });
+      expect(reviewer.data!.viewer.staff).toMatchObject({
+        username: 'review01',
+        displayName: '周静',
+        roles: ['REVIEWER'],
+        licenseNo: null,
+        branch: null,
+        broker: { code: 'DEMO' },
+      });
       const customer = await loginCustomer(server, DEMO.zhangWei);
-      expect((await gql(server.url, '{ viewer { staff { id } customer { id } } }', undefined, bearer(customer))).data!.viewer).toMatchObject({ staff: null, customer: { id: expect.any(String) } });
-      expect((await gql(server.url, '{ viewer { staff { id } } }', undefined, bearer(DEMO.partnerKey))).data!.viewer).toEqual({ staff: null });
+      expect(
+        (await gql(server.url, '{ viewer { staff { id } customer { id } } }', undefined, bearer(customer))).data!
+          .viewer,
+      ).toMatchObject({ staff: null, customer: { id: expect.any(String) } });
+      expect(
+        (await gql(server.url, '{ viewer { staff { id } } }', undefined, bearer(DEMO.partnerKey))).data!.viewer,
+      ).toEqual({ staff: null });
       expect((await gql(server.url, '{ viewer { staff { id } } }')).data!.viewer).toBeNull();
     });
 
     it('are locked for 15 minutes after 5 wrong passwords', async () => {
-      const login = (p: string) => gql(server.url, 'mutation ($p: String!) { staffLogin(username: "review01", password: $p) { token } }', { p });
+      const login = (p: string) =>
+        gql(server.url, 'mutation ($p: String!) { staffLogin(username: "review01", password: $p) { token } }', { p });
       for (let i = 4; i >= 1; i--) {
         const res = await login('wrong');
         expect(codeOf(res)).toBe('INVALID_CREDENTIALS');
@@ -222,16 +261,22 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
       expect(codeOf(await login('Review#2026'))).toBe('TOO_MANY_ATTEMPTS');
       server.clock.advance(15 * 60_000 + 1);
       expect(codeOf(await login('Review#2026'))).toBeUndefined();
-      expect(codeOf(await gql(server.url, 'mutation { staffLogin(username: "nobody", password: "x") { token } }'))).toBe('INVALID_CREDENTIALS');
+      expect(
+        codeOf(await gql(server.url, 'mutation { staffLogin(username: "nobody", password: "x") { token } }')),
+      ).toBe('INVALID_CREDENTIALS');
     });
 
-    it('of the same broker see a customer whole; other brokers\' staff see nothing', async () => {
+    it("of the same broker see a customer whole; other brokers' staff see nothing", async () => {
       const token = await loginCustomer(server, DEMO.zhangWei);
       const me = await gql(server.url, '{ me { id } }', undefined, bearer(token));
       const id = me.data!.me.id;
       const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
       const seen = await gql(server.url, CUSTOMER, { id }, bearer(agent));
-      expect(seen.data!.customer.profile).toEqual({ name: '张伟', idNumber: '110105198506123411', mobile: '13800138000' });
+      expect(seen.data!.customer.profile).toEqual({
+        name: '张伟',
+        idNumber: '110105198506123411',
+        mobile: '13800138000',
+      });
       // another broker's staff member
       const [hours] = await server.db.sql.query<{ id: string }>("select id from brokers where code = 'DEMO-HOURS'");
       await server.services.auth.ensureStaff(server.db.orm.em.fork() as never, {
@@ -248,7 +293,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
       const wang = await loginCustomer(server, DEMO.wangFang);
       expect((await gql(server.url, CUSTOMER, { id }, bearer(wang))).data!.customer).toBeNull();
       // the customer themself: masked
-      expect((await gql(server.url, CUSTOMER, { id }, bearer(token))).data!.customer.profile.idNumber).toBe('110105********3411');
+      expect((await gql(server.url, CUSTOMER, { id }, bearer(token))).data!.customer.profile.idNumber).toBe(
+        '110105********3411',
+      );
       // anonymous
       expect((await gql(server.url, CUSTOMER, { id })).data!.customer).toBeNull();
     });
@@ -264,26 +311,44 @@ describe.each<DbKind>(['postgresql', 'pglite'])('sessions, viewer and access on 
       expect(key!.last_used_at).not.toBeNull();
     });
 
-    it('run the login for their own broker\'s customers; the session is bound to that broker', async () => {
+    it("run the login for their own broker's customers; the session is bound to that broker", async () => {
       const token = await loginCustomer(server, DEMO.zhangWei, partner);
-      const [row] = await server.db.sql.query<{ api_key_id: string | null }>('select api_key_id from sessions order by created_at desc limit 1');
+      const [row] = await server.db.sql.query<{ api_key_id: string | null }>(
+        'select api_key_id from sessions order by created_at desc limit 1',
+      );
       expect(row!.api_key_id).not.toBeNull();
       const me = await gql(server.url, '{ me { broker { code } profile { idNumber } } }', undefined, bearer(token));
       expect(me.data!.me).toEqual({ broker: { code: 'DEMO' }, profile: { idNumber: '110105********3411' } });
-      const seen = await gql(server.url, CUSTOMER, { id: (await gql(server.url, '{ me { id } }', undefined, bearer(token))).data!.me.id }, partner);
+      const seen = await gql(
+        server.url,
+        CUSTOMER,
+        { id: (await gql(server.url, '{ me { id } }', undefined, bearer(token))).data!.me.id },
+        partner,
+      );
       expect(seen.data!.customer.profile.mobile).toBe('138****8000');
     });
 
-    it('are refused another broker\'s customer with FORBIDDEN', async () => {
+    it("are refused another broker's customer with FORBIDDEN", async () => {
       const res = await gql(
         server.url,
         REQUEST_CODE,
-        { input: { idNumber: DEMO.zhaoMin.idNumber, accountType: 'FUTURES_BROKERAGE', ...(await solvedCaptcha(server.url)) } },
+        {
+          input: {
+            idNumber: DEMO.zhaoMin.idNumber,
+            accountType: 'FUTURES_BROKERAGE',
+            ...(await solvedCaptcha(server.url)),
+          },
+        },
         partner,
       );
       expect(codeOf(res)).toBe('FORBIDDEN');
       expect(res.errors![0]!.message).toMatch(/[\u4e00-\u9fa5]/);
-      const login = await gql(server.url, LOGIN, { input: { idNumber: DEMO.zhaoMin.idNumber, accountType: 'FUTURES_BROKERAGE', code: '123456' } }, partner);
+      const login = await gql(
+        server.url,
+        LOGIN,
+        { input: { idNumber: DEMO.zhaoMin.idNumber, accountType: 'FUTURES_BROKERAGE', code: '123456' } },
+        partner,
+      );
       expect(codeOf(login)).toBe('FORBIDDEN');
     });
 

@@ -29,28 +29,45 @@ export class StaffResolver {
   }
 
   @Mutation(() => StaffMemberType, { description: '期货公司管理员：新增工作人员' })
-  async createStaff(@Arg('input', () => CreateStaffInput) input: CreateStaffInput, @Ctx() { em, services, viewer }: KaihuContext): Promise<StaffMemberType> {
+  async createStaff(
+    @Arg('input', () => CreateStaffInput) input: CreateStaffInput,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<StaffMemberType> {
     return toStaffMemberType(await services.staff.create(em, requireStaff(viewer, 'BROKER_ADMIN'), input));
   }
 
-  @Mutation(() => StaffMemberType, { description: '期货公司管理员：停用（其会话立即失效）或启用工作人员；不能停用本人' })
+  @Mutation(() => StaffMemberType, {
+    description: '期货公司管理员：停用（其会话立即失效）或启用工作人员；不能停用本人',
+  })
   async setStaffDisabled(
     @Arg('id', () => ID) id: string,
     @Arg('disabled', () => Boolean) disabled: boolean,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<StaffMemberType> {
-    const { staff, revokedSessions } = await services.staff.setDisabled(em, requireStaff(viewer, 'BROKER_ADMIN'), id, disabled);
+    const { staff, revokedSessions } = await services.staff.setDisabled(
+      em,
+      requireStaff(viewer, 'BROKER_ADMIN'),
+      id,
+      disabled,
+    );
     for (const sessionId of revokedSessions) services.sessionsClosed(sessionId);
     return toStaffMemberType(staff);
   }
 
-  @Mutation(() => StaffMemberType, { description: '期货公司管理员：重置工作人员密码（其会话立即失效，需用新密码重新登录）' })
+  @Mutation(() => StaffMemberType, {
+    description: '期货公司管理员：重置工作人员密码（其会话立即失效，需用新密码重新登录）',
+  })
   async resetStaffPassword(
     @Arg('id', () => ID) id: string,
     @Arg('password', () => String) password: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<StaffMemberType> {
-    const { staff, revokedSessions } = await services.staff.resetPassword(em, requireStaff(viewer, 'BROKER_ADMIN'), id, password);
+    const { staff, revokedSessions } = await services.staff.resetPassword(
+      em,
+      requireStaff(viewer, 'BROKER_ADMIN'),
+      id,
+      password,
+    );
     for (const sessionId of revokedSessions) services.sessionsClosed(sessionId);
     return toStaffMemberType(staff);
   }

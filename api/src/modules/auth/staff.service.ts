@@ -10,7 +10,8 @@ import { STAFF_ROLES, type Viewer } from './viewer';
 
 type Admin = Viewer & { staffId: string };
 
-const badInput = (message: string, field: string) => new KaihuError(ErrorCode.BAD_USER_INPUT, message, { fields: [{ field, message }] });
+const badInput = (message: string, field: string) =>
+  new KaihuError(ErrorCode.BAD_USER_INPUT, message, { fields: [{ field, message }] });
 
 /**
  * A broker admin's management of the broker's staff: list, create, disable, reset passwords.
@@ -30,23 +31,34 @@ export class StaffService {
   async create(
     em: EntityManager,
     admin: Admin,
-    input: { username: string; displayName: string; password: string; roles: string[]; branchId?: string | null; licenseNo?: string | null },
+    input: {
+      username: string;
+      displayName: string;
+      password: string;
+      roles: string[];
+      branchId?: string | null;
+      licenseNo?: string | null;
+    },
   ): Promise<StaffUser> {
     const username = (input.username ?? '').trim();
-    if (!/^[A-Za-z0-9_.-]{3,32}$/.test(username)) throw badInput('用户名须为3到32位字母、数字、下划线、点或连字符', 'username');
+    if (!/^[A-Za-z0-9_.-]{3,32}$/.test(username))
+      throw badInput('用户名须为3到32位字母、数字、下划线、点或连字符', 'username');
     const displayName = (input.displayName ?? '').trim();
     if (!displayName) throw badInput('请填写姓名', 'displayName');
     if (displayName.length > 32) throw badInput('姓名不能超过32字', 'displayName');
     const roles = [...new Set(input.roles ?? [])];
     if (!roles.length) throw badInput('请至少选择一个角色', 'roles');
     const unknown = roles.filter((r) => !(STAFF_ROLES as readonly string[]).includes(r));
-    if (unknown.length) throw badInput(`未知角色：${unknown.join('、')}（可选 AGENT、REVIEWER、BROKER_ADMIN）`, 'roles');
+    if (unknown.length)
+      throw badInput(`未知角色：${unknown.join('、')}（可选 AGENT、REVIEWER、BROKER_ADMIN）`, 'roles');
     const licenseNo = (input.licenseNo ?? '').trim() || null;
     if (roles.includes('AGENT') && !licenseNo) throw badInput('坐席须填写期货从业资格号', 'licenseNo');
     if (licenseNo && licenseNo.length > 32) throw badInput('期货从业资格号不能超过32位', 'licenseNo');
     let branchId: string | null = null;
     if (input.branchId) {
-      const found = /^[0-9a-f-]{36}$/i.test(input.branchId) ? await this.deps.brokers.branchById(em, input.branchId) : null;
+      const found = /^[0-9a-f-]{36}$/i.test(input.branchId)
+        ? await this.deps.brokers.branchById(em, input.branchId)
+        : null;
       if (!found || found.brokerId !== admin.brokerId) throw badInput('营业部不存在', 'branchId');
       branchId = found.branch.id;
     }
@@ -71,7 +83,12 @@ export class StaffService {
    * Disables (or re-enables) a staff member of the admin's broker. Disabling revokes every open
    * session of theirs at once; an admin cannot disable themselves. Returns the revoked sessions.
    */
-  async setDisabled(em: EntityManager, admin: Admin, id: string, disabled: boolean): Promise<{ staff: StaffUser; revokedSessions: string[] }> {
+  async setDisabled(
+    em: EntityManager,
+    admin: Admin,
+    id: string,
+    disabled: boolean,
+  ): Promise<{ staff: StaffUser; revokedSessions: string[] }> {
     const staff = await this.ofBroker(em, admin, id);
     if (disabled && staff.id === admin.staffId) throw new KaihuError(ErrorCode.FORBIDDEN, '不能停用本人的账号');
     staff.disabled = disabled;
@@ -81,7 +98,12 @@ export class StaffService {
   }
 
   /** Sets a new password, ends their login lock and revokes their sessions (they log in again). */
-  async resetPassword(em: EntityManager, admin: Admin, id: string, password: string): Promise<{ staff: StaffUser; revokedSessions: string[] }> {
+  async resetPassword(
+    em: EntityManager,
+    admin: Admin,
+    id: string,
+    password: string,
+  ): Promise<{ staff: StaffUser; revokedSessions: string[] }> {
     const staff = await this.ofBroker(em, admin, id);
     const problem = passwordProblem(password, staff.username);
     if (problem) throw badInput(problem, 'password');

@@ -33,6 +33,7 @@ export function requireCustomer(viewer: Viewer | null): Viewer & { customerId: s
 export function requireStaff(viewer: Viewer | null, ...roles: string[]): Viewer & { staffId: string } {
   const v = requireViewer(viewer);
   if (v.kind !== 'STAFF' || !v.staffId) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限期货公司工作人员');
-  if (roles.length && !roles.some((r) => v.roles.includes(r))) throw new KaihuError(ErrorCode.FORBIDDEN, '您的角色无权执行此操作');
+  if (roles.length && !roles.some((r) => v.roles.includes(r)))
+    throw new KaihuError(ErrorCode.FORBIDDEN, '您的角色无权执行此操作');
   return v as Viewer & { staffId: string };
 }

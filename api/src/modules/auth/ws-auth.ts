@@ -15,7 +15,10 @@ export const WS_CLOSE = {
 export function closeCodeFor(problem: TokenProblem): { code: number; reason: string } {
   return problem === 'REVOKED'
     ? { code: WS_CLOSE.FORBIDDEN, reason: 'Forbidden: session revoked' }
-    : { code: WS_CLOSE.UNAUTHORIZED, reason: problem === 'EXPIRED' ? 'Unauthorized: session expired' : 'Unauthorized: invalid token' };
+    : {
+        code: WS_CLOSE.UNAUTHORIZED,
+        reason: problem === 'EXPIRED' ? 'Unauthorized: session expired' : 'Unauthorized: invalid token',
+      };
 }
 
 /**

@@ -14,13 +14,19 @@ export class BrokerResolver {
   }
 
   @Mutation(() => Broker, { description: '期货公司管理员：设置见证录像保存年限（1–100 年；新录像按此计算保存期限）' })
-  setRecordingRetention(@Arg('years', () => Int) years: number, @Ctx() { em, services, viewer }: KaihuContext): Promise<Broker> {
+  setRecordingRetention(
+    @Arg('years', () => Int) years: number,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<Broker> {
     const admin = requireStaff(viewer, 'BROKER_ADMIN');
     return services.brokers.setRecordingRetention(em, admin.brokerId, years);
   }
 
   @Mutation(() => Branch, { description: '期货公司管理员：新增营业部（代码、名称在本公司内唯一）' })
-  createBranch(@Arg('input', () => CreateBranchInput) input: CreateBranchInput, @Ctx() { em, services, viewer }: KaihuContext): Promise<Branch> {
+  createBranch(
+    @Arg('input', () => CreateBranchInput) input: CreateBranchInput,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<Branch> {
     const admin = requireStaff(viewer, 'BROKER_ADMIN');
     return services.brokers.createBranch(em, admin.brokerId, input);
   }
@@ -36,7 +42,10 @@ export class BrokerResolver {
   }
 
   @Mutation(() => Broker, { description: '期货公司管理员：设置每周服务时段（替换全部时段；空列表即暂停服务）' })
-  setServiceHours(@Arg('windows', () => [ServiceWindowInput]) windows: ServiceWindowInput[], @Ctx() { em, services, viewer }: KaihuContext): Promise<Broker> {
+  setServiceHours(
+    @Arg('windows', () => [ServiceWindowInput]) windows: ServiceWindowInput[],
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<Broker> {
     const admin = requireStaff(viewer, 'BROKER_ADMIN');
     return services.brokers.setServiceHours(em, admin.brokerId, windows);
   }
@@ -52,7 +61,10 @@ export class BrokerResolver {
   }
 
   @Mutation(() => Broker, { description: '期货公司管理员：删除节假日' })
-  removeHoliday(@Arg('date', () => DateScalar) date: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<Broker> {
+  removeHoliday(
+    @Arg('date', () => DateScalar) date: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<Broker> {
     const admin = requireStaff(viewer, 'BROKER_ADMIN');
     return services.brokers.removeHoliday(em, admin.brokerId, date);
   }
@@ -80,7 +92,8 @@ export class BrokerResolver {
   }
 
   @FieldResolver(() => [Int], {
-    description: '今明两年中节假日日历没有任何条目的年份：这些年份按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）休息，调休须由管理员按当年国务院通知补充',
+    description:
+      '今明两年中节假日日历没有任何条目的年份：这些年份按法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）休息，调休须由管理员按当年国务院通知补充',
   })
   async holidayYearsAssumed(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<number[]> {
     return (await services.brokers.holidayYears(em, broker)).filter((y) => y.derived).map((y) => y.year);

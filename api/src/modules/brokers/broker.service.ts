@@ -6,10 +6,21 @@ import { ErrorCode, KaihuError } from '../../common/errors';
 import { Branch } from './branch.entity';
 import { BrokerHoliday } from './broker-holiday.entity';
 import { Broker } from './broker.entity';
-import { describeSchedule, formatLocal, holidayCalendar, isOpen, localTime, minutesOf, nextOpening, validateWindows, type Schedule } from './service-hours';
+import {
+  describeSchedule,
+  formatLocal,
+  holidayCalendar,
+  isOpen,
+  localTime,
+  minutesOf,
+  nextOpening,
+  validateWindows,
+  type Schedule,
+} from './service-hours';
 
 const WEEKDAY_NAMES = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-const badInput = (message: string, field?: string) => new KaihuError(ErrorCode.BAD_USER_INPUT, message, field ? { fields: [{ field, message }] } : {});
+const badInput = (message: string, field?: string) =>
+  new KaihuError(ErrorCode.BAD_USER_INPUT, message, field ? { fields: [{ field, message }] } : {});
 
 /** Brokers, branches and service hours. Other modules use this service, never the entities. */
 export class BrokerService {
@@ -37,13 +48,18 @@ export class BrokerService {
     return branch ? { branch, brokerId: branch.broker.id } : null;
   }
 
-  findBranch(em: EntityManager, brokerId: string, by: { id?: string; name?: string; code?: string }): Promise<Branch | null> {
+  findBranch(
+    em: EntityManager,
+    brokerId: string,
+    by: { id?: string; name?: string; code?: string },
+  ): Promise<Branch | null> {
     return em.findOne(Branch, { broker: brokerId, ...by });
   }
 
   /** How long the broker keeps witness recordings (years); applies to recordings made from now on. */
   async setRecordingRetention(em: EntityManager, brokerId: string, years: number): Promise<Broker> {
-    if (!Number.isInteger(years) || years < 1 || years > 100) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '录像保存年限须为 1 到 100 年');
+    if (!Number.isInteger(years) || years < 1 || years > 100)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '录像保存年限须为 1 到 100 年');
     const broker = await em.findOneOrFail(Broker, { id: brokerId });
     broker.recordingRetentionYears = years;
     await em.flush();
@@ -55,14 +71,30 @@ export class BrokerService {
    * calendar has no entry for closes on its statutory holidays ({@link holidayCalendar}).
    */
   async schedule(em: EntityManager, broker: Broker): Promise<Schedule> {
-    return { timeZone: broker.timeZone, windows: broker.serviceWindows, holidays: await this.calendar(em, broker.id, broker.timeZone) };
+    return {
+      timeZone: broker.timeZone,
+      windows: broker.serviceWindows,
+      holidays: await this.calendar(em, broker.id, broker.timeZone),
+    };
   }
 
-  private async calendar(em: EntityManager, brokerId: string, timeZone: string): Promise<ReturnType<typeof holidayCalendar>> {
+  private async calendar(
+    em: EntityManager,
+    brokerId: string,
+    timeZone: string,
+  ): Promise<ReturnType<typeof holidayCalendar>> {
     const year = Number(localTime(this.clock.now(), timeZone).date.slice(0, 4));
-    const rows = await em.find(BrokerHoliday, { broker: brokerId, date: { $gte: `${year}-01-01` } }, { fields: ['date', 'removedAt'] });
+    const rows = await em.find(
+      BrokerHoliday,
+      { broker: brokerId, date: { $gte: `${year}-01-01` } },
+      { fields: ['date', 'removedAt'] },
+    );
     const keepsCalendar = rows.length > 0 || (await em.count(BrokerHoliday, { broker: brokerId })) > 0;
-    return holidayCalendar({ dates: rows.filter((r) => !r.removedAt).map((r) => r.date), years: rows.map((r) => Number(r.date.slice(0, 4))), keepsCalendar });
+    return holidayCalendar({
+      dates: rows.filter((r) => !r.removedAt).map((r) => r.date),
+      years: rows.map((r) => Number(r.date.slice(0, 4))),
+      keepsCalendar,
+    });
   }
 
   /**
@@ -76,13 +108,15 @@ export class BrokerService {
     return [year, year + 1].map((y) => ({ year: y, derived: calendar.isDerived(y) }));
   }
 
-
   async inServiceHours(em: EntityManager, broker: Broker): Promise<boolean> {
     return isOpen(await this.schedule(em, broker), this.clock.now());
   }
 
   async serviceHoursText(em: EntityManager, broker: Broker): Promise<string> {
-    return describeSchedule({ windows: broker.serviceWindows }, (await em.count(BrokerHoliday, { broker: broker.id, removedAt: null })) > 0);
+    return describeSchedule(
+      { windows: broker.serviceWindows },
+      (await em.count(BrokerHoliday, { broker: broker.id, removedAt: null })) > 0,
+    );
   }
 
   /**
@@ -95,7 +129,10 @@ export class BrokerService {
     const now = this.clock.now();
     if (isOpen(schedule, now)) return;
     const next = nextOpening(schedule, now);
-    const hours = describeSchedule(schedule, (await em.count(BrokerHoliday, { broker: broker.id, removedAt: null })) > 0);
+    const hours = describeSchedule(
+      schedule,
+      (await em.count(BrokerHoliday, { broker: broker.id, removedAt: null })) > 0,
+    );
     const message = next
       ? `当前不在网上开户服务时间内（服务时间：${hours}），请于 ${formatLocal(next, broker.timeZone)} 后再办理`
       : `当前不在网上开户服务时间内（服务时间：${hours}）`;
@@ -122,7 +159,8 @@ export class BrokerService {
     if (!branch) throw new KaihuError(ErrorCode.NOT_FOUND, '营业部不存在');
     if (branch.broker.id !== brokerId) throw new KaihuError(ErrorCode.FORBIDDEN, '只能管理本公司的营业部');
     const name = branchName(input.name);
-    if (name !== branch.name && (await em.count(Branch, { broker: brokerId, name, id: { $ne: id } }))) throw badInput(`营业部“${name}”已存在`, 'name');
+    if (name !== branch.name && (await em.count(Branch, { broker: brokerId, name, id: { $ne: id } })))
+      throw badInput(`营业部“${name}”已存在`, 'name');
     branch.name = name;
     branch.editedAt = this.clock.now();
     await em.flush();
@@ -134,11 +172,16 @@ export class BrokerService {
    * times, opens before it closes, no overlap with another window of the same day. From now on
    * the BrokerPack's windows no longer replace them at start.
    */
-  async setServiceHours(em: EntityManager, brokerId: string, windows: { weekday: number; start: string; end: string }[]): Promise<Broker> {
+  async setServiceHours(
+    em: EntityManager,
+    brokerId: string,
+    windows: { weekday: number; start: string; end: string }[],
+  ): Promise<Broker> {
     if (windows.length > 7 * 8) throw badInput('服务时段过多：每天最多8个时段', 'windows');
     const parsed: ServiceWindow[] = [];
     for (const w of windows) {
-      if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7) throw badInput('星期须为1（周一）到7（周日）', 'windows');
+      if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7)
+        throw badInput('星期须为1（周一）到7（周日）', 'windows');
       const day = WEEKDAY_NAMES[w.weekday];
       for (const t of [w.start, w.end]) {
         try {
@@ -147,7 +190,8 @@ export class BrokerService {
           throw badInput(`${day}的时间“${t}”格式不正确，请填写 HH:MM，例如 08:40`, 'windows');
         }
       }
-      if (minutesOf(w.start) >= minutesOf(w.end)) throw badInput(`${day} ${w.start}-${w.end}：开始时间须早于结束时间`, 'windows');
+      if (minutesOf(w.start) >= minutesOf(w.end))
+        throw badInput(`${day} ${w.start}-${w.end}：开始时间须早于结束时间`, 'windows');
       parsed.push({ weekday: w.weekday as Weekday, opens: w.start, closes: w.end });
     }
     for (let d = 1; d <= 7; d++) {
@@ -155,7 +199,10 @@ export class BrokerService {
       if (day.length > 8) throw badInput(`${WEEKDAY_NAMES[d]}最多设置8个时段`, 'windows');
       for (let i = 1; i < day.length; i++) {
         if (minutesOf(day[i]!.opens) < minutesOf(day[i - 1]!.closes)) {
-          throw badInput(`${WEEKDAY_NAMES[d]}的时段 ${day[i - 1]!.opens}-${day[i - 1]!.closes} 与 ${day[i]!.opens}-${day[i]!.closes} 重叠`, 'windows');
+          throw badInput(
+            `${WEEKDAY_NAMES[d]}的时段 ${day[i - 1]!.opens}-${day[i - 1]!.closes} 与 ${day[i]!.opens}-${day[i]!.closes} 重叠`,
+            'windows',
+          );
         }
       }
     }
@@ -233,7 +280,9 @@ export class BrokerService {
           ...(broker.serviceHoursEditedAt ? {} : { serviceWindows: def.serviceWindows }),
         });
       }
-      const existing = new Map(broker.branches.isInitialized() ? broker.branches.getItems().map((b) => [b.code, b]) : []);
+      const existing = new Map(
+        broker.branches.isInitialized() ? broker.branches.getItems().map((b) => [b.code, b]) : [],
+      );
       for (const b of def.branches) {
         const branch = existing.get(b.code);
         if (branch) {

@@ -76,7 +76,11 @@ function chinaDate(t: number): string {
   return new Date(t + 8 * 3600_000).toISOString().slice(0, 10);
 }
 
-const chineseMonthDay = new Intl.DateTimeFormat('en-u-ca-chinese', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' });
+const chineseMonthDay = new Intl.DateTimeFormat('en-u-ca-chinese', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+});
 
 /**
  * The Gregorian date (`YYYY-MM-DD`) in `year` of day `day` of lunar month `month` (not a leap
@@ -91,8 +95,10 @@ export function lunarDate(year: number, month: number, day: number): string {
   }
   if (approx === null) throw new Error(`lunar month ${month} does not begin in ${year}`);
   // the true new moon closest to it begins the month
-  const k0 = Math.round(((approx - Date.UTC(2000, 0, 6, 18, 14)) / DAY_MS) / 29.530588861);
-  const best = [k0 - 1, k0, k0 + 1].map((k) => newMoon(k).getTime()).sort((a, b) => Math.abs(a - approx!) - Math.abs(b - approx!))[0]!;
+  const k0 = Math.round((approx - Date.UTC(2000, 0, 6, 18, 14)) / DAY_MS / 29.530588861);
+  const best = [k0 - 1, k0, k0 + 1]
+    .map((k) => newMoon(k).getTime())
+    .sort((a, b) => Math.abs(a - approx!) - Math.abs(b - approx!))[0]!;
   const first = chinaDate(best);
   return new Date(Date.parse(`${first}T00:00:00Z`) + (day - 1) * DAY_MS).toISOString().slice(0, 10);
 }

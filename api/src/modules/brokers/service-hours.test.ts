@@ -81,9 +81,12 @@ describe('service hours in Asia/Shanghai', () => {
     expect(describeSchedule(officeHours, true)).toBe('周一至周五 08:40-17:45（法定节假日除外）');
     expect(describeSchedule(alwaysOpen, false)).toBe('每天 00:00-24:00');
     expect(
-      describeSchedule({
-        windows: [...weekdays('09:00', '23:00', [1, 2, 3, 4, 5]), ...weekdays('09:00', '12:00', [6, 7])],
-      }, false),
+      describeSchedule(
+        {
+          windows: [...weekdays('09:00', '23:00', [1, 2, 3, 4, 5]), ...weekdays('09:00', '12:00', [6, 7])],
+        },
+        false,
+      ),
     ).toBe('周一至周五 09:00-23:00；周六、周日 09:00-12:00');
     expect(describeSchedule({ windows: [] }, false)).toBe('暂停服务');
   });
@@ -115,11 +118,19 @@ describe('statutory holidays and the holiday calendar', () => {
     ]);
     // 2025 (published): 春节 01-29, 清明 04-04, 端午 05-31, 中秋 10-06; 2027: 春节 02-06, 清明 04-05
     const d2025 = statutoryHolidays(2025).map((h) => h.date);
-    expect(d2025).toEqual(expect.arrayContaining(['2025-01-28', '2025-01-29', '2025-04-04', '2025-05-31', '2025-10-06']));
+    expect(d2025).toEqual(
+      expect.arrayContaining(['2025-01-28', '2025-01-29', '2025-04-04', '2025-05-31', '2025-10-06']),
+    );
     const d2027 = statutoryHolidays(2027).map((h) => h.date);
-    expect(d2027).toEqual(expect.arrayContaining(['2027-02-05', '2027-02-06', '2027-04-05', '2027-06-09', '2027-09-15']));
+    expect(d2027).toEqual(
+      expect.arrayContaining(['2027-02-05', '2027-02-06', '2027-04-05', '2027-06-09', '2027-09-15']),
+    );
     // new moons minutes from Beijing midnight, where ICU's Chinese calendar is a day off: 2027-02-06 23:56, 2030-02-03 00:07
-    expect(statutoryHolidays(2030).filter((h) => h.name === '春节').map((h) => h.date)).toEqual(['2030-02-02', '2030-02-03', '2030-02-04', '2030-02-05']);
+    expect(
+      statutoryHolidays(2030)
+        .filter((h) => h.name === '春节')
+        .map((h) => h.date),
+    ).toEqual(['2030-02-02', '2030-02-03', '2030-02-04', '2030-02-05']);
     for (let y = 2026; y <= 2040; y++) expect(statutoryHolidays(y)).toHaveLength(13);
   });
 
@@ -138,7 +149,10 @@ describe('statutory holidays and the holiday calendar', () => {
   });
 
   it('finds the next opening across assumed holidays in a year nobody entered', () => {
-    const schedule: Schedule = { ...officeHours, holidays: holidayCalendar({ dates: [], years: [2026], keepsCalendar: true }) };
+    const schedule: Schedule = {
+      ...officeHours,
+      holidays: holidayCalendar({ dates: [], years: [2026], keepsCalendar: true }),
+    };
     // Friday 2027-02-05 18:00 → weekend, 春节 02-05…02-08 assumed (除夕 02-05 to 初三 02-08) → Tuesday 02-09 08:40
     expect(nextOpening(schedule, new Date('2027-02-05T10:00:00Z'))?.toISOString()).toBe('2027-02-09T00:40:00.000Z');
   });

@@ -26,8 +26,10 @@ export function minutesOf(hhmm: string): number {
 /** Checks windows: valid weekday, HH:MM times, opens before closes. Throws a readable error. */
 export function validateWindows(windows: readonly ServiceWindow[]): void {
   for (const w of windows) {
-    if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7) throw new Error(`weekday ${w.weekday} is not 1–7`);
-    if (minutesOf(w.opens) >= minutesOf(w.closes)) throw new Error(`window ${w.opens}-${w.closes} closes before it opens`);
+    if (!Number.isInteger(w.weekday) || w.weekday < 1 || w.weekday > 7)
+      throw new Error(`weekday ${w.weekday} is not 1–7`);
+    if (minutesOf(w.opens) >= minutesOf(w.closes))
+      throw new Error(`window ${w.opens}-${w.closes} closes before it opens`);
   }
 }
 

@@ -47,7 +47,10 @@ function ext(pem: string, name: string): Record<string, unknown> {
   return forge.pki.certificateFromPem(pem).getExtension(name) as Record<string, unknown>;
 }
 
-async function expectCsrError(fn: () => unknown, reason: CertificateRequestError['reason']): Promise<CertificateRequestError> {
+async function expectCsrError(
+  fn: () => unknown,
+  reason: CertificateRequestError['reason'],
+): Promise<CertificateRequestError> {
   try {
     fn();
   } catch (e) {
@@ -83,7 +86,12 @@ describe('certificate authorities', () => {
     expect(root.subject).toBe('CN=Kaihu 开户云根证书, O=Kaihu, C=CN');
     expect(p.notBefore).toEqual(new Date('2026-03-02T08:25:15Z'));
     expect(p.notAfter).toEqual(new Date('2046-03-02T08:30:15Z'));
-    expect(ext(root.certPem, 'keyUsage')).toMatchObject({ critical: true, keyCertSign: true, cRLSign: true, digitalSignature: false });
+    expect(ext(root.certPem, 'keyUsage')).toMatchObject({
+      critical: true,
+      keyCertSign: true,
+      cRLSign: true,
+      digitalSignature: false,
+    });
     expect(ext(root.certPem, 'basicConstraints')).toMatchObject({ critical: true, cA: true });
     expect(root.serialNumber).toMatch(/^[0-9a-f]{32}$/);
     expect(createPublicKey(decryptKey(root.keyPem, SECRET)).asymmetricKeyDetails?.modulusLength).toBe(2048);
@@ -97,11 +105,18 @@ describe('certificate authorities', () => {
     expect(x.checkIssued(r)).toBe(true);
     expect(r.verify(x.publicKey)).toBe(false);
     const p = parseCertificatePem(issuing.certPem);
-    expect(p.subject.map((a) => `${a.type}=${a.value}`)).toEqual(['C=CN', 'O=开户云演示期货', 'OU=DEMO', 'CN=开户云演示期货 个人证书 CA']);
+    expect(p.subject.map((a) => `${a.type}=${a.value}`)).toEqual([
+      'C=CN',
+      'O=开户云演示期货',
+      'OU=DEMO',
+      'CN=开户云演示期货 个人证书 CA',
+    ]);
     expect(issuing.subject).toBe('CN=开户云演示期货 个人证书 CA, OU=DEMO, O=开户云演示期货, C=CN');
     // the issuer name is the root's subject, byte for byte
     expect(p.issuer).toEqual(parseCertificatePem(root.certPem).subject);
-    expect(Buffer.from(pemToDer(issuing.certPem, ['CERTIFICATE'])).includes(Buffer.from('Kaihu 开户云根证书', 'utf8'))).toBe(true);
+    expect(
+      Buffer.from(pemToDer(issuing.certPem, ['CERTIFICATE'])).includes(Buffer.from('Kaihu 开户云根证书', 'utf8')),
+    ).toBe(true);
     // another library reads the same UTF-8 bytes back
     const f = forge.pki.certificateFromPem(issuing.certPem);
     expect(forge.util.decodeUtf8(f.subject.getField('CN').value)).toBe('开户云演示期货 个人证书 CA');
@@ -131,7 +146,9 @@ describe('private keys at rest', () => {
     expect(root.keyPem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
     const plain = decryptKey(root.keyPem, SECRET);
     expect(plain).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
-    expect(createPublicKey(plain).export({ type: 'spki', format: 'pem' })).toBe(new X509Certificate(root.certPem).publicKey.export({ type: 'spki', format: 'pem' }));
+    expect(createPublicKey(plain).export({ type: 'spki', format: 'pem' })).toBe(
+      new X509Certificate(root.certPem).publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     expect(() => decryptKey(root.keyPem, 'wrong secret')).toThrow(KeyDecryptionError);
     expect(() => decryptKey(root.keyPem, '')).toThrow('私钥解密失败：口令错误或密钥文件已损坏');
     expect(() => decryptKey(plain, SECRET)).toThrow(KeyDecryptionError);
@@ -190,19 +207,33 @@ describe('PKCS#10 requests', () => {
   withOpenssl('accepts an openssl-made RSA request and refuses an EC key (WEAK_KEY)', async () => {
     const keyFile = tmpFile('req.key', '');
     const req = (...args: string[]) =>
-      execFileSync('openssl', ['req', '-new', '-nodes', '-utf8', '-subj', '/CN=张伟', '-keyout', keyFile, ...args], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+      execFileSync('openssl', ['req', '-new', '-nodes', '-utf8', '-subj', '/CN=张伟', '-keyout', keyFile, ...args], {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      }).toString();
     expect(parseCsr(req('-newkey', 'rsa:3072', '-sha384')).subject).toEqual({ CN: '张伟' });
-    const e = await expectCsrError(() => parseCsr(req('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256')), 'WEAK_KEY');
+    const e = await expectCsrError(
+      () => parseCsr(req('-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256')),
+      'WEAK_KEY',
+    );
     expect(e.message).toContain('RSA');
   });
 
   it('refuses garbage (MALFORMED)', async () => {
     await expectCsrError(() => parseCsr('hello'), 'MALFORMED');
-    await expectCsrError(() => parseCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----'), 'MALFORMED');
+    await expectCsrError(
+      () => parseCsr('-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----'),
+      'MALFORMED',
+    );
     await expectCsrError(() => parseCsr(root.certPem), 'MALFORMED');
     const der = pemToDer(makeCsr(keys, '张伟'), ['CERTIFICATE REQUEST']);
-    await expectCsrError(() => parseCsr(derToPem(der.subarray(0, der.length - 10), 'CERTIFICATE REQUEST')), 'MALFORMED');
-    await expectCsrError(() => parseCsr(derToPem(Buffer.concat([der, Buffer.from([0])]), 'CERTIFICATE REQUEST')), 'MALFORMED');
+    await expectCsrError(
+      () => parseCsr(derToPem(der.subarray(0, der.length - 10), 'CERTIFICATE REQUEST')),
+      'MALFORMED',
+    );
+    await expectCsrError(
+      () => parseCsr(derToPem(Buffer.concat([der, Buffer.from([0])]), 'CERTIFICATE REQUEST')),
+      'MALFORMED',
+    );
   });
 });
 
@@ -233,7 +264,12 @@ describe('client certificates', () => {
     expect(x.serialNumber.toLowerCase().replace(/^(00)+/, '')).toBe(issued.serialNumber);
     expect(x.keyUsage).toEqual(['1.3.6.1.5.5.7.3.2', '1.3.6.1.5.5.7.3.4']);
     expect(x.publicKey.export({ type: 'spki', format: 'pem' })).toBe(keys.publicKeyPem);
-    expect(ext(issued.certPem, 'keyUsage')).toMatchObject({ critical: true, digitalSignature: true, nonRepudiation: true, keyCertSign: false });
+    expect(ext(issued.certPem, 'keyUsage')).toMatchObject({
+      critical: true,
+      digitalSignature: true,
+      nonRepudiation: true,
+      keyCertSign: false,
+    });
     expect(ext(issued.certPem, 'basicConstraints')).toMatchObject({ critical: true, cA: false });
     expect(ext(issued.certPem, 'extKeyUsage')).toMatchObject({ clientAuth: true, emailProtection: true });
     // SKI is the key's, AKI the issuing CA's SKI
@@ -251,7 +287,13 @@ describe('client certificates', () => {
     expect(leaf.verify(ca.publicKey)).toBe(true);
     expect(leaf.verify(new X509Certificate(root.certPem).publicKey)).toBe(false);
     const store = forge.pki.createCaStore([root.certPem]);
-    expect(forge.pki.verifyCertificateChain(store, [forge.pki.certificateFromPem(issued.certPem), forge.pki.certificateFromPem(issuing.certPem)], { validityCheckDate: NOW })).toBe(true);
+    expect(
+      forge.pki.verifyCertificateChain(
+        store,
+        [forge.pki.certificateFromPem(issued.certPem), forge.pki.certificateFromPem(issuing.certPem)],
+        { validityCheckDate: NOW },
+      ),
+    ).toBe(true);
   });
 
   withOpenssl('verifies with openssl as a client-auth / S/MIME certificate', () => {
@@ -261,7 +303,18 @@ describe('client certificates', () => {
     const leafF = tmpFile('leaf.pem', issued.certPem);
     const at = String(Math.floor(NOW.getTime() / 1000) + 60);
     for (const purpose of ['sslclient', 'smimesign']) {
-      const out = execFileSync('openssl', ['verify', '-attime', at, '-purpose', purpose, '-CAfile', rootF, '-untrusted', caF, leafF]).toString();
+      const out = execFileSync('openssl', [
+        'verify',
+        '-attime',
+        at,
+        '-purpose',
+        purpose,
+        '-CAfile',
+        rootF,
+        '-untrusted',
+        caF,
+        leafF,
+      ]).toString();
       expect(out.trim()).toBe(`${leafF}: OK`);
     }
   });
@@ -288,7 +341,9 @@ describe('client certificates', () => {
     const b = issue(makeCsr(keys, '张伟'), { issuerKeyPem: key });
     expect(new X509Certificate(a.certPem).verify(new X509Certificate(issuing.certPem).publicKey)).toBe(true);
     expect(a.serialNumber).not.toBe(b.serialNumber);
-    expect(() => issue(makeCsr(keys, '张伟'), { issuerKeyPem: createPrivateKey(decryptKey(root.keyPem, SECRET)) })).toThrow(/does not match/);
+    expect(() =>
+      issue(makeCsr(keys, '张伟'), { issuerKeyPem: createPrivateKey(decryptKey(root.keyPem, SECRET)) }),
+    ).toThrow(/does not match/);
   });
 
   it('gives every certificate a fresh random 128-bit serial', () => {

@@ -84,7 +84,11 @@ export const RSA_SIGNATURE_HASHES: Readonly<Record<string, string>> = {
   [OID.sha512WithRSAEncryption]: 'sha512',
 };
 
-const WEAK_SIGNATURE_ALGORITHMS = new Set<string>([OID.md5WithRSAEncryption, OID.sha1WithRSAEncryption, OID.sha224WithRSAEncryption]);
+const WEAK_SIGNATURE_ALGORITHMS = new Set<string>([
+  OID.md5WithRSAEncryption,
+  OID.sha1WithRSAEncryption,
+  OID.sha224WithRSAEncryption,
+]);
 
 /** Short names of the attribute types we print; others print as their dotted OID. */
 const SHORT_NAMES: Readonly<Record<string, string>> = {
@@ -414,7 +418,20 @@ export function parseCertificateDer(der: Buffer): ParsedCertificate {
       }
     }
   }
-  return { der, tbs: raw(der, tbsT), serialHex, issuer, subject, notBefore, notAfter, spki, signatureAlgorithm, signature, isCa, subjectKeyId };
+  return {
+    der,
+    tbs: raw(der, tbsT),
+    serialHex,
+    issuer,
+    subject,
+    notBefore,
+    notAfter,
+    spki,
+    signatureAlgorithm,
+    signature,
+    isCa,
+    subjectKeyId,
+  };
 }
 
 export function parseCertificatePem(pem: string): ParsedCertificate {
@@ -510,7 +527,15 @@ export function encryptKey(privateKeyPem: string, secret: string, options: { ite
     seq(
       oidDer(OID.pbes2),
       seq(
-        seq(oidDer(OID.pbkdf2), seq(tlv(TAG.OCTET_STRING, salt), integerDer(iterations), integerDer(32), seq(oidDer(OID.hmacWithSHA256), tlv(TAG.NULL)))),
+        seq(
+          oidDer(OID.pbkdf2),
+          seq(
+            tlv(TAG.OCTET_STRING, salt),
+            integerDer(iterations),
+            integerDer(32),
+            seq(oidDer(OID.hmacWithSHA256), tlv(TAG.NULL)),
+          ),
+        ),
         seq(oidDer(OID.aes256Cbc), tlv(TAG.OCTET_STRING, iv)),
       ),
     ),
@@ -548,7 +573,9 @@ function toForgeAttributes(parts: readonly SubjectPart[]): forge.pki.Certificate
   return parts.map((p) => ({
     type: p.oid,
     value: p.value,
-    valueTagClass: (PRINTABLE.test(p.value) ? forge.asn1.Type.PRINTABLESTRING : forge.asn1.Type.UTF8) as unknown as forge.asn1.Class,
+    valueTagClass: (PRINTABLE.test(p.value)
+      ? forge.asn1.Type.PRINTABLESTRING
+      : forge.asn1.Type.UTF8) as unknown as forge.asn1.Class,
   }));
 }
 
@@ -616,14 +643,21 @@ function buildCertificate(input: BuildInput): Buffer {
     { name: 'authorityKeyIdentifier', keyIdentifier: authorityKeyId },
   ]);
   (cert as unknown as { siginfo: { algorithmOid: string } }).siginfo.algorithmOid = OID.sha256WithRSAEncryption;
-  const tbs = (forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }).getTBSCertificate(cert);
+  const tbs = (
+    forge.pki as unknown as { getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1 }
+  ).getTBSCertificate(cert);
   if (input.issuerNameDer) {
     // TBSCertificate: [0] version, serialNumber, signature, issuer (index 3), …
     (tbs.value as forge.asn1.Asn1[])[3] = forge.asn1.fromDer(toBinary(input.issuerNameDer));
   }
   const tbsDer = Buffer.from(forge.asn1.toDer(tbs).getBytes(), 'binary');
   const signature = cryptoSign('sha256', tbsDer, input.signingKey);
-  return tlv(TAG.SEQUENCE, tbsDer, tlv(TAG.SEQUENCE, oidDer(OID.sha256WithRSAEncryption), tlv(TAG.NULL)), tlv(TAG.BIT_STRING, Buffer.from([0]), signature));
+  return tlv(
+    TAG.SEQUENCE,
+    tbsDer,
+    tlv(TAG.SEQUENCE, oidDer(OID.sha256WithRSAEncryption), tlv(TAG.NULL)),
+    tlv(TAG.BIT_STRING, Buffer.from([0]), signature),
+  );
 }
 
 /** Name DER of a certificate's subject, for splicing as the issuer of the certificates it signs. */
@@ -704,8 +738,11 @@ export function createIssuingCa(
   root: { certPem: string; keyPem: string },
   opts: { brokerCode: string; brokerName: string; now: Date; secret?: string; rootSecret?: string },
 ): CaBundle {
-  if (!opts.brokerCode.trim() || !opts.brokerName.trim()) throw new Error('createIssuingCa: brokerCode and brokerName must not be empty');
-  const rootKey = createPrivateKey(isEncryptedPem(root.keyPem) ? decryptKey(root.keyPem, opts.rootSecret ?? opts.secret ?? '') : root.keyPem);
+  if (!opts.brokerCode.trim() || !opts.brokerName.trim())
+    throw new Error('createIssuingCa: brokerCode and brokerName must not be empty');
+  const rootKey = createPrivateKey(
+    isEncryptedPem(root.keyPem) ? decryptKey(root.keyPem, opts.rootSecret ?? opts.secret ?? '') : root.keyPem,
+  );
   const rootDer = pemToDer(root.certPem, ['CERTIFICATE']);
   const rootCert = parseCertificateDer(rootDer);
   assertKeyMatches(rootKey, rootCert);
@@ -753,7 +790,9 @@ function exportKey(key: KeyObject, secret: string | undefined): string {
 function keyIdOf(spki: Buffer): string {
   const seq = readWhole(spki, TAG.SEQUENCE);
   const bits = expectTag(children(spki, seq)[1], TAG.BIT_STRING);
-  return createHash('sha1').update(spki.subarray(bits.contentStart + 1, bits.end)).digest('hex');
+  return createHash('sha1')
+    .update(spki.subarray(bits.contentStart + 1, bits.end))
+    .digest('hex');
 }
 
 /** SPKI derived from a private key (≈ 0.2 ms), remembered per KeyObject. */
@@ -825,12 +864,14 @@ export function parseCsr(csrPem: string): ParsedCsr {
     throw csrError('MALFORMED', '证书申请中的公钥无法解析');
   }
   const bits = publicKey.asymmetricKeyDetails?.modulusLength ?? 0;
-  if (publicKey.asymmetricKeyType !== 'rsa') throw csrError('WEAK_KEY', '仅支持 RSA 密钥，请使用 2048 位 RSA 密钥重新申请');
+  if (publicKey.asymmetricKeyType !== 'rsa')
+    throw csrError('WEAK_KEY', '仅支持 RSA 密钥，请使用 2048 位 RSA 密钥重新申请');
   if (bits < MIN_RSA_BITS) throw csrError('WEAK_KEY', `密钥长度不足：${bits} 位，至少需要 2048 位 RSA 密钥`);
   if (bits > MAX_RSA_BITS) throw csrError('WEAK_KEY', `密钥长度不受支持：${bits} 位，请使用 2048 位 RSA 密钥`);
   const hash = RSA_SIGNATURE_HASHES[algorithm];
   if (!hash) {
-    if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm)) throw csrError('WEAK_KEY', '证书申请的签名算法强度不足，需使用 SHA-256 或更强的算法');
+    if (WEAK_SIGNATURE_ALGORITHMS.has(algorithm))
+      throw csrError('WEAK_KEY', '证书申请的签名算法强度不足，需使用 SHA-256 或更强的算法');
     throw csrError('MALFORMED', `证书申请使用了不支持的签名算法（${algorithm}）`);
   }
   let ok = false;
@@ -842,7 +883,12 @@ export function parseCsr(csrPem: string): ParsedCsr {
   if (!ok) throw csrError('BAD_SIGNATURE', '证书申请的签名验证失败：数据可能被篡改');
   const subject: Record<string, string> = {};
   for (const a of subjectAttributes) if (!(a.type in subject)) subject[a.type] = a.value;
-  return { subject, subjectAttributes, publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string, keyBits: bits };
+  return {
+    subject,
+    subjectAttributes,
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }) as string,
+    keyBits: bits,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -886,7 +932,8 @@ export function issueClientCertificate(input: IssueClientCertificateInput): Issu
     throw new Error('issueClientCertificate: commonName, customerId and brokerCode must not be empty');
   }
   const validityYears = input.validityYears ?? 2;
-  if (!Number.isInteger(validityYears) || validityYears < 1) throw new Error('issueClientCertificate: validityYears must be a positive integer');
+  if (!Number.isInteger(validityYears) || validityYears < 1)
+    throw new Error('issueClientCertificate: validityYears must be a positive integer');
 
   const csr = parseCsr(input.csrPem);
   const cns = csr.subjectAttributes.filter((a) => a.oid === OID.commonName);
@@ -900,7 +947,8 @@ export function issueClientCertificate(input: IssueClientCertificateInput): Issu
   if (!issuer.isCa) throw new Error('issueClientCertificate: the issuer certificate is not a CA');
   let issuerKey: KeyObject;
   if (typeof input.issuerKeyPem === 'string') {
-    if (isEncryptedPem(input.issuerKeyPem)) throw new Error('issueClientCertificate: issuerKeyPem must be decrypted (decryptKey)');
+    if (isEncryptedPem(input.issuerKeyPem))
+      throw new Error('issueClientCertificate: issuerKeyPem must be decrypted (decryptKey)');
     issuerKey = createPrivateKey(input.issuerKeyPem);
   } else {
     issuerKey = input.issuerKeyPem;
@@ -910,7 +958,9 @@ export function issueClientCertificate(input: IssueClientCertificateInput): Issu
   const notBefore = truncSeconds(new Date(input.now.getTime() - FIVE_MINUTES));
   const notAfter = truncSeconds(addYears(input.now, validityYears));
   if (input.now < issuer.notBefore || notAfter > issuer.notAfter) {
-    throw new Error(`签发 CA 证书有效期（${issuer.notBefore.toISOString()} – ${issuer.notAfter.toISOString()}）不能覆盖新证书，请更换签发 CA`);
+    throw new Error(
+      `签发 CA 证书有效期（${issuer.notBefore.toISOString()} – ${issuer.notAfter.toISOString()}）不能覆盖新证书，请更换签发 CA`,
+    );
   }
 
   const subject: SubjectPart[] = [
@@ -936,5 +986,11 @@ export function issueClientCertificate(input: IssueClientCertificateInput): Issu
       { name: 'extKeyUsage', clientAuth: true, emailProtection: true },
     ],
   });
-  return { certPem: derToPem(der, 'CERTIFICATE'), serialNumber: serial.hex, notBefore, notAfter, subject: subjectString(subject) };
+  return {
+    certPem: derToPem(der, 'CERTIFICATE'),
+    serialNumber: serial.hex,
+    notBefore,
+    notAfter,
+    subject: subjectString(subject),
+  };
 }

@@ -9,7 +9,14 @@ import type { Secrets } from '../platform/secrets';
 import type { ProfileService } from '../profiles/profile.service';
 import type { Ticket } from '../tickets/ticket.entity';
 import { actorOf, type TicketService } from '../tickets/ticket.service';
-import { CertificateRequestError, createIssuingCa, createRootCa, decryptKey, encryptKey, issueClientCertificate } from './ca';
+import {
+  CertificateRequestError,
+  createIssuingCa,
+  createRootCa,
+  decryptKey,
+  encryptKey,
+  issueClientCertificate,
+} from './ca';
 import { Certificate, CertificateAuthority } from './certificate.entity';
 import { SignatureError, verifyDetachedSignature } from './cms';
 
@@ -44,12 +51,22 @@ export class CertificateService {
   }
 
   /** Creates the root CA and the issuing CA of every broker that has none yet. */
-  async ensureAuthorities(em: EntityManager, brokers: { id: string; code: string; name: string }[], log?: Logger): Promise<void> {
+  async ensureAuthorities(
+    em: EntityManager,
+    brokers: { id: string; code: string; name: string }[],
+    log?: Logger,
+  ): Promise<void> {
     const now = this.clock.now();
     let root = await em.findOne(CertificateAuthority, { kind: 'ROOT' }, { populate: ['keyPemEncrypted'] });
     if (!root) {
       const ca = createRootCa({ commonName: 'Kaihu 开户云根证书', now });
-      root = em.create(CertificateAuthority, { kind: 'ROOT', brokerId: null, certPem: ca.certPem, keyPemEncrypted: encryptKey(ca.keyPem, this.keySecret()), createdAt: now });
+      root = em.create(CertificateAuthority, {
+        kind: 'ROOT',
+        brokerId: null,
+        certPem: ca.certPem,
+        keyPemEncrypted: encryptKey(ca.keyPem, this.keySecret()),
+        createdAt: now,
+      });
       await em.flush();
       log?.info('root CA created');
     }
@@ -59,15 +76,29 @@ export class CertificateService {
         { certPem: root.certPem, keyPem: decryptKey(root.keyPemEncrypted, this.keySecret()) },
         { brokerCode: b.code, brokerName: b.name, now },
       );
-      em.create(CertificateAuthority, { kind: 'ISSUING', brokerId: b.id, certPem: ca.certPem, keyPemEncrypted: encryptKey(ca.keyPem, this.keySecret()), createdAt: now });
+      em.create(CertificateAuthority, {
+        kind: 'ISSUING',
+        brokerId: b.id,
+        certPem: ca.certPem,
+        keyPemEncrypted: encryptKey(ca.keyPem, this.keySecret()),
+        createdAt: now,
+      });
       await em.flush();
       log?.info({ broker: b.code }, 'issuing CA created');
     }
   }
 
-  private async authorities(em: EntityManager, brokerId: string, withKey = false): Promise<{ root: CertificateAuthority; issuing: CertificateAuthority }> {
+  private async authorities(
+    em: EntityManager,
+    brokerId: string,
+    withKey = false,
+  ): Promise<{ root: CertificateAuthority; issuing: CertificateAuthority }> {
     const root = await em.findOneOrFail(CertificateAuthority, { kind: 'ROOT' });
-    const issuing = await em.findOneOrFail(CertificateAuthority, { kind: 'ISSUING', brokerId }, withKey ? { populate: ['keyPemEncrypted'] } : {});
+    const issuing = await em.findOneOrFail(
+      CertificateAuthority,
+      { kind: 'ISSUING', brokerId },
+      withKey ? { populate: ['keyPemEncrypted'] } : {},
+    );
     return { root, issuing };
   }
 
@@ -91,7 +122,10 @@ export class CertificateService {
 
   async hasValid(em: EntityManager, customerId: string): Promise<boolean> {
     const now = this.clock.now();
-    return (await em.count(Certificate, { customerId, revokedAt: null, notBefore: { $lte: now }, notAfter: { $gt: now } })) > 0;
+    return (
+      (await em.count(Certificate, { customerId, revokedAt: null, notBefore: { $lte: now }, notAfter: { $gt: now } })) >
+      0
+    );
   }
 
   async chainPem(em: EntityManager, brokerId: string): Promise<string[]> {
@@ -105,7 +139,12 @@ export class CertificateService {
    * and subject (the customer's name) are checked (CSR_INVALID). Earlier certificates of the
    * customer are revoked (重新申请 replaces them).
    */
-  async request(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string, csrPem: string): Promise<Certificate> {
+  async request(
+    em: EntityManager,
+    viewer: Viewer & { customerId: string },
+    ticketId: string,
+    csrPem: string,
+  ): Promise<Certificate> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
     if (!ticket.steps.some((s) => s.kind === 'VIDEO_WITNESS' && s.done) || !ticket.data.VIDEO_WITNESS) {
       throw new KaihuError(ErrorCode.WITNESS_REQUIRED);
@@ -129,10 +168,15 @@ export class CertificateService {
         now,
       });
     } catch (e) {
-      if (e instanceof CertificateRequestError) throw new KaihuError(ErrorCode.CSR_INVALID, e.message, { reason: e.reason });
+      if (e instanceof CertificateRequestError)
+        throw new KaihuError(ErrorCode.CSR_INVALID, e.message, { reason: e.reason });
       throw e;
     }
-    await em.nativeUpdate(Certificate, { customerId: customer.id, revokedAt: null }, { revokedAt: now, revokedReason: 'SUPERSEDED' });
+    await em.nativeUpdate(
+      Certificate,
+      { customerId: customer.id, revokedAt: null },
+      { revokedAt: now, revokedReason: 'SUPERSEDED' },
+    );
     const cert = em.create(Certificate, {
       customerId: customer.id,
       brokerId: ticket.brokerId,
@@ -143,7 +187,13 @@ export class CertificateService {
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
     });
-    await this.deps.tickets.completeStep(em, ticket, 'CERTIFICATE', { serialNumber: issued.serialNumber }, actorOf(viewer));
+    await this.deps.tickets.completeStep(
+      em,
+      ticket,
+      'CERTIFICATE',
+      { serialNumber: issued.serialNumber },
+      actorOf(viewer),
+    );
     return cert;
   }
 
@@ -152,10 +202,21 @@ export class CertificateService {
    * chain to the broker's CA, validity, revocation, signer. Throws SIGNATURE_INVALID naming the
    * failed check.
    */
-  async verifySignature(em: EntityManager, ticket: Ticket, signatureDer: Buffer, content: Buffer): Promise<{ signerSerial: string; signingTime: Date | null }> {
+  async verifySignature(
+    em: EntityManager,
+    ticket: Ticket,
+    signatureDer: Buffer,
+    content: Buffer,
+  ): Promise<{ signerSerial: string; signingTime: Date | null }> {
     const { root, issuing } = await this.authorities(em, ticket.brokerId);
     const revoked = new Set(
-      (await em.find(Certificate, { brokerId: ticket.brokerId, revokedAt: { $ne: null } }, { fields: ['serialNumber'] })).map((c) => c.serialNumber.toLowerCase()),
+      (
+        await em.find(
+          Certificate,
+          { brokerId: ticket.brokerId, revokedAt: { $ne: null } },
+          { fields: ['serialNumber'] },
+        )
+      ).map((c) => c.serialNumber.toLowerCase()),
     );
     try {
       return verifyDetachedSignature({

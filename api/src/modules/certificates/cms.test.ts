@@ -14,8 +14,24 @@ const THREE_YEARS_AGO = new Date('2023-03-02T08:30:00Z');
 const ZHANG = 'c0a8012e-7f00-4e21-9d3a-000000000001';
 const LI = 'c0a8012e-7f00-4e21-9d3a-000000000002';
 /** The canonical JSON of an agreement, as the browser signs it. */
-const CONTENT = Buffer.from(JSON.stringify({ agreement: 'RISK_DISCLOSURE', version: 3, customerId: ZHANG, text: '期货交易风险说明书：本人已阅读并理解…' }), 'utf8');
-const OTHER = Buffer.from(JSON.stringify({ agreement: 'RISK_DISCLOSURE', version: 3, customerId: ZHANG, text: '期货交易风险说明书：本人不同意…' }), 'utf8');
+const CONTENT = Buffer.from(
+  JSON.stringify({
+    agreement: 'RISK_DISCLOSURE',
+    version: 3,
+    customerId: ZHANG,
+    text: '期货交易风险说明书：本人已阅读并理解…',
+  }),
+  'utf8',
+);
+const OTHER = Buffer.from(
+  JSON.stringify({
+    agreement: 'RISK_DISCLOSURE',
+    version: 3,
+    customerId: ZHANG,
+    text: '期货交易风险说明书：本人不同意…',
+  }),
+  'utf8',
+);
 
 interface Customer {
   keys: BrowserKeyPair;
@@ -28,7 +44,13 @@ let otherCa: CaBundle;
 let zhang: Customer;
 let li: Customer;
 
-function issueFor(issuer: CaBundle, keys: BrowserKeyPair, name: string, customerId: string, now = NOW): IssuedCertificate {
+function issueFor(
+  issuer: CaBundle,
+  keys: BrowserKeyPair,
+  name: string,
+  customerId: string,
+  now = NOW,
+): IssuedCertificate {
   return issueClientCertificate({
     issuerCertPem: issuer.certPem,
     issuerKeyPem: issuer.keyPem,
@@ -67,7 +89,10 @@ function expectFailure(i: VerifyDetachedSignatureInput, check: SignatureCheck): 
   } catch (e) {
     expect(e).toBeInstanceOf(SignatureError);
     const err = e as SignatureError;
-    expect({ check: err.check, message: err.message }).toEqual({ check, message: expect.stringMatching(/^签名(格式无效|验证失败)：[\u4e00-\u9fa5]/) });
+    expect({ check: err.check, message: err.message }).toEqual({
+      check,
+      message: expect.stringMatching(/^签名(格式无效|验证失败)：[\u4e00-\u9fa5]/),
+    });
     return err;
   }
   throw new Error(`expected SignatureError ${check}`);
@@ -107,8 +132,25 @@ describe('detached CMS signatures', () => {
   opensslIt('is a standard CMS: openssl cms -verify accepts it (root + issuing CA as CA file)', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kaihu-cms-'));
     const f = (n: string, d: string | Buffer) => (fs.writeFileSync(path.join(dir, n), d), path.join(dir, n));
-    const args = ['cms', '-verify', '-binary', '-inform', 'DER', '-in', f('sig.der', signDetached(zhang.keys, zhang.cert.certPem, CONTENT))];
-    args.push('-attime', String(NOW.getTime() / 1000 + 60), '-CAfile', f('chain.pem', root.certPem + ca.certPem), '-purpose', 'smimesign', '-out', path.join(dir, 'out'));
+    const args = [
+      'cms',
+      '-verify',
+      '-binary',
+      '-inform',
+      'DER',
+      '-in',
+      f('sig.der', signDetached(zhang.keys, zhang.cert.certPem, CONTENT)),
+    ];
+    args.push(
+      '-attime',
+      String(NOW.getTime() / 1000 + 60),
+      '-CAfile',
+      f('chain.pem', root.certPem + ca.certPem),
+      '-purpose',
+      'smimesign',
+      '-out',
+      path.join(dir, 'out'),
+    );
     try {
       execFileSync('openssl', [...args, '-content', f('content.bin', CONTENT)], { stdio: 'pipe' });
       expect(() => execFileSync('openssl', [...args, '-content', f('other.bin', OTHER)], { stdio: 'pipe' })).toThrow();
@@ -130,7 +172,9 @@ describe('detached CMS signatures', () => {
     expect(at).toBeGreaterThan(0);
     const forged = Buffer.from(sig);
     createHash('sha256').update(OTHER).digest().copy(forged, at);
-    expect(expectFailure(input(forged, { content: OTHER }), 'SIGNATURE').message).toBe('签名验证失败：签名值与证书公钥不符');
+    expect(expectFailure(input(forged, { content: OTHER }), 'SIGNATURE').message).toBe(
+      '签名验证失败：签名值与证书公钥不符',
+    );
   });
 
   it('refuses altered signature bytes (SIGNATURE)', () => {
@@ -167,7 +211,9 @@ describe('detached CMS signatures', () => {
     expect(old.notAfter).toEqual(new Date('2025-03-02T08:30:00Z'));
     const sig = signDetached(keys, old.certPem, CONTENT);
     const over = { issuerCertPem: oldCa.certPem, rootCertPem: oldRoot.certPem };
-    expect(verifyDetachedSignature(input(sig, { ...over, now: new Date('2024-06-01T00:00:00Z') })).signerSerial).toBe(old.serialNumber);
+    expect(verifyDetachedSignature(input(sig, { ...over, now: new Date('2024-06-01T00:00:00Z') })).signerSerial).toBe(
+      old.serialNumber,
+    );
     expect(expectFailure(input(sig, over), 'VALIDITY').message).toContain('已过期');
     const good = signDetached(zhang.keys, zhang.cert.certPem, CONTENT);
     expectFailure(input(good, { now: new Date(zhang.cert.notBefore.getTime() - 1000) }), 'VALIDITY');
@@ -184,7 +230,9 @@ describe('detached CMS signatures', () => {
 
   it('refuses the certificate of another customer (SIGNER)', () => {
     const sig = signDetached(li.keys, li.cert.certPem, CONTENT);
-    expect(verifyDetachedSignature(input(sig, { expectedSubjectSerialNumber: LI })).signerSerial).toBe(li.cert.serialNumber);
+    expect(verifyDetachedSignature(input(sig, { expectedSubjectSerialNumber: LI })).signerSerial).toBe(
+      li.cert.serialNumber,
+    );
     expect(expectFailure(input(sig), 'SIGNER').message).toBe('签名验证失败：签名证书不属于当前客户');
   });
 
@@ -213,7 +261,12 @@ describe('detached CMS signatures', () => {
 
     // no certificate in the CMS
     const noCert = p7();
-    noCert.addSigner({ key: zhang.keys.privateKey, certificate: zhang.cert.certPem, digestAlgorithm: forge.pki.oids.sha256, authenticatedAttributes: attrs() });
+    noCert.addSigner({
+      key: zhang.keys.privateKey,
+      certificate: zhang.cert.certPem,
+      digestAlgorithm: forge.pki.oids.sha256,
+      authenticatedAttributes: attrs(),
+    });
     noCert.sign({ detached: true });
     expect(expectFailure(input(der(noCert)), 'FORMAT').message).toContain('缺少签名证书');
 
@@ -221,7 +274,12 @@ describe('detached CMS signatures', () => {
     const two = p7();
     two.addCertificate(zhang.cert.certPem);
     for (let i = 0; i < 2; i++) {
-      two.addSigner({ key: zhang.keys.privateKey, certificate: zhang.cert.certPem, digestAlgorithm: forge.pki.oids.sha256, authenticatedAttributes: attrs() });
+      two.addSigner({
+        key: zhang.keys.privateKey,
+        certificate: zhang.cert.certPem,
+        digestAlgorithm: forge.pki.oids.sha256,
+        authenticatedAttributes: attrs(),
+      });
     }
     two.sign({ detached: true });
     expect(expectFailure(input(der(two)), 'FORMAT').message).toContain('只有一个签名者');
@@ -230,14 +288,23 @@ describe('detached CMS signatures', () => {
     // identifier then names no certificate in the CMS (the web client must not use it)
     const naive = p7();
     naive.addCertificate(zhang.cert.certPem);
-    naive.addSigner({ key: zhang.keys.privateKey, certificate: zhang.cert.certPem, digestAlgorithm: forge.pki.oids.sha256, authenticatedAttributes: attrs() });
+    naive.addSigner({
+      key: zhang.keys.privateKey,
+      certificate: zhang.cert.certPem,
+      digestAlgorithm: forge.pki.oids.sha256,
+      authenticatedAttributes: attrs(),
+    });
     naive.sign({ detached: true });
     expect(expectFailure(input(der(naive)), 'FORMAT').message).toContain('签名者标识');
 
     // no signed attributes at all
     const bare = p7();
     bare.addCertificate(zhang.cert.certPem);
-    bare.addSigner({ key: zhang.keys.privateKey, certificate: zhang.cert.certPem, digestAlgorithm: forge.pki.oids.sha256 });
+    bare.addSigner({
+      key: zhang.keys.privateKey,
+      certificate: zhang.cert.certPem,
+      digestAlgorithm: forge.pki.oids.sha256,
+    });
     bare.sign({ detached: true });
     expectFailure(input(der(bare)), 'FORMAT');
   });

@@ -67,7 +67,11 @@ export interface VerifiedSignature {
   signerSubject: string;
 }
 
-const DIGESTS: Readonly<Record<string, string>> = { [OID.sha256]: 'sha256', [OID.sha384]: 'sha384', [OID.sha512]: 'sha512' };
+const DIGESTS: Readonly<Record<string, string>> = {
+  [OID.sha256]: 'sha256',
+  [OID.sha384]: 'sha384',
+  [OID.sha512]: 'sha512',
+};
 
 const fail = (check: SignatureCheck, message: string) => new SignatureError(check, message);
 const formatError = (detail: string) => fail('FORMAT', `签名格式无效：${detail}`);
@@ -102,7 +106,11 @@ function issuingCaChains(issuerPem: string, rootPem: string): boolean {
   if (hit !== undefined) return hit;
   const ca = caCert(issuerPem);
   const root = caCert(rootPem);
-  return remember(chainCache, key, ca.isCa && namesEqual(ca.issuer, root.subject) && verifyCertificateSignature(ca, root.publicKey));
+  return remember(
+    chainCache,
+    key,
+    ca.isCa && namesEqual(ca.issuer, root.subject) && verifyCertificateSignature(ca, root.publicKey),
+  );
 }
 
 // -- CMS structure -----------------------------------------------------------------------------
@@ -134,7 +142,8 @@ function parseSignedData(der: Buffer): SignedData {
     outer = readTlv(der, 0);
     if (outer.tag !== TAG.SEQUENCE || outer.end !== der.length) throw new DerError('not a ContentInfo');
     ci = children(der, outer);
-    if (ci.length !== 2 || readOid(der, ci[0]!) !== OID.signedData || ci[1]!.tag !== 0xa0) throw new DerError('not SignedData');
+    if (ci.length !== 2 || readOid(der, ci[0]!) !== OID.signedData || ci[1]!.tag !== 0xa0)
+      throw new DerError('not SignedData');
   } catch (e) {
     if (e instanceof DerError) throw formatError('不是 CMS/PKCS#7 签名数据');
     throw e;
@@ -148,7 +157,8 @@ function parseSignedData(der: Buffer): SignedData {
     if (encap.length > 1) throw formatError('签名中包含了原文，应使用分离式（detached）签名');
     const certificates: ParsedCertificate[] = [];
     if (sd[i]?.tag === 0xa0) {
-      for (const c of children(der, sd[i]!)) if (c.tag === TAG.SEQUENCE) certificates.push(parseCertificateDer(raw(der, c)));
+      for (const c of children(der, sd[i]!))
+        if (c.tag === TAG.SEQUENCE) certificates.push(parseCertificateDer(raw(der, c)));
       i++;
     }
     if (sd[i]?.tag === 0xa1) i++; // crls
@@ -226,7 +236,8 @@ function signatureValid(signer: SignerInfo, hash: string, key: KeyObject): boole
   }
 }
 
-const validAt = (c: ParsedCertificate, now: Date) => c.notBefore.getTime() <= now.getTime() && now.getTime() <= c.notAfter.getTime();
+const validAt = (c: ParsedCertificate, now: Date) =>
+  c.notBefore.getTime() <= now.getTime() && now.getTime() <= c.notAfter.getTime();
 
 /**
  * Verifies a detached CMS signature of `content` by a customer's certificate. Checks run in the

@@ -1,8 +1,24 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
-import { DEMO, bearer, gql, loginCustomer, loginStaff, startTestServer, type DbKind, type TestServer } from '../../testing/harness';
-import { makeHugeHeaderJpeg, makeIdPhoto, makePng, makeSignaturePhoto, truncate, LOW_CONTRAST_BACKGROUND } from './testing/synthetic-photos';
+import {
+  DEMO,
+  bearer,
+  gql,
+  loginCustomer,
+  loginStaff,
+  startTestServer,
+  type DbKind,
+  type TestServer,
+} from '../../testing/harness';
+import {
+  makeHugeHeaderJpeg,
+  makeIdPhoto,
+  makePng,
+  makeSignaturePhoto,
+  truncate,
+  LOW_CONTRAST_BACKGROUND,
+} from './testing/synthetic-photos';
 
 const UPLOAD = `mutation ($t: ID!, $k: DocumentKind!, $f: Upload!) {
   uploadDocument(ticketId: $t, kind: $k, file: $f) { id kind sha256 width height url thumbnailUrl adjustments reused }
@@ -15,13 +31,28 @@ const DOCS = 'query ($t: ID!) { ticket(id: $t) { hasPhotosOnFile documents { id 
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 /** A GraphQL multipart request (graphql-multipart-request-spec) with one file. */
-async function upload(url: string, token: string, ticketId: string, kind: string, bytes: Buffer, filename = 'photo.jpg', mime = 'image/jpeg') {
+async function upload(
+  url: string,
+  token: string,
+  ticketId: string,
+  kind: string,
+  bytes: Buffer,
+  filename = 'photo.jpg',
+  mime = 'image/jpeg',
+) {
   const form = new FormData();
   form.append('operations', JSON.stringify({ query: UPLOAD, variables: { t: ticketId, k: kind, f: null } }));
   form.append('map', JSON.stringify({ 0: ['variables.f'] }));
   form.append('0', new Blob([new Uint8Array(bytes)], { type: mime }), filename);
-  const res = await fetch(`${url}/graphql`, { method: 'POST', body: form, headers: { ...bearer(token), 'apollo-require-preflight': 'true' } });
-  return (await res.json()) as { data?: { uploadDocument: any }; errors?: { message: string; extensions?: { code?: string } }[] };
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    body: form,
+    headers: { ...bearer(token), 'apollo-require-preflight': 'true' },
+  });
+  return (await res.json()) as {
+    data?: { uploadDocument: any };
+    errors?: { message: string; extensions?: { code?: string } }[];
+  };
 }
 
 function countObjects(dir: string): number {
@@ -58,7 +89,11 @@ describe.each<DbKind>(['postgresql', 'pglite'])('ID photos on %s', (kind) => {
     expect(file.headers.get('content-type')).toBe('image/jpeg');
     const bytes = Buffer.from(await file.arrayBuffer());
     const meta = await sharp(bytes).metadata();
-    expect({ w: meta.width, h: meta.height, exif: meta.exif }).toEqual({ w: doc.width, h: doc.height, exif: undefined });
+    expect({ w: meta.width, h: meta.height, exif: meta.exif }).toEqual({
+      w: doc.width,
+      h: doc.height,
+      exif: undefined,
+    });
     const thumb = await sharp(Buffer.from(await (await fetch(server.url + doc.thumbnailUrl)).arrayBuffer())).metadata();
     expect(Math.max(thumb.width!, thumb.height!)).toBe(320);
   });
@@ -84,14 +119,26 @@ describe.each<DbKind>(['postgresql', 'pglite'])('ID photos on %s', (kind) => {
   });
 
   it.each([
-    ['over 10 MB', 'FILE_TOO_LARGE', async () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(10 * 1024 * 1024 + 10, 7)])],
+    [
+      'over 10 MB',
+      'FILE_TOO_LARGE',
+      async () => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(10 * 1024 * 1024 + 10, 7)]),
+    ],
     ['a truncated JPEG', 'IMAGE_CORRUPT', async () => truncate(photos.front!, 0.5)],
     ['a pixel bomb (60000×60000 header)', 'IMAGE_TOO_LARGE', async () => makeHugeHeaderJpeg()],
-    ['a tiny photo', 'IMAGE_TOO_SMALL', async () => (await makeIdPhoto({ side: 'FRONT', frameWidth: 500, frameHeight: 300, cardWidth: 400 })).jpeg],
+    [
+      'a tiny photo',
+      'IMAGE_TOO_SMALL',
+      async () => (await makeIdPhoto({ side: 'FRONT', frameWidth: 500, frameHeight: 300, cardWidth: 400 })).jpeg,
+    ],
     ['a dark photo', 'PHOTO_TOO_DARK', async () => (await makeIdPhoto({ side: 'FRONT', brightness: 0.15 })).jpeg],
     ['a photo with glare', 'PHOTO_GLARE', async () => (await makeIdPhoto({ side: 'FRONT', glare: 0.2 })).jpeg],
     ['a blurred photo', 'PHOTO_BLURRY', async () => (await makeIdPhoto({ side: 'FRONT', blur: 6 })).jpeg],
-    ['a card on a background of its own colour', 'CARD_NOT_FOUND', async () => (await makeIdPhoto({ side: 'FRONT', background: LOW_CONTRAST_BACKGROUND })).jpeg],
+    [
+      'a card on a background of its own colour',
+      'CARD_NOT_FOUND',
+      async () => (await makeIdPhoto({ side: 'FRONT', background: LOW_CONTRAST_BACKGROUND })).jpeg,
+    ],
   ])('refuses %s with %s and a Chinese message saying how to retake', async (_name, code, make) => {
     const res = await upload(server.url, token, ticketId, 'ID_CARD_FRONT', await make());
     expect(codeOf(res)).toBe(code);
@@ -112,8 +159,12 @@ describe.each<DbKind>(['postgresql', 'pglite'])('ID photos on %s', (kind) => {
     const docs = (await gql(server.url, DOCS, { t: ticketId }, bearer(token))).data!.ticket.documents;
     const url: string = docs[0].url;
     expect((await fetch(server.url + url)).status).toBe(200);
-    expect((await fetch(server.url + url.replace(/sig=([0-9a-f])/, (_m, c) => `sig=${c === '0' ? '1' : '0'}`))).status).toBe(403);
-    expect((await fetch(server.url + url.replace(/exp=(\d+)/, (_m, e) => `exp=${Number(e) + 60_000}`))).status).toBe(403);
+    expect(
+      (await fetch(server.url + url.replace(/sig=([0-9a-f])/, (_m, c) => `sig=${c === '0' ? '1' : '0'}`))).status,
+    ).toBe(403);
+    expect((await fetch(server.url + url.replace(/exp=(\d+)/, (_m, e) => `exp=${Number(e) + 60_000}`))).status).toBe(
+      403,
+    );
     expect((await fetch(server.url + url.replace('/processed?', '/original?'))).status).toBe(403);
     expect((await fetch(server.url + url.split('?')[0]!)).status).toBe(403);
     // staff of the broker get their own URLs through the ticket
@@ -151,6 +202,8 @@ describe.each<DbKind>(['postgresql', 'pglite'])('ID photos on %s', (kind) => {
     const reused = res.data!.reuseDocuments.documents;
     expect(reused.map((d: { kind: string }) => d.kind).sort()).toEqual(['ID_CARD_BACK', 'ID_CARD_FRONT', 'SIGNATURE']);
     expect(reused.every((d: { reused: boolean }) => d.reused)).toBe(true);
-    expect((await gql(server.url, COMPLETE, { t: t3 }, bearer(token))).data!.completeDocuments.currentStep).toBe('CONTACT_PHONE');
+    expect((await gql(server.url, COMPLETE, { t: t3 }, bearer(token))).data!.completeDocuments.currentStep).toBe(
+      'CONTACT_PHONE',
+    );
   });
 });

@@ -25,7 +25,9 @@ export function toDocumentType(d: Document, viewer: Viewer, documents: DocumentS
 
 @Resolver(() => TicketType)
 export class DocumentResolver {
-  @Mutation(() => DocumentType, { description: '上传身份证正面、反面或手写签名照（JPG，不超过10M）；自动切边、旋转并检查质量' })
+  @Mutation(() => DocumentType, {
+    description: '上传身份证正面、反面或手写签名照（JPG，不超过10M）；自动切边、旋转并检查质量',
+  })
   async uploadDocument(
     @Arg('ticketId', () => ID) ticketId: string,
     @Arg('kind', () => DocumentKind) kind: DocumentKindValue,
@@ -38,14 +40,20 @@ export class DocumentResolver {
   }
 
   @Mutation(() => TicketType, { description: "keep the photos already on file for this ticket's DOCUMENTS step" })
-  async reuseDocuments(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async reuseDocuments(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     const customer = requireCustomer(viewer);
     await services.documents.reuse(em, customer, ticketId);
     return toTicketType(await services.tickets.getOwn(em, customer, ticketId));
   }
 
   @Mutation(() => TicketType, { description: '照片上传完成，进入下一步' })
-  async completeDocuments(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async completeDocuments(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     const customer = requireCustomer(viewer);
     await services.documents.complete(em, customer, ticketId);
     return toTicketType(await services.tickets.getOwn(em, customer, ticketId));

@@ -55,9 +55,18 @@ export class DocumentService {
     fs.mkdirSync(this.tmpDir, { recursive: true });
   }
 
-  async upload(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string, kind: DocumentKind, upload: Promise<FileUpload> | FileUpload): Promise<Document> {
+  async upload(
+    em: EntityManager,
+    viewer: Viewer & { customerId: string },
+    ticketId: string,
+    kind: DocumentKind,
+    upload: Promise<FileUpload> | FileUpload,
+  ): Promise<Document> {
     if (!REQUIRED_KINDS.includes(kind as PhotoKind)) {
-      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `客户只能上传${REQUIRED_KINDS.map((k) => KIND_NAMES[k]).join('、')}`);
+      throw new KaihuError(
+        ErrorCode.BAD_USER_INPUT,
+        `客户只能上传${REQUIRED_KINDS.map((k) => KIND_NAMES[k]).join('、')}`,
+      );
     }
     const ticket = await this.tickets.getOwn(em, viewer, ticketId);
     this.tickets.assertAtStep(ticket, 'DOCUMENTS');
@@ -124,7 +133,8 @@ export class DocumentService {
         hash.update(chunk);
         if (!out.write(chunk)) await once(out, 'drain');
       }
-      if (head.length < 3) throw new KaihuError(ErrorCode.UNSUPPORTED_FILE_TYPE, '照片文件为空或不是 JPG 格式，请重新选择');
+      if (head.length < 3)
+        throw new KaihuError(ErrorCode.UNSUPPORTED_FILE_TYPE, '照片文件为空或不是 JPG 格式，请重新选择');
       out.end();
       await once(out, 'close');
       return { path: file, size, sha256: hash.digest('hex') };
@@ -133,7 +143,8 @@ export class DocumentService {
       out.destroy();
       await fs.promises.rm(file, { force: true });
       // graphql-upload cuts a file off at its maxFileSize and fails the stream
-      if (!(e instanceof KaihuError) && /exceeds the \d+ byte size limit/.test((e as Error).message)) throw new KaihuError(ErrorCode.FILE_TOO_LARGE);
+      if (!(e instanceof KaihuError) && /exceeds the \d+ byte size limit/.test((e as Error).message))
+        throw new KaihuError(ErrorCode.FILE_TOO_LARGE);
       throw e;
     }
   }
@@ -142,12 +153,21 @@ export class DocumentService {
    * A still of the customer taken by the witnessing agent (截图): kept as a WITNESS_SNAPSHOT
    * document of the ticket (every snapshot is kept; none supersedes another), with a thumbnail.
    */
-  async storeWitnessSnapshot(em: EntityManager, agent: Viewer, ticketId: string, jpeg: Buffer, meta: { sessionId: string }): Promise<Document> {
+  async storeWitnessSnapshot(
+    em: EntityManager,
+    agent: Viewer,
+    ticketId: string,
+    jpeg: Buffer,
+    meta: { sessionId: string },
+  ): Promise<Document> {
     if (!isJpegMagic(jpeg)) throw new KaihuError(ErrorCode.UNSUPPORTED_FILE_TYPE, '截图不是 JPG 图像');
     const ticket = await this.tickets.getForSystem(em, ticketId);
     const image = sharp(jpeg);
     const { width = 0, height = 0 } = await image.metadata();
-    const thumbnail = await sharp(jpeg).resize({ width: 320, withoutEnlargement: true }).jpeg({ quality: 80 }).toBuffer();
+    const thumbnail = await sharp(jpeg)
+      .resize({ width: 320, withoutEnlargement: true })
+      .jpeg({ quality: 80 })
+      .toBuffer();
     const original = await this.store.put(jpeg, 'image/jpeg');
     const thumb = await this.store.put(thumbnail, 'image/jpeg');
     const doc = em.create(Document, {
@@ -165,7 +185,12 @@ export class DocumentService {
       quality: {},
       createdAt: this.clock.now(),
     });
-    this.tickets.event(em, ticket, actorOf(agent), 'WITNESS_SNAPSHOT', 'VIDEO_WITNESS', null, { sha256: original.sha256, sessionId: meta.sessionId, width, height });
+    this.tickets.event(em, ticket, actorOf(agent), 'WITNESS_SNAPSHOT', 'VIDEO_WITNESS', null, {
+      sha256: original.sha256,
+      sessionId: meta.sessionId,
+      width,
+      height,
+    });
     await em.flush();
     return doc;
   }
@@ -179,12 +204,20 @@ export class DocumentService {
   async photosOnFile(em: EntityManager, customerId: string, exceptTicketId?: string): Promise<Document[]> {
     const docs = await em.find(
       Document,
-      { customerId, supersededAt: null, kind: { $in: [...REQUIRED_KINDS] }, ticketId: exceptTicketId ? { $ne: exceptTicketId } : undefined },
+      {
+        customerId,
+        supersededAt: null,
+        kind: { $in: [...REQUIRED_KINDS] },
+        ticketId: exceptTicketId ? { $ne: exceptTicketId } : undefined,
+      },
       { orderBy: { createdAt: 'desc' } },
     );
-    const approved = new Set(await this.tickets.approvedTicketIds(em, customerId, [...new Set(docs.map((d) => d.ticketId))]));
+    const approved = new Set(
+      await this.tickets.approvedTicketIds(em, customerId, [...new Set(docs.map((d) => d.ticketId))]),
+    );
     const byTicket = new Map<string, Document[]>();
-    for (const d of docs) if (approved.has(d.ticketId)) byTicket.set(d.ticketId, [...(byTicket.get(d.ticketId) ?? []), d]);
+    for (const d of docs)
+      if (approved.has(d.ticketId)) byTicket.set(d.ticketId, [...(byTicket.get(d.ticketId) ?? []), d]);
     for (const d of docs) {
       const set = byTicket.get(d.ticketId);
       if (set && REQUIRED_KINDS.every((k) => set.some((x) => x.kind === k))) return set;
@@ -199,7 +232,11 @@ export class DocumentService {
     const onFile = await this.photosOnFile(em, ticket.customerId, ticket.id);
     if (!onFile.length) throw new KaihuError(ErrorCode.NOTHING_TO_REUSE);
     const now = this.clock.now();
-    await em.nativeUpdate(Document, { ticketId, kind: { $in: onFile.map((d) => d.kind) }, supersededAt: null }, { supersededAt: now });
+    await em.nativeUpdate(
+      Document,
+      { ticketId, kind: { $in: onFile.map((d) => d.kind) }, supersededAt: null },
+      { supersededAt: now },
+    );
     for (const d of onFile) {
       em.create(Document, {
         ticketId,
@@ -218,7 +255,9 @@ export class DocumentService {
         createdAt: now,
       });
     }
-    this.tickets.event(em, ticket, actorOf(viewer), 'DOCUMENTS_REUSED', 'DOCUMENTS', null, { from: onFile.map((d) => d.id) });
+    this.tickets.event(em, ticket, actorOf(viewer), 'DOCUMENTS_REUSED', 'DOCUMENTS', null, {
+      from: onFile.map((d) => d.id),
+    });
     await em.flush();
   }
 
@@ -229,9 +268,19 @@ export class DocumentService {
     const docs = await this.listForTicket(em, ticketId);
     const missing = REQUIRED_KINDS.filter((k) => !docs.some((d) => d.kind === k));
     if (missing.length) {
-      throw new KaihuError(ErrorCode.DOCUMENTS_INCOMPLETE, `请上传${missing.map((k) => KIND_NAMES[k]).join('、')}后再进入下一步`, { missing });
+      throw new KaihuError(
+        ErrorCode.DOCUMENTS_INCOMPLETE,
+        `请上传${missing.map((k) => KIND_NAMES[k]).join('、')}后再进入下一步`,
+        { missing },
+      );
     }
-    await this.tickets.completeStep(em, ticket, 'DOCUMENTS', { documents: docs.map((d) => ({ id: d.id, kind: d.kind, sha256: d.sha256 })) }, actorOf(viewer));
+    await this.tickets.completeStep(
+      em,
+      ticket,
+      'DOCUMENTS',
+      { documents: docs.map((d) => ({ id: d.id, kind: d.kind, sha256: d.sha256 })) },
+      actorOf(viewer),
+    );
   }
 
   // --- signed URLs ---------------------------------------------------------------------------
@@ -254,9 +303,17 @@ export class DocumentService {
   async open(
     em: EntityManager,
     params: { id: string; variant: string; v?: unknown; exp?: unknown; sig?: unknown },
-  ): Promise<{ status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 }> {
+  ): Promise<
+    { status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 }
+  > {
     const { id, variant, v, exp, sig } = params;
-    if (!VARIANTS.includes(variant as FileVariant) || typeof v !== 'string' || typeof exp !== 'string' || typeof sig !== 'string') return { status: 403 };
+    if (
+      !VARIANTS.includes(variant as FileVariant) ||
+      typeof v !== 'string' ||
+      typeof exp !== 'string' ||
+      typeof sig !== 'string'
+    )
+      return { status: 403 };
     const expected = Buffer.from(this.sign(id, variant, v, Number(exp)), 'hex');
     const given = Buffer.from(sig, 'hex');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { status: 403 };
@@ -264,9 +321,13 @@ export class DocumentService {
     const doc = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(Document, { id }) : null;
     if (!doc) return { status: 404 };
     const [kind, viewerId, brokerId] = v.split('.');
-    const allowed = kind === 'CUSTOMER' ? doc.customerId === viewerId : (kind === 'STAFF' || kind === 'PARTNER') && doc.brokerId === brokerId;
+    const allowed =
+      kind === 'CUSTOMER'
+        ? doc.customerId === viewerId
+        : (kind === 'STAFF' || kind === 'PARTNER') && doc.brokerId === brokerId;
     if (!allowed) return { status: 403 };
-    const hash = variant === 'processed' ? doc.sha256 : variant === 'thumbnail' ? doc.thumbnailSha256 : doc.originalSha256;
+    const hash =
+      variant === 'processed' ? doc.sha256 : variant === 'thumbnail' ? doc.thumbnailSha256 : doc.originalSha256;
     const file = await this.store.get(hash);
     return file ? { status: 200, ...file } : { status: 404 };
   }

@@ -2,7 +2,12 @@ import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { DocumentKind as DocumentKindValue } from './document.entity';
 import { KIND_NAMES } from './document.service';
 
-export const DocumentKind = { ID_CARD_FRONT: 'ID_CARD_FRONT', ID_CARD_BACK: 'ID_CARD_BACK', SIGNATURE: 'SIGNATURE', WITNESS_SNAPSHOT: 'WITNESS_SNAPSHOT' } as const;
+export const DocumentKind = {
+  ID_CARD_FRONT: 'ID_CARD_FRONT',
+  ID_CARD_BACK: 'ID_CARD_BACK',
+  SIGNATURE: 'SIGNATURE',
+  WITNESS_SNAPSHOT: 'WITNESS_SNAPSHOT',
+} as const;
 registerEnumType(DocumentKind, {
   name: 'DocumentKind',
   valuesConfig: Object.fromEntries(Object.entries(KIND_NAMES).map(([k, v]) => [k, { description: v }])),

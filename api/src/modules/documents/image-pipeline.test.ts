@@ -2,7 +2,15 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { PHOTO_LIMITS, PhotoProblem, isJpegMagic, processPhoto, type PhotoKind, type PhotoProblemCode, type ProcessedPhoto } from './image-pipeline';
+import {
+  PHOTO_LIMITS,
+  PhotoProblem,
+  isJpegMagic,
+  processPhoto,
+  type PhotoKind,
+  type PhotoProblemCode,
+  type ProcessedPhoto,
+} from './image-pipeline';
 import {
   CAMERA_MAKE,
   CARD_HEIGHT,
@@ -49,7 +57,13 @@ function expectCropNear(crop: Rect | undefined, card: Rect, tolerance = 0.03): v
 }
 
 /** Mean R, G, B and luminance of a region of a JPEG given in fractions of its size. */
-async function regionMean(jpeg: Buffer, x0: number, y0: number, x1: number, y1: number): Promise<{ r: number; g: number; b: number; l: number }> {
+async function regionMean(
+  jpeg: Buffer,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): Promise<{ r: number; g: number; b: number; l: number }> {
   const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
   let r = 0;
   let g = 0;
@@ -129,7 +143,9 @@ describe('ID card photos: crop and rotation', () => {
     expect(out.rotation).toBe(undo);
     expect(out.adjustments).toEqual(undo ? ['CROPPED', 'ROTATED'] : ['CROPPED']);
     const turned = undo === 90 || undo === 270;
-    expect([out.width, out.height]).toEqual(turned ? [out.crop!.height, out.crop!.width] : [out.crop!.width, out.crop!.height]);
+    expect([out.width, out.height]).toEqual(
+      turned ? [out.crop!.height, out.crop!.width] : [out.crop!.width, out.crop!.height],
+    );
     await expectUpright(out, KIND[side]);
     const thumb = await sharp(out.thumbnail).metadata();
     expect(thumb.width).toBe(PHOTO_LIMITS.thumbnailSize);
@@ -144,16 +160,19 @@ describe('ID card photos: crop and rotation', () => {
     ['BACK', 6, 0],
     ['BACK', 8, 180],
     ['FRONT', 6, 90],
-  ] as const)('%s card stored turned with EXIF orientation %i (card turned %i° in the scene)', async (side, exifOrientation, turn) => {
-    const photo = await makeIdPhoto({ side, exifOrientation, cardRotation: turn, left: 300, top: 250 });
-    expect((await sharp(photo.jpeg).metadata()).orientation).toBe(exifOrientation);
-    const out = await processPhoto(photo.jpeg, KIND[side]);
-    // the crop is in the coordinates of the oriented (displayed) photo
-    expectCropNear(out.crop, photo.subject);
-    expect(out.rotation).toBe((360 - turn) % 360);
-    expect(out.adjustments).toEqual(turn ? ['AUTO_ORIENTED', 'CROPPED', 'ROTATED'] : ['AUTO_ORIENTED', 'CROPPED']);
-    await expectUpright(out, KIND[side]);
-  });
+  ] as const)(
+    '%s card stored turned with EXIF orientation %i (card turned %i° in the scene)',
+    async (side, exifOrientation, turn) => {
+      const photo = await makeIdPhoto({ side, exifOrientation, cardRotation: turn, left: 300, top: 250 });
+      expect((await sharp(photo.jpeg).metadata()).orientation).toBe(exifOrientation);
+      const out = await processPhoto(photo.jpeg, KIND[side]);
+      // the crop is in the coordinates of the oriented (displayed) photo
+      expectCropNear(out.crop, photo.subject);
+      expect(out.rotation).toBe((360 - turn) % 360);
+      expect(out.adjustments).toEqual(turn ? ['AUTO_ORIENTED', 'CROPPED', 'ROTATED'] : ['AUTO_ORIENTED', 'CROPPED']);
+      await expectUpright(out, KIND[side]);
+    },
+  );
 
   it('keeps the landscape candidate with the smaller rotation when the layout tells nothing', async () => {
     for (const [turn, rotation] of [
@@ -188,7 +207,15 @@ describe('ID card photos: crop and rotation', () => {
   });
 
   it('crops and turns a card photographed off-centre in a portrait frame', async () => {
-    const photo = await makeIdPhoto({ side: 'FRONT', frameWidth: 900, frameHeight: 1200, cardWidth: 760, cardRotation: 270, left: 120, top: 200 });
+    const photo = await makeIdPhoto({
+      side: 'FRONT',
+      frameWidth: 900,
+      frameHeight: 1200,
+      cardWidth: 760,
+      cardRotation: 270,
+      left: 120,
+      top: 200,
+    });
     const out = await processPhoto(photo.jpeg, 'ID_CARD_FRONT');
     expectCropNear(out.crop, photo.subject);
     expect(out.rotation).toBe(90);
@@ -279,7 +306,10 @@ describe('file problems', () => {
     const photo = await makeIdPhoto({ side: 'FRONT' });
     await problemOf(processPhoto(truncate(photo.jpeg, 0.5), 'ID_CARD_FRONT'), 'IMAGE_CORRUPT');
     await problemOf(processPhoto(truncate(photo.jpeg, 0.001), 'ID_CARD_FRONT'), 'IMAGE_CORRUPT');
-    await problemOf(processPhoto(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 7)]), 'ID_CARD_FRONT'), 'IMAGE_CORRUPT');
+    await problemOf(
+      processPhoto(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2000, 7)]), 'ID_CARD_FRONT'),
+      'IMAGE_CORRUPT',
+    );
   });
 
   it('refuses a header claiming 60000×60000 pixels without decoding it', async () => {
@@ -302,10 +332,21 @@ describe('file problems', () => {
     const narrow = await makeIdPhoto({ side: 'BACK', frameWidth: 639, frameHeight: 480, cardWidth: 540 });
     await problemOf(processPhoto(narrow.jpeg, 'ID_CARD_BACK'), 'IMAGE_TOO_SMALL');
     // 400×640 stored as 640×400 turned by EXIF: long side 640, short side 400 — big enough
-    const portrait = await makeIdPhoto({ side: 'FRONT', frameWidth: 400, frameHeight: 640, cardWidth: 360, cardRotation: 90, exifOrientation: 6 });
+    const portrait = await makeIdPhoto({
+      side: 'FRONT',
+      frameWidth: 400,
+      frameHeight: 640,
+      cardWidth: 360,
+      cardRotation: 90,
+      exifOrientation: 6,
+    });
     const out = await processPhoto(portrait.jpeg, 'ID_CARD_FRONT');
     expect(out.adjustments).toEqual(['AUTO_ORIENTED', 'CROPPED', 'ROTATED']);
-    const signature = await makeSignaturePhoto({ frameWidth: 290, frameHeight: 200, ink: { left: 40, top: 60, width: 200, height: 70 } });
+    const signature = await makeSignaturePhoto({
+      frameWidth: 290,
+      frameHeight: 200,
+      ink: { left: 40, top: 60, width: 200, height: 70 },
+    });
     await problemOf(processPhoto(signature.jpeg, 'SIGNATURE'), 'IMAGE_TOO_SMALL');
   });
 });
@@ -327,7 +368,14 @@ describe('photo problems', () => {
   });
 
   it('CARD_NOT_FOUND when the photo was taken so close that the frame cuts the card off', async () => {
-    const photo = await makeIdPhoto({ side: 'FRONT', frameWidth: 1200, frameHeight: 900, cardWidth: 1500, left: -120, top: -20 });
+    const photo = await makeIdPhoto({
+      side: 'FRONT',
+      frameWidth: 1200,
+      frameHeight: 900,
+      cardWidth: 1500,
+      left: -120,
+      top: -20,
+    });
     const problem = await problemOf(processPhoto(photo.jpeg, 'ID_CARD_FRONT'), 'CARD_NOT_FOUND');
     expect(problem.details).toMatchObject({ reason: 'CARD_TOO_SMALL' });
     expect(problem.message).toContain('不完整');
@@ -374,14 +422,20 @@ describe('photo problems', () => {
     const problem = await problemOf(processPhoto(blurred.jpeg, 'ID_CARD_BACK'), 'PHOTO_BLURRY');
     expect(problem.message).toContain('对焦');
     expect(problem.details!.sharpness).toBeLessThan(PHOTO_LIMITS.minSharpness);
-    await problemOf(processPhoto((await makeIdPhoto({ side: 'FRONT', blur: 3, cardRotation: 90 })).jpeg, 'ID_CARD_FRONT'), 'PHOTO_BLURRY');
+    await problemOf(
+      processPhoto((await makeIdPhoto({ side: 'FRONT', blur: 3, cardRotation: 90 })).jpeg, 'ID_CARD_FRONT'),
+      'PHOTO_BLURRY',
+    );
     const soft = await processPhoto((await makeIdPhoto({ side: 'FRONT', blur: 1 })).jpeg, 'ID_CARD_FRONT');
     expect(soft.quality.sharpness).toBeGreaterThan(PHOTO_LIMITS.minSharpness);
   });
 
   it('checks darkness, then glare, then sharpness', async () => {
     const options: IdPhotoOptions = { side: 'FRONT', blur: 6 };
-    await problemOf(processPhoto((await makeIdPhoto({ ...options, brightness: 0.15 })).jpeg, 'ID_CARD_FRONT'), 'PHOTO_TOO_DARK');
+    await problemOf(
+      processPhoto((await makeIdPhoto({ ...options, brightness: 0.15 })).jpeg, 'ID_CARD_FRONT'),
+      'PHOTO_TOO_DARK',
+    );
     await problemOf(processPhoto((await makeIdPhoto({ ...options, glare: 0.3 })).jpeg, 'ID_CARD_FRONT'), 'PHOTO_GLARE');
   });
 });
@@ -392,7 +446,12 @@ describe('signature photos', () => {
     const out = await processPhoto(photo.jpeg, 'SIGNATURE');
     const ink = photo.subject;
     const m = PHOTO_LIMITS.signatureMargin;
-    expectCropNear(out.crop, { left: ink.left - ink.width * m, top: ink.top - ink.height * m, width: ink.width * (1 + 2 * m), height: ink.height * (1 + 2 * m) });
+    expectCropNear(out.crop, {
+      left: ink.left - ink.width * m,
+      top: ink.top - ink.height * m,
+      width: ink.width * (1 + 2 * m),
+      height: ink.height * (1 + 2 * m),
+    });
     expect(out.rotation).toBe(0);
     expect(out.adjustments).toEqual(['CROPPED']);
     expect([out.width, out.height]).toEqual([out.crop!.width, out.crop!.height]);
@@ -405,10 +464,20 @@ describe('signature photos', () => {
 
   it('finds the ink on a sheet lying on a dark desk', async () => {
     const ink = { left: 420, top: 520, width: 480, height: 160 };
-    const photo = await makeSignaturePhoto({ frameWidth: 1400, frameHeight: 1050, sheet: { left: 160, top: 120, width: 1000, height: 800 }, ink });
+    const photo = await makeSignaturePhoto({
+      frameWidth: 1400,
+      frameHeight: 1050,
+      sheet: { left: 160, top: 120, width: 1000, height: 800 },
+      ink,
+    });
     const out = await processPhoto(photo.jpeg, 'SIGNATURE');
     const m = PHOTO_LIMITS.signatureMargin;
-    expectCropNear(out.crop, { left: ink.left - ink.width * m, top: ink.top - ink.height * m, width: ink.width * (1 + 2 * m), height: ink.height * (1 + 2 * m) });
+    expectCropNear(out.crop, {
+      left: ink.left - ink.width * m,
+      top: ink.top - ink.height * m,
+      width: ink.width * (1 + 2 * m),
+      height: ink.height * (1 + 2 * m),
+    });
     expect(out.adjustments).toEqual(['CROPPED']);
   });
 
@@ -420,7 +489,12 @@ describe('signature photos', () => {
     expect(out.adjustments).toEqual(['CROPPED']);
     expect(out.height).toBeGreaterThan(out.width);
     const m = PHOTO_LIMITS.signatureMargin;
-    expectCropNear(out.crop, { left: ink.left - ink.width * m, top: ink.top - ink.height * m, width: ink.width * (1 + 2 * m), height: ink.height * (1 + 2 * m) });
+    expectCropNear(out.crop, {
+      left: ink.left - ink.width * m,
+      top: ink.top - ink.height * m,
+      width: ink.width * (1 + 2 * m),
+      height: ink.height * (1 + 2 * m),
+    });
   });
 
   it('applies the EXIF orientation to a signature', async () => {
@@ -438,7 +512,10 @@ describe('signature photos', () => {
   });
 
   it('CARD_NOT_FOUND (no ink) for a blank sheet', async () => {
-    const problem = await problemOf(processPhoto((await makeSignaturePhoto({ blank: true })).jpeg, 'SIGNATURE'), 'CARD_NOT_FOUND');
+    const problem = await problemOf(
+      processPhoto((await makeSignaturePhoto({ blank: true })).jpeg, 'SIGNATURE'),
+      'CARD_NOT_FOUND',
+    );
     expect(problem.message).toContain('签名');
   });
 });

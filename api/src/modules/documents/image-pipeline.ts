@@ -157,7 +157,8 @@ const MESSAGES = {
   tooSmallSignature: `签名照片分辨率过低（至少需要${PHOTO_LIMITS.minSignatureWidth}×${PHOTO_LIMITS.minSignatureHeight}像素），请靠近签名重新拍摄`,
   lowContrast:
     '未能识别到完整的身份证边缘：证件与背景颜色反差太小。请将身份证放在深色、与证件颜色反差较大的背景上，让证件充满取景框的80%以上后重新拍摄',
-  cardTooSmall: '未能识别到完整的身份证：证件在照片中太小或不完整。请将整张身份证放在深色背景上，让证件完整并充满取景框的80%以上后重新拍摄',
+  cardTooSmall:
+    '未能识别到完整的身份证：证件在照片中太小或不完整。请将整张身份证放在深色背景上，让证件完整并充满取景框的80%以上后重新拍摄',
   noInk: '未能识别到签名笔迹：请在白纸上用黑色或蓝色笔签名，让签名完整、清晰地出现在照片中后重新拍摄',
   dark: (kind: PhotoKind) => `${SUBJECT[kind]}照片太暗，看不清内容，请在光线充足处重新拍摄`,
   glare: (kind: PhotoKind) => `${SUBJECT[kind]}照片反光或过曝，部分内容看不清，请避开灯光直射，调整角度后重新拍摄`,
@@ -196,11 +197,20 @@ export async function processPhoto(input: string | Buffer, kind: PhotoKind): Pro
   if (meta.format !== 'jpeg') throw new PhotoProblem('UNSUPPORTED_FILE_TYPE', MESSAGES.unsupported);
   if (!meta.width || !meta.height) throw new PhotoProblem('IMAGE_CORRUPT', MESSAGES.corrupt);
   if (meta.width * meta.height > PHOTO_LIMITS.maxPixels) {
-    throw new PhotoProblem('IMAGE_TOO_LARGE', MESSAGES.tooLarge, { width: meta.width, height: meta.height, maxPixels: PHOTO_LIMITS.maxPixels });
+    throw new PhotoProblem('IMAGE_TOO_LARGE', MESSAGES.tooLarge, {
+      width: meta.width,
+      height: meta.height,
+      maxPixels: PHOTO_LIMITS.maxPixels,
+    });
   }
   let image: Rgb;
   try {
-    const { data, info } = await sharp(input, DECODE_OPTIONS).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(input, DECODE_OPTIONS)
+      .rotate()
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`unexpected ${info.channels} channels`);
     image = { data, width: info.width, height: info.height };
   } catch (e) {
@@ -215,7 +225,9 @@ export async function processPhoto(input: string | Buffer, kind: PhotoKind): Pro
   const long = math.max(image.width, image.height);
   const short = math.min(image.width, image.height);
   const [minLong, minShort] =
-    kind === 'SIGNATURE' ? [PHOTO_LIMITS.minSignatureWidth, PHOTO_LIMITS.minSignatureHeight] : [PHOTO_LIMITS.minIdWidth, PHOTO_LIMITS.minIdHeight];
+    kind === 'SIGNATURE'
+      ? [PHOTO_LIMITS.minSignatureWidth, PHOTO_LIMITS.minSignatureHeight]
+      : [PHOTO_LIMITS.minIdWidth, PHOTO_LIMITS.minIdHeight];
   if (long < minLong || short < minShort) {
     throw new PhotoProblem('IMAGE_TOO_SMALL', kind === 'SIGNATURE' ? MESSAGES.tooSmallSignature : MESSAGES.tooSmallId, {
       width: image.width,
@@ -270,7 +282,8 @@ export async function processPhoto(input: string | Buffer, kind: PhotoKind): Pro
     .toBuffer({ resolveWithObject: true });
   const view: Rgb = { data: measured.data, width: measured.info.width, height: measured.info.height };
   // leave out the padding (and the card's rounded corners) / the signature margin
-  const inset = kind === 'SIGNATURE' && crop ? PHOTO_LIMITS.signatureMargin / (1 + 2 * PHOTO_LIMITS.signatureMargin) : 0.03;
+  const inset =
+    kind === 'SIGNATURE' && crop ? PHOTO_LIMITS.signatureMargin / (1 + 2 * PHOTO_LIMITS.signatureMargin) : 0.03;
   const stats = measure(view, inset);
   const quality = {
     meanLuminance: round(stats.meanLuminance, 1),
@@ -279,13 +292,15 @@ export async function processPhoto(input: string | Buffer, kind: PhotoKind): Pro
     contrast: round(contrast, 1),
   };
   const details = { ...quality };
-  if (stats.meanLuminance < PHOTO_LIMITS.minMeanLuminance) throw new PhotoProblem('PHOTO_TOO_DARK', MESSAGES.dark(kind), details);
+  if (stats.meanLuminance < PHOTO_LIMITS.minMeanLuminance)
+    throw new PhotoProblem('PHOTO_TOO_DARK', MESSAGES.dark(kind), details);
   const glare =
     kind === 'SIGNATURE'
       ? stats.glareFraction > PHOTO_LIMITS.maxSignatureGlareFraction
       : stats.glareFraction > PHOTO_LIMITS.maxGlareFraction || stats.meanLuminance > PHOTO_LIMITS.maxMeanLuminance;
   if (glare) throw new PhotoProblem('PHOTO_GLARE', MESSAGES.glare(kind), details);
-  if (kind !== 'SIGNATURE' && stats.sharpness < PHOTO_LIMITS.minSharpness) throw new PhotoProblem('PHOTO_BLURRY', MESSAGES.blurry(kind), details);
+  if (kind !== 'SIGNATURE' && stats.sharpness < PHOTO_LIMITS.minSharpness)
+    throw new PhotoProblem('PHOTO_BLURRY', MESSAGES.blurry(kind), details);
 
   // 8. output: one pipeline over the decoded pixels (raw input carries no metadata), thumbnail from the 800 px copy
   let out = sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } });
@@ -359,7 +374,12 @@ function toOriginal(box: Rect, pad: number, sx: number, sy: number, width: numbe
 }
 
 /** "Not found" — unless the whole frame is simply too dark, which is the better advice. */
-function notFound(small: Rgb, kind: PhotoKind, message: string, details: Record<string, number | string>): PhotoProblem {
+function notFound(
+  small: Rgb,
+  kind: PhotoKind,
+  message: string,
+  details: Record<string, number | string>,
+): PhotoProblem {
   const frameLuminance = measure(small, 0).meanLuminance;
   if (frameLuminance < PHOTO_LIMITS.minMeanLuminance) {
     return new PhotoProblem('PHOTO_TOO_DARK', MESSAGES.dark(kind), { meanLuminance: round(frameLuminance, 1) });
@@ -437,7 +457,12 @@ function otsu(hist: Uint32Array): number {
  * Largest connected component of `mask` (4- or 8-connected); returns its per-row and per-column
  * pixel counts, or null when the mask is empty.
  */
-function largestComponent(mask: Uint8Array, width: number, height: number, eight = false): { rows: Uint32Array; cols: Uint32Array; size: number } | null {
+function largestComponent(
+  mask: Uint8Array,
+  width: number,
+  height: number,
+  eight = false,
+): { rows: Uint32Array; cols: Uint32Array; size: number } | null {
   const labels = new Int32Array(width * height);
   const stack = new Int32Array(width * height);
   let bestLabel = 0;
@@ -539,7 +564,12 @@ function findCard(img: Rgb): CardSearch {
   const inBorder = (x: number, y: number) => x < bx || x >= w - bx || y < by || y >= h - by;
   const frame = { left: 0, top: 0, width: w, height: h };
   const background = medianColour(img, frame, inBorder);
-  const centreArea = { left: math.round(w / 4), top: math.round(h / 4), width: math.round(w / 2), height: math.round(h / 2) };
+  const centreArea = {
+    left: math.round(w / 4),
+    top: math.round(h / 4),
+    width: math.round(w / 2),
+    height: math.round(h / 2),
+  };
   const centre = medianColour(img, centreArea);
   const centreContrast = distance(background, centre);
 
@@ -560,7 +590,10 @@ function findCard(img: Rgb): CardSearch {
   for (let y = 0, p = 0; y < h; y++) {
     for (let x = 0; x < w; x++, p++) {
       const i = p * 3;
-      const d = math.min(255, math.round(math.hypot(data[i] - background[0], data[i + 1] - background[1], data[i + 2] - background[2])));
+      const d = math.min(
+        255,
+        math.round(math.hypot(data[i] - background[0], data[i + 1] - background[1], data[i + 2] - background[2])),
+      );
       dist[p] = d;
       all[d]++;
       if (inBorder(x, y)) {
@@ -569,14 +602,24 @@ function findCard(img: Rgb): CardSearch {
       }
     }
   }
-  const threshold = math.max(otsu(all), 3 * percentile(border, borderCount, 0.5) + 10, PHOTO_LIMITS.minForegroundDistance);
+  const threshold = math.max(
+    otsu(all),
+    3 * percentile(border, borderCount, 0.5) + 10,
+    PHOTO_LIMITS.minForegroundDistance,
+  );
   const mask = new Uint8Array(w * h);
   for (let p = 0; p < mask.length; p++) mask[p] = dist[p] > threshold ? 1 : 0;
   const component = largestComponent(mask, w, h);
   // the centre differs a little from the border: most likely a card too close to the background's colour
   const faintCentre = centreContrast >= FAINT_CONTRAST && centreContrast < PHOTO_LIMITS.minCardContrast;
   if (!component) {
-    return { box: null, reason: faintCentre ? 'LOW_CONTRAST' : 'CARD_TOO_SMALL', contrast: centreContrast, coverage: 0, base: centre };
+    return {
+      box: null,
+      reason: faintCentre ? 'LOW_CONTRAST' : 'CARD_TOO_SMALL',
+      contrast: centreContrast,
+      coverage: 0,
+      base: centre,
+    };
   }
   const [top, bottom] = span(component.rows, 0.1);
   const [left, right] = span(component.cols, 0.1);
@@ -676,7 +719,12 @@ function chooseRotation(img: Rgb, box: Rect, base: Colour, kind: PhotoKind): Tur
  */
 function findInk(img: Rgb): { box: Rect; contrast: number } | null {
   const { width: w, height: h, data } = img;
-  const paper = medianColour(img, { left: math.round(w * 0.2), top: math.round(h * 0.2), width: math.round(w * 0.6), height: math.round(h * 0.6) });
+  const paper = medianColour(img, {
+    left: math.round(w * 0.2),
+    top: math.round(h * 0.2),
+    width: math.round(w * 0.6),
+    height: math.round(h * 0.6),
+  });
   const paperLuma = luma(...paper);
   const paperBlue = paper[2] - math.max(paper[0], paper[1]);
   const notPaper = new Uint8Array(w * h);
@@ -771,7 +819,10 @@ function findInk(img: Rgb): { box: Rect; contrast: number } | null {
     }
   }
   if (!kept) return null;
-  return { box: { left, top, width: right - left + 1, height: bottom - top + 1 }, contrast: paperLuma - inkLumaSum / kept };
+  return {
+    box: { left, top, width: right - left + 1, height: bottom - top + 1 },
+    contrast: paperLuma - inkLumaSum / kept,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

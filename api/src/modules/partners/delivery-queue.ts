@@ -38,7 +38,7 @@ export function jobId(job: DeliveryJob): string {
 
 /** pg-boss's own backoff (retry n ≥ 1): delay·2^(n-1)·(1 + random), in seconds. */
 export function backoffSeconds(policy: RetryPolicy, retry: number): number {
-  const base = policy.retryDelaySeconds * 2 ** Math.min(16, retry) / 2;
+  const base = (policy.retryDelaySeconds * 2 ** Math.min(16, retry)) / 2;
   return base + base * Math.random();
 }
 
@@ -56,23 +56,39 @@ export class PgBossQueue implements DeliveryQueue {
     private readonly policy: RetryPolicy,
     private readonly log: Logger,
   ) {
-    this.boss = new PgBoss({ connectionString: databaseUrl, max: 3, application_name: 'kaihu-webhooks', schedule: false });
+    this.boss = new PgBoss({
+      connectionString: databaseUrl,
+      max: 3,
+      application_name: 'kaihu-webhooks',
+      schedule: false,
+    });
     this.boss.on('error', (err: Error) => this.log.warn({ err }, 'webhook queue (pg-boss) error'));
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
     await this.boss.start();
-    const options = { name: WEBHOOK_QUEUE, retryLimit: this.policy.retryLimit, retryDelay: this.policy.retryDelaySeconds, retryBackoff: true, expireInSeconds: 60 };
+    const options = {
+      name: WEBHOOK_QUEUE,
+      retryLimit: this.policy.retryLimit,
+      retryDelay: this.policy.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: 60,
+    };
     if (await this.boss.getQueue(WEBHOOK_QUEUE)) await this.boss.updateQueue(WEBHOOK_QUEUE, options);
-    else await this.boss.createQueue(WEBHOOK_QUEUE, options).catch(async (e: unknown) => {
-      // another node created it at the same moment
-      if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) throw e;
-    });
+    else
+      await this.boss.createQueue(WEBHOOK_QUEUE, options).catch(async (e: unknown) => {
+        // another node created it at the same moment
+        if (!(await this.boss.getQueue(WEBHOOK_QUEUE))) throw e;
+      });
     for (let i = 0; i < WORKERS; i++) {
       this.workerIds.push(
-        await this.boss.work<DeliveryJob>(WEBHOOK_QUEUE, { batchSize: 1, pollingIntervalSeconds: 0.5 }, async ([job]) => {
-          if (job) await handler(job.data);
-        }),
+        await this.boss.work<DeliveryJob>(
+          WEBHOOK_QUEUE,
+          { batchSize: 1, pollingIntervalSeconds: 0.5 },
+          async ([job]) => {
+            if (job) await handler(job.data);
+          },
+        ),
       );
     }
   }
@@ -129,10 +145,14 @@ export class InProcessQueue implements DeliveryQueue {
           await this.handler!(job);
           this.known.delete(id);
         } catch (err) {
-          if (retry < this.policy.retryLimit) this.schedule(job, id, retry + 1, backoffSeconds(this.policy, retry + 1) * 1000);
+          if (retry < this.policy.retryLimit)
+            this.schedule(job, id, retry + 1, backoffSeconds(this.policy, retry + 1) * 1000);
           else {
             this.known.delete(id);
-            this.log.warn({ err, eventId: job.eventId, endpointId: job.endpointId }, 'webhook delivery failed for good');
+            this.log.warn(
+              { err, eventId: job.eventId, endpointId: job.endpointId },
+              'webhook delivery failed for good',
+            );
           }
         }
       })();
@@ -152,7 +172,10 @@ export class InProcessQueue implements DeliveryQueue {
 }
 
 /** pg-boss on PostgreSQL; the in-process loop on the embedded PGlite. */
-export function createDeliveryQueue(config: { databaseUrl: string | null; webhooks: RetryPolicy }, log: Logger): DeliveryQueue {
+export function createDeliveryQueue(
+  config: { databaseUrl: string | null; webhooks: RetryPolicy },
+  log: Logger,
+): DeliveryQueue {
   const policy = { retryLimit: config.webhooks.retryLimit, retryDelaySeconds: config.webhooks.retryDelaySeconds };
   return config.databaseUrl ? new PgBossQueue(config.databaseUrl, policy, log) : new InProcessQueue(policy, log);
 }

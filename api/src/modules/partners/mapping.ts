@@ -57,7 +57,10 @@ export function partnerEventsFor(change: TicketChange): MappedEvent[] {
     out.push({ type: 'REVIEW_COMPLETED', payload: { outcome: action } });
   }
   if (STATUS_ACTIONS.has(action)) {
-    out.push({ type: 'TICKET_STATUS_CHANGED', payload: { from: action === 'STARTED' ? null : beforeStatus, to: status, action, actorKind } });
+    out.push({
+      type: 'TICKET_STATUS_CHANGED',
+      payload: { from: action === 'STARTED' ? null : beforeStatus, to: status, action, actorKind },
+    });
   }
   return out;
 }

@@ -7,7 +7,11 @@ import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mik
  */
 @Entity({ tableName: 'partner_events' })
 @Unique({ properties: ['brokerId', 'seq'] })
-@Index({ name: 'partner_events_undispatched_index', expression: 'create index "partner_events_undispatched_index" on "partner_events" ("created_at") where "dispatched_at" is null' })
+@Index({
+  name: 'partner_events_undispatched_index',
+  expression:
+    'create index "partner_events_undispatched_index" on "partner_events" ("created_at") where "dispatched_at" is null',
+})
 export class PartnerEvent {
   [OptionalProps]?: 'seq' | 'dispatchedAt';
 

@@ -7,7 +7,14 @@ import type { BusinessType, TicketStatus } from '../tickets/flows';
 import type { PartnerEventTypeValue } from './mapping';
 import type { PartnerEvent, WebhookDelivery, WebhookEndpoint } from './partner.entity';
 import { DEFAULT_EVENTS_PAGE, MAX_EVENTS_PAGE } from './partner.service';
-import { CreatedWebhook, PartnerEventBatch, PartnerEventConnection, PartnerEventType, WebhookDeliveryType, WebhookEndpointType } from './partner.types';
+import {
+  CreatedWebhook,
+  PartnerEventBatch,
+  PartnerEventConnection,
+  PartnerEventType,
+  WebhookDeliveryType,
+  WebhookEndpointType,
+} from './partner.types';
 
 /** Events per message of the subscription while it replays the backlog. */
 const REPLAY_PAGE = 100;
@@ -28,11 +35,25 @@ export function toPartnerEventType(e: PartnerEvent): PartnerEventType {
 }
 
 function toEndpointType(e: WebhookEndpoint): WebhookEndpointType {
-  return Object.assign(new WebhookEndpointType(), { id: e.id, url: e.url, description: e.description, createdAt: e.createdAt });
+  return Object.assign(new WebhookEndpointType(), {
+    id: e.id,
+    url: e.url,
+    description: e.description,
+    createdAt: e.createdAt,
+  });
 }
 
 function toDeliveryType(d: WebhookDelivery): WebhookDeliveryType {
-  return Object.assign(new WebhookDeliveryType(), { id: String(d.id), eventId: d.eventId, attempt: d.attempt, statusCode: d.statusCode, error: d.error, durationMs: d.durationMs, ok: d.ok, at: d.at });
+  return Object.assign(new WebhookDeliveryType(), {
+    id: String(d.id),
+    eventId: d.eventId,
+    attempt: d.attempt,
+    statusCode: d.statusCode,
+    error: d.error,
+    durationMs: d.durationMs,
+    ok: d.ok,
+    at: d.at,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -123,23 +144,37 @@ export class PartnerResolver {
     description: `合作方事件（本公司）：从 after（事件序号）之后按序号升序分页；合作方 API 密钥或期货公司管理员可用。first 默认 ${DEFAULT_EVENTS_PAGE}，最多 ${MAX_EVENTS_PAGE}`,
   })
   async events(
-    @Arg('after', () => ID, { nullable: true, description: 'a seq (cursor); omitted: from the first event' }) after: string | null,
+    @Arg('after', () => ID, { nullable: true, description: 'a seq (cursor); omitted: from the first event' })
+    after: string | null,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Ctx() ctx: KaihuContext,
   ): Promise<PartnerEventConnection> {
     const partners = ctx.services.partners;
     const viewer = partners.assertViewer(ctx.viewer, 'EVENTS');
-    const { events, hasNextPage } = await partners.page(ctx.em, viewer.brokerId, partners.parseCursor(after), partners.pageSize(first));
+    const { events, hasNextPage } = await partners.page(
+      ctx.em,
+      viewer.brokerId,
+      partners.parseCursor(after),
+      partners.pageSize(first),
+    );
     const edges = events.map((e) => ({ cursor: String(e.seq), node: toPartnerEventType(e) }));
-    return Object.assign(new PartnerEventConnection(), { edges, pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1]!.cursor : (after ?? null) } });
+    return Object.assign(new PartnerEventConnection(), {
+      edges,
+      pageInfo: { hasNextPage, endCursor: edges.length ? edges[edges.length - 1]!.cursor : (after ?? null) },
+    });
   }
 
   @Subscription(() => PartnerEventBatch, {
     name: 'events',
-    description: '合作方事件推送：先按页重放 after 之后的全部事件，再实时推送；序号连续、不重复。断线后以收到的最后序号（endCursor）重新订阅即可续传',
-    subscribe: ({ args, context }) => eventStream(context as KaihuContext, (args.after as string | null | undefined) ?? null),
+    description:
+      '合作方事件推送：先按页重放 after 之后的全部事件，再实时推送；序号连续、不重复。断线后以收到的最后序号（endCursor）重新订阅即可续传',
+    subscribe: ({ args, context }) =>
+      eventStream(context as KaihuContext, (args.after as string | null | undefined) ?? null),
   })
-  eventsPushed(@Root() batch: PartnerEventBatch, @Arg('after', () => ID, { nullable: true }) _after: string | null): PartnerEventBatch {
+  eventsPushed(
+    @Root() batch: PartnerEventBatch,
+    @Arg('after', () => ID, { nullable: true }) _after: string | null,
+  ): PartnerEventBatch {
     return batch;
   }
 
@@ -174,7 +209,8 @@ export class PartnerResolver {
   ): Promise<WebhookDeliveryType[]> {
     const viewer = ctx.services.partners.assertViewer(ctx.viewer, 'WEBHOOKS');
     const n = first ?? 50;
-    if (!Number.isInteger(n) || n < 1 || n > MAX_EVENTS_PAGE) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 应在 1 到 ${MAX_EVENTS_PAGE} 之间`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_EVENTS_PAGE)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 应在 1 到 ${MAX_EVENTS_PAGE} 之间`);
     return (await ctx.services.partners.deliveries(ctx.em, viewer, webhookId, n)).map(toDeliveryType);
   }
 }

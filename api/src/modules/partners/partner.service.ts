@@ -48,7 +48,16 @@ const DISPATCH_BATCH = 100;
 
 /** The body a webhook receives (and `Kaihu-Event-Id` = `id`). */
 export function eventBody(e: PartnerEvent): Record<string, unknown> {
-  return { id: e.id, seq: Number(e.seq), type: e.type, ticketId: e.ticketId, business: e.business, status: e.status, payload: e.payload, createdAt: e.createdAt.toISOString() };
+  return {
+    id: e.id,
+    seq: Number(e.seq),
+    type: e.type,
+    ticketId: e.ticketId,
+    business: e.business,
+    status: e.status,
+    payload: e.payload,
+    createdAt: e.createdAt.toISOString(),
+  };
 }
 
 /** `Kaihu-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the endpoint's secret>`. */
@@ -89,7 +98,17 @@ export class PartnerService {
     const now = this.clock.now();
     const list = this.pending.get(ticket) ?? [];
     for (const m of mapped) {
-      list.push(em.create(PartnerEvent, { brokerId: ticket.brokerId, type: m.type, ticketId: ticket.id, business: ticket.business, status: ticket.status, payload: m.payload, createdAt: now }));
+      list.push(
+        em.create(PartnerEvent, {
+          brokerId: ticket.brokerId,
+          type: m.type,
+          ticketId: ticket.id,
+          business: ticket.business,
+          status: ticket.status,
+          payload: m.payload,
+          createdAt: now,
+        }),
+      );
     }
     this.pending.set(ticket, list);
   }
@@ -112,21 +131,30 @@ export class PartnerService {
   /** A cursor (`seq` as a string) → the seq after which to read; null/empty → from the start. */
   parseCursor(after: string | null | undefined): number {
     if (after === null || after === undefined || after === '') return 0;
-    if (!/^\d{1,15}$/.test(after)) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '分页游标无效（应为事件序号）', { fields: [{ field: 'after', message: '分页游标无效' }] });
+    if (!/^\d{1,15}$/.test(after))
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '分页游标无效（应为事件序号）', {
+        fields: [{ field: 'after', message: '分页游标无效' }],
+      });
     return Number(after);
   }
 
   pageSize(first: number | null | undefined): number {
     if (first === null || first === undefined) return DEFAULT_EVENTS_PAGE;
     if (!Number.isInteger(first) || first < 1 || first > MAX_EVENTS_PAGE) {
-      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 应在 1 到 ${MAX_EVENTS_PAGE} 之间`, { fields: [{ field: 'first', message: `应在 1 到 ${MAX_EVENTS_PAGE} 之间` }] });
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 应在 1 到 ${MAX_EVENTS_PAGE} 之间`, {
+        fields: [{ field: 'first', message: `应在 1 到 ${MAX_EVENTS_PAGE} 之间` }],
+      });
     }
     return first;
   }
 
   /** The broker's events after `afterSeq`, oldest first. */
   async page(em: EntityManager, brokerId: string, afterSeq: number, first: number): Promise<PartnerEventPage> {
-    const rows = await em.find(PartnerEvent, { brokerId, seq: { $gt: String(afterSeq) } }, { orderBy: { seq: 'asc' }, limit: first + 1, disableIdentityMap: true });
+    const rows = await em.find(
+      PartnerEvent,
+      { brokerId, seq: { $gt: String(afterSeq) } },
+      { orderBy: { seq: 'asc' }, limit: first + 1, disableIdentityMap: true },
+    );
     return { events: rows.slice(0, first), hasNextPage: rows.length > first };
   }
 
@@ -153,7 +181,8 @@ export class PartnerService {
 
   /** HTTPS only; `http://127.0.0.1` and `http://localhost` in demo mode. */
   validateUrl(raw: string): string {
-    const bad = (message: string) => new KaihuError(ErrorCode.BAD_USER_INPUT, message, { fields: [{ field: 'url', message }] });
+    const bad = (message: string) =>
+      new KaihuError(ErrorCode.BAD_USER_INPUT, message, { fields: [{ field: 'url', message }] });
     const text = (raw ?? '').trim();
     let u: URL;
     try {
@@ -165,18 +194,33 @@ export class PartnerService {
     if (u.username || u.password) throw bad('回调地址不能包含用户名或密码');
     const loopback = u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost');
     if (u.protocol !== 'https:' && !(loopback && this.config.demo)) {
-      throw bad(this.config.demo ? '回调地址必须使用 HTTPS（演示模式下也允许 http://127.0.0.1 或 http://localhost）' : '回调地址必须使用 HTTPS');
+      throw bad(
+        this.config.demo
+          ? '回调地址必须使用 HTTPS（演示模式下也允许 http://127.0.0.1 或 http://localhost）'
+          : '回调地址必须使用 HTTPS',
+      );
     }
     return u.toString();
   }
 
   /** Registers an endpoint; the signing secret is returned here only. */
-  async createWebhook(em: EntityManager, viewer: Viewer, url: string, description: string | null): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
+  async createWebhook(
+    em: EntityManager,
+    viewer: Viewer,
+    url: string,
+    description: string | null,
+  ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
     const href = this.validateUrl(url);
     const text = description?.trim() || null;
-    if (text && text.length > 200) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '说明最多 200 个字符', { fields: [{ field: 'description', message: '最多 200 个字符' }] });
+    if (text && text.length > 200)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '说明最多 200 个字符', {
+        fields: [{ field: 'description', message: '最多 200 个字符' }],
+      });
     if ((await em.count(WebhookEndpoint, { brokerId: viewer.brokerId, deletedAt: null })) >= MAX_ENDPOINTS) {
-      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `每家期货公司最多登记 ${MAX_ENDPOINTS} 个回调地址，请先删除不用的地址`);
+      throw new KaihuError(
+        ErrorCode.BAD_USER_INPUT,
+        `每家期货公司最多登记 ${MAX_ENDPOINTS} 个回调地址，请先删除不用的地址`,
+      );
     }
     const secret = `whsec_${randomBytes(32).toString('base64url')}`;
     const endpoint = em.create(WebhookEndpoint, {
@@ -193,11 +237,17 @@ export class PartnerService {
   }
 
   async webhooks(em: EntityManager, viewer: Viewer): Promise<WebhookEndpoint[]> {
-    return em.find(WebhookEndpoint, { brokerId: viewer.brokerId, deletedAt: null }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return em.find(
+      WebhookEndpoint,
+      { brokerId: viewer.brokerId, deletedAt: null },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
+    );
   }
 
   private async endpoint(em: EntityManager, viewer: Viewer, id: string): Promise<WebhookEndpoint> {
-    const e = /^[0-9a-f-]{36}$/i.test(id) ? await em.findOne(WebhookEndpoint, { id, brokerId: viewer.brokerId, deletedAt: null }) : null;
+    const e = /^[0-9a-f-]{36}$/i.test(id)
+      ? await em.findOne(WebhookEndpoint, { id, brokerId: viewer.brokerId, deletedAt: null })
+      : null;
     if (!e) throw new KaihuError(ErrorCode.NOT_FOUND, '回调地址不存在');
     return e;
   }
@@ -212,7 +262,9 @@ export class PartnerService {
 
   /** The endpoint's delivery attempts, newest first. */
   async deliveries(em: EntityManager, viewer: Viewer, webhookId: string, first: number): Promise<WebhookDelivery[]> {
-    const e = /^[0-9a-f-]{36}$/i.test(webhookId) ? await em.findOne(WebhookEndpoint, { id: webhookId, brokerId: viewer.brokerId }) : null;
+    const e = /^[0-9a-f-]{36}$/i.test(webhookId)
+      ? await em.findOne(WebhookEndpoint, { id: webhookId, brokerId: viewer.brokerId })
+      : null;
     if (!e) throw new KaihuError(ErrorCode.NOT_FOUND, '回调地址不存在');
     return em.find(WebhookDelivery, { endpointId: e.id }, { orderBy: { id: 'desc' }, limit: first });
   }
@@ -281,10 +333,17 @@ export class PartnerService {
       const brokers = [...new Set(rows.map((r) => r.broker_id))];
       const endpoints = await tx.find(WebhookEndpoint, { brokerId: { $in: brokers }, deletedAt: null });
       const jobs: DeliveryJob[] = rows.flatMap((r) =>
-        endpoints.filter((e) => e.brokerId === r.broker_id && e.createdAt.getTime() <= new Date(r.created_at).getTime()).map((e) => ({ eventId: r.id, endpointId: e.id })),
+        endpoints
+          .filter((e) => e.brokerId === r.broker_id && e.createdAt.getTime() <= new Date(r.created_at).getTime())
+          .map((e) => ({ eventId: r.id, endpointId: e.id })),
       );
       await queue.enqueue(jobs);
-      await conn.execute(`update partner_events set dispatched_at = ? where id in (${rows.map(() => '?').join(', ')})`, [this.clock.now(), ...rows.map((r) => r.id)], 'run', ctx);
+      await conn.execute(
+        `update partner_events set dispatched_at = ? where id in (${rows.map(() => '?').join(', ')})`,
+        [this.clock.now(), ...rows.map((r) => r.id)],
+        'run',
+        ctx,
+      );
       return rows.length;
     });
   }
@@ -321,12 +380,27 @@ export class PartnerService {
       if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      error = err.name === 'TimeoutError' ? `timeout after ${DELIVERY_TIMEOUT_MS / 1000} s` : (err.cause?.code ?? err.message ?? 'network error').slice(0, 200);
+      error =
+        err.name === 'TimeoutError'
+          ? `timeout after ${DELIVERY_TIMEOUT_MS / 1000} s`
+          : (err.cause?.code ?? err.message ?? 'network error').slice(0, 200);
     }
-    em.create(WebhookDelivery, { endpointId: endpoint.id, eventId: event.id, attempt, statusCode, error, durationMs: Math.round(performance.now() - started), ok: error === null, at: new Date() });
+    em.create(WebhookDelivery, {
+      endpointId: endpoint.id,
+      eventId: event.id,
+      attempt,
+      statusCode,
+      error,
+      durationMs: Math.round(performance.now() - started),
+      ok: error === null,
+      at: new Date(),
+    });
     await em.flush();
     if (error) {
-      this.log?.info({ endpointId: endpoint.id, eventId: event.id, attempt, statusCode, error }, 'webhook delivery failed, will retry');
+      this.log?.info(
+        { endpointId: endpoint.id, eventId: event.id, attempt, statusCode, error },
+        'webhook delivery failed, will retry',
+      );
       throw new Error(error);
     }
   }

@@ -4,13 +4,21 @@ import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusVal
 import { BusinessType, PageInfo, TicketStatus } from '../tickets/ticket.types';
 import { PARTNER_EVENT_TYPES, type PartnerEventTypeValue } from './mapping';
 
-export const PartnerEventKind = Object.fromEntries(PARTNER_EVENT_TYPES.map((t) => [t, t])) as { [K in PartnerEventTypeValue]: K };
+export const PartnerEventKind = Object.fromEntries(PARTNER_EVENT_TYPES.map((t) => [t, t])) as {
+  [K in PartnerEventTypeValue]: K;
+};
 registerEnumType(PartnerEventKind, {
   name: 'PartnerEventType',
   valuesConfig: {
-    TICKET_STATUS_CHANGED: { description: '受理单状态变化（开始办理、提交、打回、通过、拒绝、取消）；payload { from, to, action, actorKind }' },
-    WITNESS_COMPLETED: { description: '视频见证有了结果；payload { outcome: PASSED | RETURNED, sessionId | returnedToStep }' },
-    REVIEW_COMPLETED: { description: '复核有了结果；payload { outcome: APPROVED | REJECTED | RETURNED, returnedToStep }' },
+    TICKET_STATUS_CHANGED: {
+      description: '受理单状态变化（开始办理、提交、打回、通过、拒绝、取消）；payload { from, to, action, actorKind }',
+    },
+    WITNESS_COMPLETED: {
+      description: '视频见证有了结果；payload { outcome: PASSED | RETURNED, sessionId | returnedToStep }',
+    },
+    REVIEW_COMPLETED: {
+      description: '复核有了结果；payload { outcome: APPROVED | REJECTED | RETURNED, returnedToStep }',
+    },
   },
 });
 
@@ -43,7 +51,7 @@ export class PartnerEventType {
 
 @ObjectType()
 export class PartnerEventEdge {
-  @Field({ description: 'the event\'s seq as a string' })
+  @Field({ description: "the event's seq as a string" })
   cursor!: string;
 
   @Field(() => PartnerEventType)
@@ -64,7 +72,10 @@ export class PartnerEventBatch {
   @Field(() => [PartnerEventType])
   events!: PartnerEventType[];
 
-  @Field(() => ID, { nullable: true, description: 'the seq of the last event delivered so far (resubscribe with after: this to resume)' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'the seq of the last event delivered so far (resubscribe with after: this to resume)',
+  })
   endCursor!: string | null;
 
   @Field({ description: 'false while the backlog is replayed in pages; true once this batch reached the newest event' })

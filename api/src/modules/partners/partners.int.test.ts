@@ -3,14 +3,27 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { DEMO, bearer, gql, loginCustomer, loginStaff, passWitness, startTestServer, ticketAtWitness, waitFor, type TestServer } from '../../testing/harness';
+import {
+  DEMO,
+  bearer,
+  gql,
+  loginCustomer,
+  loginStaff,
+  passWitness,
+  startTestServer,
+  ticketAtWitness,
+  waitFor,
+  type TestServer,
+} from '../../testing/harness';
 
 jest.setTimeout(120_000);
 
 const EVENT = 'id seq type ticketId business status payload createdAt';
 const EVENTS = `query ($after: ID, $first: Int) { events(after: $after, first: $first) { edges { cursor node { ${EVENT} } } pageInfo { hasNextPage endCursor } } }`;
-const CREATE_WEBHOOK = 'mutation ($u: String!, $d: String) { createWebhook(url: $u, description: $d) { webhook { id url description } secret } }';
-const DELIVERIES = 'query ($w: ID!) { webhookDeliveries(webhookId: $w, first: 50) { id eventId attempt statusCode error durationMs ok at } }';
+const CREATE_WEBHOOK =
+  'mutation ($u: String!, $d: String) { createWebhook(url: $u, description: $d) { webhook { id url description } secret } }';
+const DELIVERIES =
+  'query ($w: ID!) { webhookDeliveries(webhookId: $w, first: 50) { id eventId attempt statusCode error durationMs ok at } }';
 const partner = bearer(DEMO.partnerKey);
 
 interface Ev {
@@ -24,10 +37,13 @@ interface Ev {
 
 async function allEvents(server: TestServer, auth: Record<string, string>, after: string | null = null): Promise<Ev[]> {
   const out: Ev[] = [];
-  for (let cursor = after; ; ) {
+  for (let cursor = after; ;) {
     const res = await gql(server.url, EVENTS, { after: cursor, first: 2 }, auth);
     if (res.errors) throw new Error(JSON.stringify(res.errors));
-    const conn = res.data!.events as { edges: { cursor: string; node: Ev }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+    const conn = res.data!.events as {
+      edges: { cursor: string; node: Ev }[];
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    };
     out.push(...conn.edges.map((e) => e.node));
     for (const e of conn.edges) expect(e.cursor).toBe(String(e.node.seq));
     if (!conn.pageInfo.hasNextPage) return out;
@@ -37,19 +53,35 @@ async function allEvents(server: TestServer, auth: Record<string, string>, after
 
 /** Steps between the witness and SUBMITTED (certificate, agreements) with fixture data, as the harness does before the witness. */
 async function completeAfterWitness(server: TestServer, ticketId: string): Promise<void> {
-  const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [ticketId]);
+  const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [
+    ticketId,
+  ]);
   const em = server.db.orm.em.fork() as never;
   const viewer = { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never;
   const ticket = await server.services.tickets.getOwn(em, viewer, ticketId);
   while (ticket.currentStep !== 'SUBMITTED') {
-    await server.services.tickets.completeStep(em, ticket, ticket.currentStep, { fixture: true }, { kind: 'CUSTOMER', id: row!.customer_id });
+    await server.services.tickets.completeStep(
+      em,
+      ticket,
+      ticket.currentStep,
+      { fixture: true },
+      { kind: 'CUSTOMER', id: row!.customer_id },
+    );
   }
 }
 
 function eventsSubscription(server: TestServer, after: string | null, received: Ev[], errors: unknown[]): Client {
-  const client = createClient({ url: server.url.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${DEMO.partnerKey}` }, retryAttempts: 0 });
+  const client = createClient({
+    url: server.url.replace('http', 'ws') + '/graphql',
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${DEMO.partnerKey}` },
+    retryAttempts: 0,
+  });
   client.subscribe<{ events: { events: Ev[]; endCursor: string | null; caughtUp: boolean } }>(
-    { query: `subscription ($after: ID) { events(after: $after) { events { ${EVENT} } endCursor caughtUp } }`, variables: { after } },
+    {
+      query: `subscription ($after: ID) { events(after: $after) { events { ${EVENT} } endCursor caughtUp } }`,
+      variables: { after },
+    },
     {
       next: (r) => {
         if (r.errors) errors.push(r.errors);
@@ -63,7 +95,11 @@ function eventsSubscription(server: TestServer, after: string | null, received: 
 }
 
 /** A webhook receiver on 127.0.0.1 answering 500 `failures` times per event, then 200. */
-async function receiver(failures: number): Promise<{ url: string; hits: { eventId: string; at: number; status: number; body: string; headers: http.IncomingHttpHeaders }[]; close: () => Promise<void> }> {
+async function receiver(failures: number): Promise<{
+  url: string;
+  hits: { eventId: string; at: number; status: number; body: string; headers: http.IncomingHttpHeaders }[];
+  close: () => Promise<void>;
+}> {
   const hits: { eventId: string; at: number; status: number; body: string; headers: http.IncomingHttpHeaders }[] = [];
   const srv = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -71,13 +107,23 @@ async function receiver(failures: number): Promise<{ url: string; hits: { eventI
     req.on('end', () => {
       const eventId = String(req.headers['kaihu-event-id']);
       const status = hits.filter((h) => h.eventId === eventId).length < failures ? 500 : 200;
-      hits.push({ eventId, at: Date.now(), status, body: Buffer.concat(chunks).toString('utf8'), headers: req.headers });
+      hits.push({
+        eventId,
+        at: Date.now(),
+        status,
+        body: Buffer.concat(chunks).toString('utf8'),
+        headers: req.headers,
+      });
       res.statusCode = status;
       res.end(status === 200 ? 'ok' : 'try again');
     });
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/kaihu-hook`, hits, close: () => new Promise((r) => srv.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(srv.address() as AddressInfo).port}/kaihu-hook`,
+    hits,
+    close: () => new Promise((r) => srv.close(() => r())),
+  };
 }
 
 function verify(secret: string, header: string, body: string): boolean {
@@ -100,20 +146,41 @@ describe('partner events and webhooks (PostgreSQL)', () => {
     await passWitness(server, token, ticketId);
     await completeAfterWitness(server, ticketId);
     // the harness's fixture data is no real change of the information page; the counter would refuse it
-    await server.db.sql.query(`update tickets set data = data || '{"OTHER_INFO": {}}'::jsonb where id = $1`, [ticketId]);
-    const submitted = await gql(server.url, 'mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }', { t: ticketId }, bearer(token));
+    await server.db.sql.query(`update tickets set data = data || '{"OTHER_INFO": {}}'::jsonb where id = $1`, [
+      ticketId,
+    ]);
+    const submitted = await gql(
+      server.url,
+      'mutation ($t: ID!) { submitTicket(ticketId: $t) { status } }',
+      { t: ticketId },
+      bearer(token),
+    );
     expect(submitted.data?.submitTicket.status).toBe('SUBMITTED');
     const reviewer = bearer(await loginStaff(server.url, 'review01', 'Review#2026'));
-    const approved = await gql(server.url, 'mutation ($t: ID!) { approveTicket(ticketId: $t, note: "资料核对无误") { status } }', { t: ticketId }, reviewer);
+    const approved = await gql(
+      server.url,
+      'mutation ($t: ID!) { approveTicket(ticketId: $t, note: "资料核对无误") { status } }',
+      { t: ticketId },
+      reviewer,
+    );
     expect(approved.errors).toBeUndefined();
     expect(approved.data?.approveTicket.status).toBe('APPROVED');
 
     // another broker's ticket and partner key
     const other = await loginCustomer(server, DEMO.zhaoMin);
-    const otherTicket = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(other));
+    const otherTicket = await gql(
+      server.url,
+      'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }',
+      {},
+      bearer(other),
+    );
     expect(otherTicket.errors).toBeUndefined();
     const [hours] = await server.db.sql.query<{ id: string }>(`select id from brokers where code = 'DEMO-HOURS'`);
-    await server.services.auth.ensureApiKey(server.db.orm.em.fork() as never, { key: 'kh_test_partner_HOURS_000000000000', name: '测试合作方', brokerId: hours!.id });
+    await server.services.auth.ensureApiKey(server.db.orm.em.fork() as never, {
+      key: 'kh_test_partner_HOURS_000000000000',
+      name: '测试合作方',
+      brokerId: hours!.id,
+    });
 
     const events = await allEvents(server, partner);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
@@ -126,7 +193,12 @@ describe('partner events and webhooks (PostgreSQL)', () => {
       'TICKET_STATUS_CHANGED:APPROVED',
     ]);
     expect(mine[1]!.payload).toMatchObject({ outcome: 'PASSED' });
-    expect(mine[4]!.payload).toMatchObject({ from: 'SUBMITTED', to: 'APPROVED', action: 'APPROVED', actorKind: 'STAFF' });
+    expect(mine[4]!.payload).toMatchObject({
+      from: 'SUBMITTED',
+      to: 'APPROVED',
+      action: 'APPROVED',
+      actorKind: 'STAFF',
+    });
     expect(events.some((e) => e.ticketId === otherTicket.data!.startTicket.id)).toBe(false);
 
     // paging from a cursor, and the broker admin sees the same
@@ -140,11 +212,19 @@ describe('partner events and webhooks (PostgreSQL)', () => {
 
     // customers, agents and anonymous callers are refused; bad arguments too
     expect((await gql(server.url, EVENTS, {}, bearer(token))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
-    expect((await gql(server.url, EVENTS, {}, bearer(await loginStaff(server.url, 'agent01', 'Agent#2026')))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await gql(server.url, EVENTS, {}, bearer(await loginStaff(server.url, 'agent01', 'Agent#2026')))).errors?.[0]
+        ?.extensions?.code,
+    ).toBe('FORBIDDEN');
     expect((await gql(server.url, EVENTS, {})).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await gql(server.url, EVENTS, { first: 0 }, partner)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await gql(server.url, '{ events(first: 501) { pageInfo { hasNextPage } } }', {}, partner)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await gql(server.url, EVENTS, { after: 'abc' }, partner)).errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(
+      (await gql(server.url, '{ events(first: 501) { pageInfo { hasNextPage } } }', {}, partner)).errors?.[0]
+        ?.extensions?.code,
+    ).toBe('BAD_USER_INPUT');
+    expect((await gql(server.url, EVENTS, { after: 'abc' }, partner)).errors?.[0]?.extensions?.code).toBe(
+      'BAD_USER_INPUT',
+    );
   });
 
   it('replays from `after`, goes live, and resumes after a dropped socket with no gap and no duplicate', async () => {
@@ -153,12 +233,22 @@ describe('partner events and webhooks (PostgreSQL)', () => {
     expect(n).toBeGreaterThan(2);
     const token = await loginCustomer(server, DEMO.wangFang);
     const start = async () => {
-      const r = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(token));
+      const r = await gql(
+        server.url,
+        'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }',
+        {},
+        bearer(token),
+      );
       if (r.errors) throw new Error(JSON.stringify(r.errors));
       return r.data!.startTicket.id as string;
     };
     const cancel = async (id: string) => {
-      const r = await gql(server.url, 'mutation ($t: ID!) { cancelTicket(ticketId: $t) { status } }', { t: id }, bearer(token));
+      const r = await gql(
+        server.url,
+        'mutation ($t: ID!) { cancelTicket(ticketId: $t) { status } }',
+        { t: id },
+        bearer(token),
+      );
       if (r.errors) throw new Error(JSON.stringify(r.errors));
     };
 
@@ -186,7 +276,12 @@ describe('partner events and webhooks (PostgreSQL)', () => {
 
     expect(errors).toEqual([]);
     expect(received.map((e) => e.seq)).toEqual(Array.from({ length: n + 3 }, (_, i) => i + 2));
-    expect(received.slice(-4).map((e) => e.type)).toEqual(['TICKET_STATUS_CHANGED', 'TICKET_STATUS_CHANGED', 'TICKET_STATUS_CHANGED', 'TICKET_STATUS_CHANGED']);
+    expect(received.slice(-4).map((e) => e.type)).toEqual([
+      'TICKET_STATUS_CHANGED',
+      'TICKET_STATUS_CHANGED',
+      'TICKET_STATUS_CHANGED',
+      'TICKET_STATUS_CHANGED',
+    ]);
     expect(received.slice(-4).map((e) => e.status)).toEqual(['IN_PROGRESS', 'CANCELLED', 'IN_PROGRESS', 'CANCELLED']);
   });
 
@@ -195,28 +290,56 @@ describe('partner events and webhooks (PostgreSQL)', () => {
     try {
       const created = await gql(server.url, CREATE_WEBHOOK, { u: hook.url, d: '测试回调' }, partner);
       expect(created.errors).toBeUndefined();
-      const { webhook, secret } = created.data!.createWebhook as { webhook: { id: string; url: string }; secret: string };
+      const { webhook, secret } = created.data!.createWebhook as {
+        webhook: { id: string; url: string };
+        secret: string;
+      };
       expect(secret).toMatch(/^whsec_/);
       expect(server.lines.some((l) => l.includes(secret))).toBe(false);
-      expect((await gql(server.url, '{ webhooks { id url } }', {}, partner)).data!.webhooks).toEqual([{ id: webhook.id, url: hook.url }]);
+      expect((await gql(server.url, '{ webhooks { id url } }', {}, partner)).data!.webhooks).toEqual([
+        { id: webhook.id, url: hook.url },
+      ]);
 
       const token = await loginCustomer(server, DEMO.wangFang);
-      const started = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(token));
+      const started = await gql(
+        server.url,
+        'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }',
+        {},
+        bearer(token),
+      );
       const ticketId = started.data!.startTicket.id as string;
-      const [event] = (await allEvents(server, partner)).filter((e) => e.ticketId === ticketId && e.status === 'IN_PROGRESS').slice(-1);
+      const [event] = (await allEvents(server, partner))
+        .filter((e) => e.ticketId === ticketId && e.status === 'IN_PROGRESS')
+        .slice(-1);
       expect(event).toBeDefined();
 
-      const ok = await waitFor('the webhook to succeed', async () => hook.hits.find((h) => h.eventId === event!.id && h.status === 200), 30_000);
+      const ok = await waitFor(
+        'the webhook to succeed',
+        async () => hook.hits.find((h) => h.eventId === event!.id && h.status === 200),
+        30_000,
+      );
       const hits = hook.hits.filter((h) => h.eventId === event!.id);
       expect(hits.map((h) => h.status)).toEqual([500, 500, 200]);
       for (const h of hits) expect(verify(secret, String(h.headers['kaihu-signature']), h.body)).toBe(true);
       expect(verify('whsec_wrong', String(ok.headers['kaihu-signature']), ok.body)).toBe(false);
-      expect(JSON.parse(ok.body)).toMatchObject({ id: event!.id, seq: event!.seq, type: 'TICKET_STATUS_CHANGED', ticketId, status: 'IN_PROGRESS' });
+      expect(JSON.parse(ok.body)).toMatchObject({
+        id: event!.id,
+        seq: event!.seq,
+        type: 'TICKET_STATUS_CHANGED',
+        ticketId,
+        status: 'IN_PROGRESS',
+      });
       expect(ok.headers['content-type']).toBe('application/json');
 
       const log = await waitFor('the delivery log', async () => {
         const r = await gql(server.url, DELIVERIES, { w: webhook.id }, partner);
-        const rows = (r.data?.webhookDeliveries ?? []).filter((d: { eventId: string }) => d.eventId === event!.id) as { attempt: number; statusCode: number; ok: boolean; at: string; error: string | null }[];
+        const rows = (r.data?.webhookDeliveries ?? []).filter((d: { eventId: string }) => d.eventId === event!.id) as {
+          attempt: number;
+          statusCode: number;
+          ok: boolean;
+          at: string;
+          error: string | null;
+        }[];
         return rows.length === 3 ? rows : null;
       });
       const attempts = [...log].sort((a, b) => a.attempt - b.attempt);
@@ -233,8 +356,14 @@ describe('partner events and webhooks (PostgreSQL)', () => {
       expect(gaps[1]).toBeGreaterThanOrEqual(1900); // second retry: 2–4 s (+ polling)
 
       // another broker's partner cannot see it; deleting stops it being listed
-      expect((await gql(server.url, DELIVERIES, { w: webhook.id }, bearer('kh_test_partner_HOURS_000000000000'))).errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
-      expect((await gql(server.url, 'mutation ($id: ID!) { deleteWebhook(id: $id) }', { id: webhook.id }, partner)).data!.deleteWebhook).toBe(true);
+      expect(
+        (await gql(server.url, DELIVERIES, { w: webhook.id }, bearer('kh_test_partner_HOURS_000000000000'))).errors?.[0]
+          ?.extensions?.code,
+      ).toBe('NOT_FOUND');
+      expect(
+        (await gql(server.url, 'mutation ($id: ID!) { deleteWebhook(id: $id) }', { id: webhook.id }, partner)).data!
+          .deleteWebhook,
+      ).toBe(true);
       expect((await gql(server.url, '{ webhooks { id } }', {}, partner)).data!.webhooks).toEqual([]);
     } finally {
       await hook.close();
@@ -254,12 +383,20 @@ describe('partner events and webhooks (PostgreSQL)', () => {
       expect(refused?.message).toBe('回调地址必须使用 HTTPS');
       const fine = await gql(server.url, CREATE_WEBHOOK, { u: 'https://partner.example.com/kaihu' }, partner);
       expect(fine.errors).toBeUndefined();
-      await gql(server.url, 'mutation ($id: ID!) { deleteWebhook(id: $id) }', { id: fine.data!.createWebhook.webhook.id }, partner);
+      await gql(
+        server.url,
+        'mutation ($id: ID!) { deleteWebhook(id: $id) }',
+        { id: fine.data!.createWebhook.webhook.id },
+        partner,
+      );
     } finally {
       config.demo = true;
     }
     const customer = await loginCustomer(server, DEMO.zhangWei);
-    expect((await gql(server.url, CREATE_WEBHOOK, { u: 'https://partner.example.com/kaihu' }, bearer(customer))).errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(
+      (await gql(server.url, CREATE_WEBHOOK, { u: 'https://partner.example.com/kaihu' }, bearer(customer))).errors?.[0]
+        ?.extensions?.code,
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -279,7 +416,12 @@ describe('partner events and webhooks (PGlite)', () => {
       expect(created.errors).toBeUndefined();
       const { webhook, secret } = created.data!.createWebhook as { webhook: { id: string }; secret: string };
       const token = await loginCustomer(server, DEMO.zhangWei);
-      const started = await gql(server.url, 'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }', {}, bearer(token));
+      const started = await gql(
+        server.url,
+        'mutation { startTicket(business: UPDATE_OTHER_INFO) { id } }',
+        {},
+        bearer(token),
+      );
       const ticketId = started.data!.startTicket.id as string;
       const events = await allEvents(server, partner);
       expect(events.map((e) => [e.seq, e.type, e.ticketId])).toEqual([[1, 'TICKET_STATUS_CHANGED', ticketId]]);
@@ -287,7 +429,8 @@ describe('partner events and webhooks (PGlite)', () => {
       expect(verify(secret, String(ok.headers['kaihu-signature']), ok.body)).toBe(true);
       expect(ok.headers['kaihu-event-id']).toBe(events[0]!.id);
       const log = await waitFor('the delivery log', async () => {
-        const rows = (await gql(server.url, DELIVERIES, { w: webhook.id }, partner)).data?.webhookDeliveries as { attempt: number; statusCode: number }[] | undefined;
+        const rows = (await gql(server.url, DELIVERIES, { w: webhook.id }, partner)).data?.webhookDeliveries as
+          { attempt: number; statusCode: number }[] | undefined;
         return rows?.length === 2 ? rows : null;
       });
       expect(log.map((d) => [d.attempt, d.statusCode])).toEqual([

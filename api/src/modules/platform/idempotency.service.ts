@@ -60,15 +60,24 @@ export class IdempotencyService {
         'all',
       );
       if (taken.length) return { kind: 'OWNER' };
-      const [row] = await conn.execute<{ fingerprint: string; state: string; status: number | null; content_type: string | null; body: string | null }[]>(
-        'select fingerprint, state, status, content_type, body from idempotency_keys where id = ?',
-        [handle.id],
-        'all',
-      );
+      const [row] = await conn.execute<
+        {
+          fingerprint: string;
+          state: string;
+          status: number | null;
+          content_type: string | null;
+          body: string | null;
+        }[]
+      >('select fingerprint, state, status, content_type, body from idempotency_keys where id = ?', [handle.id], 'all');
       if (!row) continue; // released in between: try again
       if (row.fingerprint !== fingerprint) return { kind: 'REUSED' };
       if (row.state !== 'DONE' || row.body === null || row.status === null) return { kind: 'IN_USE' };
-      return { kind: 'REPLAY', status: Number(row.status), contentType: row.content_type, body: decrypt(handle.bodyKey, row.body) };
+      return {
+        kind: 'REPLAY',
+        status: Number(row.status),
+        contentType: row.content_type,
+        body: decrypt(handle.bodyKey, row.body),
+      };
     }
     return { kind: 'IN_USE' };
   }
@@ -77,12 +86,10 @@ export class IdempotencyService {
   async complete(em: EntityManager, handle: IdempotencyHandle, response: StoredResponse): Promise<void> {
     await em
       .getConnection()
-      .execute(`update idempotency_keys set state = 'DONE', status = ?, content_type = ?, body = ? where id = ? and state = 'IN_FLIGHT'`, [
-        response.status,
-        response.contentType,
-        encrypt(handle.bodyKey, response.body),
-        handle.id,
-      ]);
+      .execute(
+        `update idempotency_keys set state = 'DONE', status = ?, content_type = ?, body = ? where id = ? and state = 'IN_FLIGHT'`,
+        [response.status, response.contentType, encrypt(handle.bodyKey, response.body), handle.id],
+      );
   }
 
   /** Forgets a key whose request failed in a way worth retrying (5xx, rate limited): the next request runs. */
@@ -92,7 +99,13 @@ export class IdempotencyService {
 
   /** Deletes expired keys. */
   async purge(em: EntityManager): Promise<number> {
-    const rows = await em.getConnection().execute<{ id: string }[]>('delete from idempotency_keys where expires_at <= ? returning id', [this.clock.now()], 'all');
+    const rows = await em
+      .getConnection()
+      .execute<{ id: string }[]>(
+        'delete from idempotency_keys where expires_at <= ? returning id',
+        [this.clock.now()],
+        'all',
+      );
     return rows.length;
   }
 }

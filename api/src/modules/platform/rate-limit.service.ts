@@ -30,7 +30,13 @@ export class RateLimitService {
   /** Deletes windows that ended before now. */
   async purge(em: EntityManager, windowSeconds: number): Promise<number> {
     const before = new Date(this.clock.now().getTime() - windowSeconds * 1000);
-    const rows = await em.getConnection().execute<{ bucket: string }[]>('delete from rate_limits where window_start < ? returning bucket', [before], 'all');
+    const rows = await em
+      .getConnection()
+      .execute<{ bucket: string }[]>(
+        'delete from rate_limits where window_start < ? returning bucket',
+        [before],
+        'all',
+      );
     return rows.length;
   }
 }

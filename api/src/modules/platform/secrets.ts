@@ -13,7 +13,9 @@ export class Secrets {
   static async load(em: EntityManager, configured: string | null): Promise<Secrets> {
     if (configured) return new Secrets(Buffer.from(configured, 'utf8'));
     const fresh = randomBytes(32).toString('base64url');
-    await em.getConnection().execute('insert into kaihu_settings (key, value) values (?, ?) on conflict (key) do nothing', ['secret', fresh]);
+    await em
+      .getConnection()
+      .execute('insert into kaihu_settings (key, value) values (?, ?) on conflict (key) do nothing', ['secret', fresh]);
     const row = await em.findOneOrFail(Setting, { key: 'secret' });
     return new Secrets(Buffer.from(row.value, 'utf8'));
   }

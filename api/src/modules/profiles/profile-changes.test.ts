@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { changesOf, classifyPhone, validateIdValidity, validateOtherInfo, type OtherInfoInput } from './profile-changes';
+import {
+  changesOf,
+  classifyPhone,
+  validateIdValidity,
+  validateOtherInfo,
+  type OtherInfoInput,
+} from './profile-changes';
 
 const TODAY = '2026-11-23';
 const good: OtherInfoInput = {
@@ -31,9 +37,18 @@ const fieldsOf = (f: () => unknown): string[] => {
 
 describe('ID validity', () => {
   it('accepts a valid range or 长期', () => {
-    expect(validateIdValidity({ validFrom: '2015-06-01', validTo: '2035-06-01', longTerm: false }, TODAY)).toEqual({ idValidFrom: '2015-06-01', idValidTo: '2035-06-01' });
-    expect(validateIdValidity({ validFrom: '2015-06-01', validTo: null, longTerm: true }, TODAY)).toEqual({ idValidFrom: '2015-06-01', idValidTo: null });
-    expect(validateIdValidity({ validFrom: TODAY, validTo: TODAY.replace('2026', '2036'), longTerm: false }, TODAY).idValidFrom).toBe(TODAY);
+    expect(validateIdValidity({ validFrom: '2015-06-01', validTo: '2035-06-01', longTerm: false }, TODAY)).toEqual({
+      idValidFrom: '2015-06-01',
+      idValidTo: '2035-06-01',
+    });
+    expect(validateIdValidity({ validFrom: '2015-06-01', validTo: null, longTerm: true }, TODAY)).toEqual({
+      idValidFrom: '2015-06-01',
+      idValidTo: null,
+    });
+    expect(
+      validateIdValidity({ validFrom: TODAY, validTo: TODAY.replace('2026', '2036'), longTerm: false }, TODAY)
+        .idValidFrom,
+    ).toBe(TODAY);
   });
 
   it.each([
@@ -44,7 +59,9 @@ describe('ID validity', () => {
     [{ validFrom: '2015-06-01', validTo: '2035-06-01', longTerm: true }, ['validTo']],
     [{ validFrom: '2015-02-30', validTo: '2035-06-01', longTerm: false }, ['validFrom']],
   ])('refuses %j on %j with INVALID_VALIDITY', (input, fields) => {
-    expect(() => validateIdValidity(input, TODAY)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_VALIDITY' }) }));
+    expect(() => validateIdValidity(input, TODAY)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_VALIDITY' }) }),
+    );
     expect(fieldsOf(() => validateIdValidity(input, TODAY))).toEqual(fields);
   });
 });
@@ -57,21 +74,29 @@ describe('phones', () => {
     expect(classifyPhone('01062345678')).toEqual({ kind: 'LANDLINE', phone: '010-62345678' });
     expect(classifyPhone('021-62345678-123')).toEqual({ kind: 'LANDLINE', phone: '021-62345678-123' });
     for (const bad of ['12912345678', '1391234567', '+8613912345678', '62345678', 'abc', '', '010-1234']) {
-      expect(() => classifyPhone(bad)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_PHONE' }) }));
+      expect(() => classifyPhone(bad)).toThrow(
+        expect.objectContaining({ extensions: expect.objectContaining({ code: 'INVALID_PHONE' }) }),
+      );
     }
   });
 
   it('accepts every 1[3-9] mobile (property)', () => {
-    fc.assert(fc.property(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 0, max: 999_999_999 }), (second, rest) => {
-      const m = `1${second}${String(rest).padStart(9, '0')}`;
-      expect(classifyPhone(m).kind).toBe('MOBILE');
-    }));
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 9 }), fc.integer({ min: 0, max: 999_999_999 }), (second, rest) => {
+        const m = `1${second}${String(rest).padStart(9, '0')}`;
+        expect(classifyPhone(m).kind).toBe('MOBILE');
+      }),
+    );
   });
 });
 
 describe('other information', () => {
   it('accepts a complete form; an empty bad-credit list means 无', () => {
-    expect(validateOtherInfo(good)).toMatchObject({ postalCode: '100022', badCreditRecords: [], email: 'zhangwei@example.com' });
+    expect(validateOtherInfo(good)).toMatchObject({
+      postalCode: '100022',
+      badCreditRecords: [],
+      email: 'zhangwei@example.com',
+    });
     expect(validateOtherInfo({ ...good, email: '' }).email).toBeNull();
   });
 
@@ -96,8 +121,12 @@ describe('other information', () => {
 
 describe('changes of a ticket', () => {
   it('map each step’s data onto profile fields', () => {
-    expect(changesOf({ DOCUMENTS: { documents: [] }, ID_VALIDITY: { idValidFrom: '2020-03-01', idValidTo: null } })).toEqual({ idValidFrom: '2020-03-01', idValidTo: null });
+    expect(
+      changesOf({ DOCUMENTS: { documents: [] }, ID_VALIDITY: { idValidFrom: '2020-03-01', idValidTo: null } }),
+    ).toEqual({ idValidFrom: '2020-03-01', idValidTo: null });
     expect(changesOf({ CONTACT_PHONE: { kind: 'MOBILE', phone: '13912345678' } })).toEqual({ mobile: '13912345678' });
-    expect(changesOf({ CONTACT_PHONE: { kind: 'LANDLINE', phone: '010-62345678' } })).toEqual({ phone: '010-62345678' });
+    expect(changesOf({ CONTACT_PHONE: { kind: 'LANDLINE', phone: '010-62345678' } })).toEqual({
+      phone: '010-62345678',
+    });
   });
 });

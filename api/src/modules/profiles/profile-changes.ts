@@ -1,6 +1,15 @@
 import type { CounterProfile } from '@kaihu/plugin-api';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import { idValidityProblems, otherInfoProblems, phoneKind, PHONE_MESSAGE, type FieldProblem, type IdValidityInput, type OtherInfoInput, type PhoneKind } from './profile-rules';
+import {
+  idValidityProblems,
+  otherInfoProblems,
+  phoneKind,
+  PHONE_MESSAGE,
+  type FieldProblem,
+  type IdValidityInput,
+  type OtherInfoInput,
+  type PhoneKind,
+} from './profile-rules';
 
 export { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES } from './profile-rules';
 export type { FieldProblem, IdValidityInput, OtherInfoInput, PhoneKind } from './profile-rules';
@@ -10,7 +19,10 @@ function refuse(code: ErrorCode, problems: FieldProblem[]): never {
 }
 
 /** from ≤ today; 长期 or to > from and not already expired. Returns the stored step data. */
-export function validateIdValidity(input: IdValidityInput, today: string): { idValidFrom: string; idValidTo: string | null } {
+export function validateIdValidity(
+  input: IdValidityInput,
+  today: string,
+): { idValidFrom: string; idValidTo: string | null } {
   const problems = idValidityProblems(input, today);
   if (problems.length) refuse(ErrorCode.INVALID_VALIDITY, problems);
   return { idValidFrom: input.validFrom, idValidTo: input.longTerm ? null : input.validTo! };
@@ -52,8 +64,12 @@ export function validateOtherInfo(input: OtherInfoInput): Partial<CounterProfile
  * nothing in the counter.
  */
 export const STEP_PROFILE_CHANGES: Partial<Record<string, (data: never) => Partial<CounterProfile>>> = {
-  ID_VALIDITY: (d: { idValidFrom: string; idValidTo: string | null }) => ({ idValidFrom: d.idValidFrom, idValidTo: d.idValidTo }),
-  CONTACT_PHONE: (d: { kind: PhoneKind; phone: string }) => (d.kind === 'MOBILE' ? { mobile: d.phone } : { phone: d.phone }),
+  ID_VALIDITY: (d: { idValidFrom: string; idValidTo: string | null }) => ({
+    idValidFrom: d.idValidFrom,
+    idValidTo: d.idValidTo,
+  }),
+  CONTACT_PHONE: (d: { kind: PhoneKind; phone: string }) =>
+    d.kind === 'MOBILE' ? { mobile: d.phone } : { phone: d.phone },
   OTHER_INFO: (d: Partial<CounterProfile>) => d,
 };
 

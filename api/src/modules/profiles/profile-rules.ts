@@ -3,7 +3,14 @@
  * dependencies: the server enforces them (profile-changes.ts) and the Angular portal imports this
  * very file, so a page refuses exactly what the server would, with the same words.
  */
-import type { BadCreditSource, ExpectedReturn, InvestmentHorizon, InvestmentProduct, PepRelation, TaxResidency } from '@kaihu/plugin-api';
+import type {
+  BadCreditSource,
+  ExpectedReturn,
+  InvestmentHorizon,
+  InvestmentProduct,
+  PepRelation,
+  TaxResidency,
+} from '@kaihu/plugin-api';
 
 /** YYYY-MM-DD and a real calendar date. */
 export function isDate(s: string): boolean {
@@ -32,19 +39,62 @@ export const OCCUPATION_OPTIONS = [
 ] as const;
 /** Provincial-level divisions (联系地址省). */
 export const PROVINCES = [
-  '北京市', '天津市', '河北省', '山西省', '内蒙古自治区', '辽宁省', '吉林省', '黑龙江省', '上海市', '江苏省', '浙江省', '安徽省',
-  '福建省', '江西省', '山东省', '河南省', '湖北省', '湖南省', '广东省', '广西壮族自治区', '海南省', '重庆市', '四川省', '贵州省',
-  '云南省', '西藏自治区', '陕西省', '甘肃省', '青海省', '宁夏回族自治区', '新疆维吾尔自治区', '台湾省', '香港特别行政区', '澳门特别行政区',
+  '北京市',
+  '天津市',
+  '河北省',
+  '山西省',
+  '内蒙古自治区',
+  '辽宁省',
+  '吉林省',
+  '黑龙江省',
+  '上海市',
+  '江苏省',
+  '浙江省',
+  '安徽省',
+  '福建省',
+  '江西省',
+  '山东省',
+  '河南省',
+  '湖北省',
+  '湖南省',
+  '广东省',
+  '广西壮族自治区',
+  '海南省',
+  '重庆市',
+  '四川省',
+  '贵州省',
+  '云南省',
+  '西藏自治区',
+  '陕西省',
+  '甘肃省',
+  '青海省',
+  '宁夏回族自治区',
+  '新疆维吾尔自治区',
+  '台湾省',
+  '香港特别行政区',
+  '澳门特别行政区',
 ] as const;
 
 export const TAX: readonly TaxResidency[] = ['CHINA_ONLY', 'NON_RESIDENT_ONLY', 'CHINA_AND_OTHER'];
-export const PEP: readonly PepRelation[] = ['FOREIGN_PEP', 'FOREIGN_PEP_FAMILY', 'FOREIGN_PEP_CLOSE_ASSOCIATE', 'INTERNATIONAL_ORG_EXECUTIVE', 'NONE'];
+export const PEP: readonly PepRelation[] = [
+  'FOREIGN_PEP',
+  'FOREIGN_PEP_FAMILY',
+  'FOREIGN_PEP_CLOSE_ASSOCIATE',
+  'INTERNATIONAL_ORG_EXECUTIVE',
+  'NONE',
+];
 export const HORIZON: readonly InvestmentHorizon[] = ['UP_TO_1_YEAR', 'ONE_TO_5_YEARS', 'OVER_5_YEARS'];
 export const RETURN: readonly ExpectedReturn[] = ['STABLE', 'GROWTH', 'AGGRESSIVE'];
 export const PRODUCTS: readonly InvestmentProduct[] = ['FUTURES_OPTIONS', 'ASSET_MANAGEMENT_PRODUCTS', 'OTHER'];
 export const BAD_CREDIT: readonly BadCreditSource[] = [
-  'PBOC_CREDIT_CENTER', 'SUPREME_COURT_DEFAULTERS', 'INDUSTRY_COMMERCE_ADMIN', 'TAX_AUTHORITY',
-  'REGULATORS_SRO', 'EXCESSIVE_RIGHTS_CLAIMS', 'FUTURES_INSTITUTION_DEFAULTS', 'OTHER_ORGANIZATIONS',
+  'PBOC_CREDIT_CENTER',
+  'SUPREME_COURT_DEFAULTERS',
+  'INDUSTRY_COMMERCE_ADMIN',
+  'TAX_AUTHORITY',
+  'REGULATORS_SRO',
+  'EXCESSIVE_RIGHTS_CLAIMS',
+  'FUTURES_INSTITUTION_DEFAULTS',
+  'OTHER_ORGANIZATIONS',
 ];
 
 /** One field's problem: `field` names the input field, so a page can show it beside that field. */
@@ -114,7 +164,8 @@ export interface OtherInfoInput {
   badCreditRecords: BadCreditSource[];
 }
 
-const EMAIL = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
 /**
  * Every field of 其他信息, as the page offers them: required text fields, 6-digit postal code,
@@ -130,15 +181,19 @@ export function otherInfoProblems(input: OtherInfoInput): FieldProblem[] {
     return v;
   };
   const province = text('province', '联系地址省', 20);
-  if (province && !(PROVINCES as readonly string[]).includes(province)) problems.push({ field: 'province', message: '请选择正确的省份' });
+  if (province && !(PROVINCES as readonly string[]).includes(province))
+    problems.push({ field: 'province', message: '请选择正确的省份' });
   text('city', '联系地址市', 30);
   text('address', '联系地址', 100);
   const postalCode = String(input.postalCode ?? '').trim();
   if (!/^\d{6}$/.test(postalCode)) problems.push({ field: 'postalCode', message: '邮政编码应为6位数字' });
   const email = (input.email ?? '').trim();
-  if (email && (email.length > 100 || !EMAIL.test(email))) problems.push({ field: 'email', message: '电子邮箱格式不正确' });
-  if (!(EDUCATION_OPTIONS as readonly string[]).includes(input.education)) problems.push({ field: 'education', message: '请选择学历' });
-  if (!(OCCUPATION_OPTIONS as readonly string[]).includes(input.occupation)) problems.push({ field: 'occupation', message: '请选择职业' });
+  if (email && (email.length > 100 || !EMAIL.test(email)))
+    problems.push({ field: 'email', message: '电子邮箱格式不正确' });
+  if (!(EDUCATION_OPTIONS as readonly string[]).includes(input.education))
+    problems.push({ field: 'education', message: '请选择学历' });
+  if (!(OCCUPATION_OPTIONS as readonly string[]).includes(input.occupation))
+    problems.push({ field: 'occupation', message: '请选择职业' });
   const oneOf = <T>(field: string, value: T, allowed: readonly T[], label: string) => {
     if (!allowed.includes(value)) problems.push({ field, message: `请选择${label}` });
   };
@@ -146,12 +201,16 @@ export function otherInfoProblems(input: OtherInfoInput): FieldProblem[] {
   oneOf('pepRelation', input.pepRelation, PEP, '政要人物关系');
   oneOf('investmentHorizon', input.investmentHorizon, HORIZON, '投资期限');
   oneOf('expectedReturn', input.expectedReturn, RETURN, '期望收益');
-  if (typeof input.hasActualController !== 'boolean') problems.push({ field: 'hasActualController', message: '请选择账户是否存在实际控制关系' });
-  if (typeof input.beneficialOwnerIsSelf !== 'boolean') problems.push({ field: 'beneficialOwnerIsSelf', message: '请选择账户交易实际受益人' });
+  if (typeof input.hasActualController !== 'boolean')
+    problems.push({ field: 'hasActualController', message: '请选择账户是否存在实际控制关系' });
+  if (typeof input.beneficialOwnerIsSelf !== 'boolean')
+    problems.push({ field: 'beneficialOwnerIsSelf', message: '请选择账户交易实际受益人' });
   const products = input.products ?? [];
   if (!products.length) problems.push({ field: 'products', message: '请选择想投资的品种' });
-  else if (new Set(products).size !== products.length || products.some((p) => !PRODUCTS.includes(p))) problems.push({ field: 'products', message: '投资品种选项有误' });
+  else if (new Set(products).size !== products.length || products.some((p) => !PRODUCTS.includes(p)))
+    problems.push({ field: 'products', message: '投资品种选项有误' });
   const bad = input.badCreditRecords ?? [];
-  if (new Set(bad).size !== bad.length || bad.some((b) => !BAD_CREDIT.includes(b))) problems.push({ field: 'badCreditRecords', message: '不良诚信记录选项有误' });
+  if (new Set(bad).size !== bad.length || bad.some((b) => !BAD_CREDIT.includes(b)))
+    problems.push({ field: 'badCreditRecords', message: '不良诚信记录选项有误' });
   return problems;
 }

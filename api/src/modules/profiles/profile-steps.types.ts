@@ -8,7 +8,14 @@ import type {
 } from '@kaihu/plugin-api';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { DateScalar } from '../../graphql/scalars';
-import { BadCreditSource, ExpectedReturn, InvestmentHorizon, InvestmentProduct, PepRelation, TaxResidency } from './profile.types';
+import {
+  BadCreditSource,
+  ExpectedReturn,
+  InvestmentHorizon,
+  InvestmentProduct,
+  PepRelation,
+  TaxResidency,
+} from './profile.types';
 
 @InputType({ description: '身份证有效期' })
 export class IdValidityInput {
@@ -20,7 +27,8 @@ export class IdValidityInput {
 @InputType({ description: '联系电话' })
 export class ContactPhoneInput {
   @Field({ description: 'mobile or landline' }) phone!: string;
-  @Field(() => String, { nullable: true, description: 'SMS code sent to the new mobile; omitted for a landline' }) code?: string | null;
+  @Field(() => String, { nullable: true, description: 'SMS code sent to the new mobile; omitted for a landline' })
+  code?: string | null;
 }
 
 @InputType({ description: '其他信息' })

@@ -9,7 +9,13 @@ import { Profile } from './profile.types';
 import type { Visibility } from './profile.service';
 
 export function toCustomerType(c: Customer, visibility: Exclude<Visibility, 'NONE'>): CustomerType {
-  return Object.assign(new CustomerType(), { id: c.id, accountType: c.accountType, brokerId: c.brokerId, branchId: c.branchId, visibility });
+  return Object.assign(new CustomerType(), {
+    id: c.id,
+    accountType: c.accountType,
+    brokerId: c.brokerId,
+    branchId: c.branchId,
+    visibility,
+  });
 }
 
 @Resolver(() => CustomerType)
@@ -25,7 +31,10 @@ export class CustomerResolver {
     nullable: true,
     description: '按 id 查看客户：本公司工作人员看到完整证件号与手机号，合作方看到脱敏信息；其他人为 null',
   })
-  async customer(@Arg('id', () => ID) id: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<CustomerType | null> {
+  async customer(
+    @Arg('id', () => ID) id: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<CustomerType | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const c = await services.profiles.findCustomer(em, id);
     if (!c) return null;

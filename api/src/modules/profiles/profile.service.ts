@@ -23,16 +23,38 @@ export class ProfileService {
   ) {}
 
   /** Creates or refreshes Kaihu's record of a counter customer at login. */
-  async upsertFromCounter(em: EntityManager, brokerId: string, accountType: AccountType, found: CounterCustomer): Promise<Customer> {
+  async upsertFromCounter(
+    em: EntityManager,
+    brokerId: string,
+    accountType: AccountType,
+    found: CounterCustomer,
+  ): Promise<Customer> {
     const branch = await this.brokers.findBranch(em, brokerId, { name: found.branchName });
-    if (!branch) throw new KaihuError(ErrorCode.CUSTOMER_NOT_FOUND, `柜台校验客户不存在：营业部“${found.branchName}”未在开户云中配置`);
+    if (!branch)
+      throw new KaihuError(
+        ErrorCode.CUSTOMER_NOT_FOUND,
+        `柜台校验客户不存在：营业部“${found.branchName}”未在开户云中配置`,
+      );
     const idNumber = found.profile.idNumber.toUpperCase();
     let customer = await em.findOne(Customer, { brokerId, idNumber, accountType });
     const now = this.clock.now();
     if (!customer) {
-      customer = em.create(Customer, { brokerId, branchId: branch.id, accountType, idNumber, customerNo: found.customerNo, name: found.profile.name, createdAt: now });
+      customer = em.create(Customer, {
+        brokerId,
+        branchId: branch.id,
+        accountType,
+        idNumber,
+        customerNo: found.customerNo,
+        name: found.profile.name,
+        createdAt: now,
+      });
     }
-    em.assign(customer, { branchId: branch.id, customerNo: found.customerNo, name: found.profile.name, lastLoginAt: now });
+    em.assign(customer, {
+      branchId: branch.id,
+      customerNo: found.customerNo,
+      name: found.profile.name,
+      lastLoginAt: now,
+    });
     await em.flush();
     return customer;
   }

@@ -23,7 +23,10 @@ registerEnumType(AccountType, {
     ASSET_MANAGEMENT: { description: '非期货经纪 — asset-management account' },
   },
 });
-export const ACCOUNT_TYPE_NAMES: Record<AccountTypeValue, string> = { FUTURES_BROKERAGE: '期货经纪', ASSET_MANAGEMENT: '非期货经纪' };
+export const ACCOUNT_TYPE_NAMES: Record<AccountTypeValue, string> = {
+  FUTURES_BROKERAGE: '期货经纪',
+  ASSET_MANAGEMENT: '非期货经纪',
+};
 
 export const TaxResidency = values<TaxResidencyValue>(['CHINA_ONLY', 'NON_RESIDENT_ONLY', 'CHINA_AND_OTHER']);
 export const TAX_RESIDENCY_NAMES: Record<TaxResidencyValue, string> = {
@@ -31,7 +34,13 @@ export const TAX_RESIDENCY_NAMES: Record<TaxResidencyValue, string> = {
   NON_RESIDENT_ONLY: '仅为非居民',
   CHINA_AND_OTHER: '既是中国税收居民又是其他国家(地区)税收居民',
 };
-export const PepRelation = values<PepRelationValue>(['FOREIGN_PEP', 'FOREIGN_PEP_FAMILY', 'FOREIGN_PEP_CLOSE_ASSOCIATE', 'INTERNATIONAL_ORG_EXECUTIVE', 'NONE']);
+export const PepRelation = values<PepRelationValue>([
+  'FOREIGN_PEP',
+  'FOREIGN_PEP_FAMILY',
+  'FOREIGN_PEP_CLOSE_ASSOCIATE',
+  'INTERNATIONAL_ORG_EXECUTIVE',
+  'NONE',
+]);
 export const PEP_RELATION_NAMES: Record<PepRelationValue, string> = {
   FOREIGN_PEP: '外国政要',
   FOREIGN_PEP_FAMILY: '外国政要家庭成员',
@@ -40,11 +49,27 @@ export const PEP_RELATION_NAMES: Record<PepRelationValue, string> = {
   NONE: '无关系',
 };
 export const InvestmentHorizon = values<InvestmentHorizonValue>(['UP_TO_1_YEAR', 'ONE_TO_5_YEARS', 'OVER_5_YEARS']);
-export const INVESTMENT_HORIZON_NAMES: Record<InvestmentHorizonValue, string> = { UP_TO_1_YEAR: '0年-1年', ONE_TO_5_YEARS: '1年-5年', OVER_5_YEARS: '5年以上' };
+export const INVESTMENT_HORIZON_NAMES: Record<InvestmentHorizonValue, string> = {
+  UP_TO_1_YEAR: '0年-1年',
+  ONE_TO_5_YEARS: '1年-5年',
+  OVER_5_YEARS: '5年以上',
+};
 export const ExpectedReturn = values<ExpectedReturnValue>(['STABLE', 'GROWTH', 'AGGRESSIVE']);
-export const EXPECTED_RETURN_NAMES: Record<ExpectedReturnValue, string> = { STABLE: '稳健', GROWTH: '成长', AGGRESSIVE: '激进' };
-export const InvestmentProduct = values<InvestmentProductValue>(['FUTURES_OPTIONS', 'ASSET_MANAGEMENT_PRODUCTS', 'OTHER']);
-export const INVESTMENT_PRODUCT_NAMES: Record<InvestmentProductValue, string> = { FUTURES_OPTIONS: '期货、期权', ASSET_MANAGEMENT_PRODUCTS: '资管产品', OTHER: '其他' };
+export const EXPECTED_RETURN_NAMES: Record<ExpectedReturnValue, string> = {
+  STABLE: '稳健',
+  GROWTH: '成长',
+  AGGRESSIVE: '激进',
+};
+export const InvestmentProduct = values<InvestmentProductValue>([
+  'FUTURES_OPTIONS',
+  'ASSET_MANAGEMENT_PRODUCTS',
+  'OTHER',
+]);
+export const INVESTMENT_PRODUCT_NAMES: Record<InvestmentProductValue, string> = {
+  FUTURES_OPTIONS: '期货、期权',
+  ASSET_MANAGEMENT_PRODUCTS: '资管产品',
+  OTHER: '其他',
+};
 export const BadCreditSource = values<BadCreditSourceValue>([
   'PBOC_CREDIT_CENTER',
   'SUPREME_COURT_DEFAULTERS',
@@ -66,14 +91,18 @@ export const BAD_CREDIT_SOURCE_NAMES: Record<BadCreditSourceValue, string> = {
   OTHER_ORGANIZATIONS: '其他组织',
 };
 
-const describe = (names: Record<string, string>) => Object.fromEntries(Object.entries(names).map(([k, v]) => [k, { description: v }]));
+const describe = (names: Record<string, string>) =>
+  Object.fromEntries(Object.entries(names).map(([k, v]) => [k, { description: v }]));
 registerEnumType(TaxResidency, { name: 'TaxResidency', valuesConfig: describe(TAX_RESIDENCY_NAMES) });
 registerEnumType(PepRelation, { name: 'PepRelation', valuesConfig: describe(PEP_RELATION_NAMES) });
 registerEnumType(InvestmentHorizon, { name: 'InvestmentHorizon', valuesConfig: describe(INVESTMENT_HORIZON_NAMES) });
 registerEnumType(ExpectedReturn, { name: 'ExpectedReturn', valuesConfig: describe(EXPECTED_RETURN_NAMES) });
 registerEnumType(InvestmentProduct, {
   name: 'InvestmentProduct',
-  valuesConfig: { FUTURES_OPTIONS: { description: '期货、期权' }, ASSET_MANAGEMENT_PRODUCTS: { description: '资管产品' } },
+  valuesConfig: {
+    FUTURES_OPTIONS: { description: '期货、期权' },
+    ASSET_MANAGEMENT_PRODUCTS: { description: '资管产品' },
+  },
 });
 registerEnumType(BadCreditSource, { name: 'BadCreditSource', valuesConfig: describe(BAD_CREDIT_SOURCE_NAMES) });
 
@@ -84,7 +113,8 @@ export class Profile {
   @Field({ description: '身份证号（客户本人看到的是脱敏号码）' }) idNumber!: string;
   @Field({ description: '身份证地址' }) idAddress!: string;
   @Field(() => DateScalar, { description: '身份证有效期起' }) idValidFrom!: string;
-  @Field(() => DateScalar, { nullable: true, description: 'null when the ID is long-term (长期)' }) idValidTo!: string | null;
+  @Field(() => DateScalar, { nullable: true, description: 'null when the ID is long-term (长期)' }) idValidTo!:
+    string | null;
   @Field({ description: '长期有效' }) idLongTerm!: boolean;
   @Field(() => String, { nullable: true, description: '联系电话 (may be a landline)' }) phone!: string | null;
   @Field({ description: '联系手机' }) mobile!: string;
@@ -99,8 +129,11 @@ export class Profile {
   @Field(() => PepRelation) pepRelation!: PepRelationValue;
   @Field(() => InvestmentHorizon, { nullable: true }) investmentHorizon!: InvestmentHorizonValue | null;
   @Field(() => ExpectedReturn, { nullable: true }) expectedReturn!: ExpectedReturnValue | null;
-  @Field(() => Boolean, { nullable: true, description: '账户是否存在实际控制关系' }) hasActualController!: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: '账户交易实际受益人为本人' }) beneficialOwnerIsSelf!: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: '账户是否存在实际控制关系' }) hasActualController!:
+    boolean | null;
+  @Field(() => Boolean, { nullable: true, description: '账户交易实际受益人为本人' }) beneficialOwnerIsSelf!:
+    boolean | null;
   @Field(() => [InvestmentProduct]) products!: InvestmentProductValue[];
-  @Field(() => [BadCreditSource], { description: '不良诚信记录来源；空列表表示“无”' }) badCreditRecords!: BadCreditSourceValue[];
+  @Field(() => [BadCreditSource], { description: '不良诚信记录来源；空列表表示“无”' })
+  badCreditRecords!: BadCreditSourceValue[];
 }

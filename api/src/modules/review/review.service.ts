@@ -19,12 +19,33 @@ type Reviewer = Viewer & { staffId: string };
  */
 export class ReviewService {
   constructor(
-    private readonly deps: { tickets: TicketService; profiles: ProfileService; brokers: BrokerService; auth: AuthService; counter: CounterSystem; sms: SmsGateway },
+    private readonly deps: {
+      tickets: TicketService;
+      profiles: ProfileService;
+      brokers: BrokerService;
+      auth: AuthService;
+      counter: CounterSystem;
+      sms: SmsGateway;
+    },
   ) {}
 
   /** The broker's tickets in the given statuses (default SUBMITTED), optionally narrowed. */
-  queue(em: EntityManager, viewer: Reviewer, statuses: TicketStatus[] | null, first: number, after: string | null, filter: TicketFilter = {}): Promise<TicketPage> {
-    return this.deps.tickets.listForBroker(em, viewer.brokerId, statuses?.length ? statuses : ['SUBMITTED'], first, after, filter);
+  queue(
+    em: EntityManager,
+    viewer: Reviewer,
+    statuses: TicketStatus[] | null,
+    first: number,
+    after: string | null,
+    filter: TicketFilter = {},
+  ): Promise<TicketPage> {
+    return this.deps.tickets.listForBroker(
+      em,
+      viewer.brokerId,
+      statuses?.length ? statuses : ['SUBMITTED'],
+      first,
+      after,
+      filter,
+    );
   }
 
   /** The staff member who passed the ticket's video witness, if it had one. */
@@ -59,7 +80,8 @@ export class ReviewService {
    * null for everybody else.
    */
   async customerName(em: EntityManager, viewer: Viewer | null, ticket: Ticket): Promise<string | null> {
-    if (!viewer || (viewer.kind !== 'STAFF' && viewer.kind !== 'PARTNER') || viewer.brokerId !== ticket.brokerId) return null;
+    if (!viewer || (viewer.kind !== 'STAFF' && viewer.kind !== 'PARTNER') || viewer.brokerId !== ticket.brokerId)
+      return null;
     const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
     if (!customer || this.deps.profiles.visibility(viewer, customer) === 'NONE') return null;
     return (await this.deps.profiles.counterProfile(em, customer)).name;
@@ -82,27 +104,51 @@ export class ReviewService {
     const changes = changesOf(ticket.data);
     const current = (await this.deps.profiles.counterProfile(em, customer)) as unknown as Record<string, unknown>;
     // keep what the fields were, so the diff stays readable after the counter changed
-    ticket.data = { ...ticket.data, PROFILE_BEFORE: Object.fromEntries(Object.keys(changes).map((k) => [k, current[k] ?? null])) };
+    ticket.data = {
+      ...ticket.data,
+      PROFILE_BEFORE: Object.fromEntries(Object.keys(changes).map((k) => [k, current[k] ?? null])),
+    };
     if (Object.keys(changes).length) {
-      await this.deps.counter.applyChange(broker.code, customer.idNumber, { acceptanceNo: ticket.acceptanceNo, business: ticket.business, changes });
+      await this.deps.counter.applyChange(broker.code, customer.idNumber, {
+        acceptanceNo: ticket.acceptanceNo,
+        business: ticket.business,
+        changes,
+      });
     }
     const profile = await this.deps.profiles.counterProfile(em, customer);
     let text = `【${broker.name}】尊敬的${profile.name}客户，您的${business}申请（受理单号${ticket.acceptanceNo}）已审核通过。`;
     let code: string | undefined;
     if (ticket.business === 'RESET_PASSWORD') {
-      const { temporaryPassword } = await this.deps.counter.resetPassword(broker.code, customer.idNumber, customer.accountType, ticket.acceptanceNo);
+      const { temporaryPassword } = await this.deps.counter.resetPassword(
+        broker.code,
+        customer.idNumber,
+        customer.accountType,
+        ticket.acceptanceNo,
+      );
       code = temporaryPassword;
       text = `【${broker.name}】尊敬的${profile.name}客户，您的密码重置已完成，临时交易密码为${temporaryPassword}，请尽快登录交易系统修改密码。如非本人操作，请致电${broker.servicePhone ?? '我司客服'}。`;
     }
     const done = await this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'APPROVED' });
     if (note) this.deps.tickets.event(em, done, actorOf(viewer), 'REVIEW_NOTE', null, null, { note });
     await em.flush();
-    await this.deps.sms.send({ to: profile.mobile, text, purpose: ticket.business === 'RESET_PASSWORD' ? 'PASSWORD_RESET' : 'TICKET_APPROVED', brokerCode: broker.code, code });
+    await this.deps.sms.send({
+      to: profile.mobile,
+      text,
+      purpose: ticket.business === 'RESET_PASSWORD' ? 'PASSWORD_RESET' : 'TICKET_APPROVED',
+      brokerCode: broker.code,
+      code,
+    });
     return done;
   }
 
   /** 打回: the customer redoes `step` (and what follows) and submits again. */
-  async returnTo(em: EntityManager, viewer: Reviewer, ticketId: string, step: TicketStepKind, reason: string): Promise<Ticket> {
+  async returnTo(
+    em: EntityManager,
+    viewer: Reviewer,
+    ticketId: string,
+    step: TicketStepKind,
+    reason: string,
+  ): Promise<Ticket> {
     const text = requireReason(reason);
     const ticket = await this.reviewable(em, viewer, ticketId);
     return this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'RETURNED', step, reason: text });
@@ -117,7 +163,10 @@ export class ReviewService {
 
 function requireReason(reason: string): string {
   const text = (reason ?? '').trim();
-  if (!text) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写原因，客户将看到该原因', { fields: [{ field: 'reason', message: '请填写原因' }] });
+  if (!text)
+    throw new KaihuError(ErrorCode.BAD_USER_INPUT, '请填写原因，客户将看到该原因', {
+      fields: [{ field: 'reason', message: '请填写原因' }],
+    });
   if (text.length > 500) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '原因不能超过500字');
   return text;
 }

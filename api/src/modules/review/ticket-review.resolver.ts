@@ -18,17 +18,27 @@ export class TicketReviewResolver {
     const customer = await services.profiles.findCustomer(em, ticket.customerId);
     if (!customer) return [];
     const snapshot = ticket.data.PROFILE_BEFORE as Record<string, unknown> | undefined;
-    const current = snapshot ?? ((await services.profiles.counterProfile(em, customer)) as unknown as Record<string, unknown>);
+    const current =
+      snapshot ?? ((await services.profiles.counterProfile(em, customer)) as unknown as Record<string, unknown>);
     const staff = viewer?.kind === 'STAFF';
     return Object.keys(proposed).map((field) => {
       const mask = !staff && field === 'mobile';
       const before = mask ? null : show(current[field]);
       const after = mask ? null : show(proposed[field]);
-      return { field, label: FIELD_LABELS[field] ?? field, before, after, changed: JSON.stringify(current[field] ?? null) !== JSON.stringify(proposed[field] ?? null) };
+      return {
+        field,
+        label: FIELD_LABELS[field] ?? field,
+        before,
+        after,
+        changed: JSON.stringify(current[field] ?? null) !== JSON.stringify(proposed[field] ?? null),
+      };
     });
   }
 
-  @FieldResolver(() => String, { nullable: true, description: '客户姓名：仅本公司工作人员和合作方可见，其他调用者为 null' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: '客户姓名：仅本公司工作人员和合作方可见，其他调用者为 null',
+  })
   async customerName(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
     const ticket = await services.tickets.get(em, viewer, t.id);
     return services.review.customerName(em, viewer, ticket);
@@ -45,7 +55,8 @@ export class TicketReviewResolver {
   }
 
   @FieldResolver(() => Boolean, {
-    description: '当前调用者现在能否复核本业务：本公司复核员、业务待复核、且不是本人见证的业务（本人见证时为 false，复核将被拒绝 SAME_PERSON）',
+    description:
+      '当前调用者现在能否复核本业务：本公司复核员、业务待复核、且不是本人见证的业务（本人见证时为 false，复核将被拒绝 SAME_PERSON）',
   })
   async reviewableByMe(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<boolean> {
     return services.review.canReview(viewer, await services.tickets.get(em, viewer, t.id));

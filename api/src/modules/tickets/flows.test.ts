@@ -14,7 +14,14 @@ describe('business flows as data', () => {
     expect(FLOWS.UPDATE_ID_VALIDITY.steps).toEqual(['DOCUMENTS', 'ID_VALIDITY', 'AGREEMENTS', 'SUBMITTED']);
     expect(FLOWS.UPDATE_CONTACT_PHONE.steps).toEqual(['DOCUMENTS', 'CONTACT_PHONE', 'AGREEMENTS', 'SUBMITTED']);
     expect(FLOWS.UPDATE_OTHER_INFO.steps).toEqual(['DOCUMENTS', 'OTHER_INFO', 'AGREEMENTS', 'SUBMITTED']);
-    expect(FLOWS.RESET_PASSWORD.steps).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(FLOWS.RESET_PASSWORD.steps).toEqual([
+      'DOCUMENTS',
+      'OTHER_INFO',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
     expect(FLOWS.RESET_PASSWORD.freshCertificate).toBe(true);
   });
 
@@ -23,22 +30,54 @@ describe('business flows as data', () => {
     expect(currentStepOf(steps)).toBe('DOCUMENTS');
     steps[0]!.done = true;
     expect(currentStepOf(steps)).toBe('OTHER_INFO');
-    expect(withCertificateSteps(steps).map((s) => s.kind)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(withCertificateSteps(steps).map((s) => s.kind)).toEqual([
+      'DOCUMENTS',
+      'OTHER_INFO',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
     const reset = initialSteps('RESET_PASSWORD');
     expect(withCertificateSteps(reset)).toEqual(reset);
   });
 
   it('puts a fresh witness and certificate before AGREEMENTS for 重新申请, resetting done ones', () => {
     const kinds = (steps: { kind: string }[]) => steps.map((s) => s.kind);
-    const reset = initialSteps('RESET_PASSWORD').map((s) => ({ ...s, done: s.kind !== 'AGREEMENTS' && s.kind !== 'SUBMITTED' }));
+    const reset = initialSteps('RESET_PASSWORD').map((s) => ({
+      ...s,
+      done: s.kind !== 'AGREEMENTS' && s.kind !== 'SUBMITTED',
+    }));
     const redone = withCertificateSteps(reset, { redo: true });
-    expect(kinds(redone)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
-    expect(redone.filter((s) => !s.done).map((s) => s.kind)).toEqual(['VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(kinds(redone)).toEqual([
+      'DOCUMENTS',
+      'OTHER_INFO',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
+    expect(redone.filter((s) => !s.done).map((s) => s.kind)).toEqual([
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
     expect(currentStepOf(redone)).toBe('VIDEO_WITNESS');
     // a business that had no certificate steps gets them
-    const other = initialSteps('UPDATE_OTHER_INFO').map((s) => ({ ...s, done: s.kind === 'DOCUMENTS' || s.kind === 'OTHER_INFO' }));
+    const other = initialSteps('UPDATE_OTHER_INFO').map((s) => ({
+      ...s,
+      done: s.kind === 'DOCUMENTS' || s.kind === 'OTHER_INFO',
+    }));
     const added = withCertificateSteps(other, { redo: true });
-    expect(kinds(added)).toEqual(['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED']);
+    expect(kinds(added)).toEqual([
+      'DOCUMENTS',
+      'OTHER_INFO',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
     expect(currentStepOf(added)).toBe('VIDEO_WITNESS');
     // the input is left as it was
     expect(reset.find((s) => s.kind === 'CERTIFICATE')!.done).toBe(true);

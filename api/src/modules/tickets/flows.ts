@@ -47,9 +47,21 @@ export interface BusinessFlow {
 }
 
 export const FLOWS: Record<BusinessType, BusinessFlow> = {
-  UPDATE_ID_VALIDITY: { name: '修改身份证有效期', steps: ['DOCUMENTS', 'ID_VALIDITY', 'AGREEMENTS', 'SUBMITTED'], available: true },
-  UPDATE_CONTACT_PHONE: { name: '修改联系电话', steps: ['DOCUMENTS', 'CONTACT_PHONE', 'AGREEMENTS', 'SUBMITTED'], available: true },
-  UPDATE_OTHER_INFO: { name: '修改其他信息', steps: ['DOCUMENTS', 'OTHER_INFO', 'AGREEMENTS', 'SUBMITTED'], available: true },
+  UPDATE_ID_VALIDITY: {
+    name: '修改身份证有效期',
+    steps: ['DOCUMENTS', 'ID_VALIDITY', 'AGREEMENTS', 'SUBMITTED'],
+    available: true,
+  },
+  UPDATE_CONTACT_PHONE: {
+    name: '修改联系电话',
+    steps: ['DOCUMENTS', 'CONTACT_PHONE', 'AGREEMENTS', 'SUBMITTED'],
+    available: true,
+  },
+  UPDATE_OTHER_INFO: {
+    name: '修改其他信息',
+    steps: ['DOCUMENTS', 'OTHER_INFO', 'AGREEMENTS', 'SUBMITTED'],
+    available: true,
+  },
   RESET_PASSWORD: {
     name: '密码重置',
     steps: ['DOCUMENTS', 'OTHER_INFO', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'SUBMITTED'],
@@ -58,12 +70,30 @@ export const FLOWS: Record<BusinessType, BusinessFlow> = {
   },
   OPEN_FUTURES_ACCOUNT: {
     name: '开立期货账户',
-    steps: ['IDENTITY', 'SETTLEMENT_ACCOUNT', 'SUITABILITY', 'EXCHANGES', 'VIDEO_WITNESS', 'CERTIFICATE', 'AGREEMENTS', 'RETURN_VISIT', 'SUBMITTED'],
+    steps: [
+      'IDENTITY',
+      'SETTLEMENT_ACCOUNT',
+      'SUITABILITY',
+      'EXCHANGES',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'RETURN_VISIT',
+      'SUBMITTED',
+    ],
     available: false,
   },
-  ADD_TRADING_CODE: { name: '增开交易编码', steps: ['DOCUMENTS', 'EXCHANGES', 'AGREEMENTS', 'SUBMITTED'], available: false },
+  ADD_TRADING_CODE: {
+    name: '增开交易编码',
+    steps: ['DOCUMENTS', 'EXCHANGES', 'AGREEMENTS', 'SUBMITTED'],
+    available: false,
+  },
   SUITABILITY_ASSESSMENT: { name: '适当性评估', steps: ['SUITABILITY', 'AGREEMENTS', 'SUBMITTED'], available: false },
-  CHANGE_SETTLEMENT_ACCOUNT: { name: '修改结算账户', steps: ['DOCUMENTS', 'SETTLEMENT_ACCOUNT', 'AGREEMENTS', 'SUBMITTED'], available: false },
+  CHANGE_SETTLEMENT_ACCOUNT: {
+    name: '修改结算账户',
+    steps: ['DOCUMENTS', 'SETTLEMENT_ACCOUNT', 'AGREEMENTS', 'SUBMITTED'],
+    available: false,
+  },
 };
 
 export const STEP_NAMES: Record<TicketStepKind, string> = {
@@ -118,9 +148,19 @@ export function withCertificateSteps(steps: readonly StepState[], options: { red
     if (i < 0) return [...steps];
     const others = steps.filter((s) => s.kind !== 'VIDEO_WITNESS' && s.kind !== 'CERTIFICATE');
     const j = others.findIndex((s) => s.kind === 'AGREEMENTS');
-    return [...others.slice(0, j), { kind: 'VIDEO_WITNESS', done: false }, { kind: 'CERTIFICATE', done: false }, ...others.slice(j)];
+    return [
+      ...others.slice(0, j),
+      { kind: 'VIDEO_WITNESS', done: false },
+      { kind: 'CERTIFICATE', done: false },
+      ...others.slice(j),
+    ];
   }
   if (steps.some((s) => s.kind === 'CERTIFICATE')) return [...steps];
   if (i < 0) return [...steps];
-  return [...steps.slice(0, i), { kind: 'VIDEO_WITNESS', done: false }, { kind: 'CERTIFICATE', done: false }, ...steps.slice(i)];
+  return [
+    ...steps.slice(0, i),
+    { kind: 'VIDEO_WITNESS', done: false },
+    { kind: 'CERTIFICATE', done: false },
+    ...steps.slice(i),
+  ];
 }

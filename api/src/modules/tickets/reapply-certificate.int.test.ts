@@ -1,5 +1,15 @@
 import { generateBrowserKeyPair, makeCsr, signDetached } from '../certificates/testing/browser-like';
-import { DEMO, bearer, gql, loginCustomer, passWitness, startTestServer, ticketAtWitness, type DbKind, type TestServer } from '../../testing/harness';
+import {
+  DEMO,
+  bearer,
+  gql,
+  loginCustomer,
+  passWitness,
+  startTestServer,
+  ticketAtWitness,
+  type DbKind,
+  type TestServer,
+} from '../../testing/harness';
 
 /**
  * 重新申请 at 签署协议 (the browser has no certificate, or the customer forgot its password):
@@ -7,7 +17,8 @@ import { DEMO, bearer, gql, loginCustomer, passWitness, startTestServer, ticketA
  */
 const T = 'id status currentStep steps { kind done }';
 const REAPPLY = `mutation ($t: ID!) { reapplyCertificate(ticketId: $t) { ${T} } }`;
-const REQUEST = 'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem serialNumber status } }';
+const REQUEST =
+  'mutation ($t: ID!, $c: String!) { requestCertificate(ticketId: $t, csrPem: $c) { pem serialNumber status } }';
 const codeOf = (res: { errors?: { extensions?: { code?: string } }[] }) => res.errors?.[0]?.extensions?.code;
 
 describe.each<DbKind>(['postgresql', 'pglite'])('reapplyCertificate on %s', (kind) => {
@@ -59,13 +70,23 @@ describe.each<DbKind>(['postgresql', 'pglite'])('reapplyCertificate on %s', (kin
       server.services.tickets.onChange = previous;
     }
     expect(changes).toEqual([`${ticketId}:VIDEO_WITNESS`]);
-    const trail = await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { events { actorKind action step before after } } }', { t: ticketId }, auth);
+    const trail = await gql(
+      server.url,
+      'query ($t: ID!) { ticket(id: $t) { events { actorKind action step before after } } }',
+      { t: ticketId },
+      auth,
+    );
     const event = trail.data!.ticket.events.find((e: { action: string }) => e.action === 'CERTIFICATE_REAPPLIED');
     expect(event).toMatchObject({ actorKind: 'CUSTOMER', step: 'VIDEO_WITNESS' });
     expect(JSON.parse(event.before).currentStep).toBe('AGREEMENTS');
 
     // a certificate cannot be requested again before the new witness
-    const early = await gql(server.url, REQUEST, { t: ticketId, c: makeCsr(await generateBrowserKeyPair(), DEMO.zhangWei.name) }, auth);
+    const early = await gql(
+      server.url,
+      REQUEST,
+      { t: ticketId, c: makeCsr(await generateBrowserKeyPair(), DEMO.zhangWei.name) },
+      auth,
+    );
     expect(codeOf(early)).toBe('WITNESS_REQUIRED');
 
     const second = await certify(token, ticketId, DEMO.zhangWei.name);
@@ -74,16 +95,28 @@ describe.each<DbKind>(['postgresql', 'pglite'])('reapplyCertificate on %s', (kin
     expect(me.data!.me.certificate).toEqual({ serialNumber: second.cert.serialNumber, status: 'VALID' });
 
     // the old key no longer signs (its certificate was superseded); the new one does
-    const { ticket } = (await gql(server.url, 'query ($t: ID!) { ticket(id: $t) { currentStep agreements { agreement { id } signingPayload } } }', { t: ticketId }, auth)).data!;
+    const { ticket } = (
+      await gql(
+        server.url,
+        'query ($t: ID!) { ticket(id: $t) { currentStep agreements { agreement { id } signingPayload } } }',
+        { t: ticketId },
+        auth,
+      )
+    ).data!;
     expect(ticket.currentStep).toBe('AGREEMENTS');
     const sign = (k: typeof first) =>
-      gql(server.url, 'mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { currentStep } }', {
-        t: ticketId,
-        s: ticket.agreements.map((a: { agreement: { id: string }; signingPayload: string }) => ({
-          agreementId: a.agreement.id,
-          signature: signDetached(k.keys, k.cert.pem, Buffer.from(a.signingPayload, 'base64')).toString('base64'),
-        })),
-      }, auth);
+      gql(
+        server.url,
+        'mutation ($t: ID!, $s: [AgreementSignatureInput!]!) { signAgreements(ticketId: $t, signatures: $s) { currentStep } }',
+        {
+          t: ticketId,
+          s: ticket.agreements.map((a: { agreement: { id: string }; signingPayload: string }) => ({
+            agreementId: a.agreement.id,
+            signature: signDetached(k.keys, k.cert.pem, Buffer.from(a.signingPayload, 'base64')).toString('base64'),
+          })),
+        },
+        auth,
+      );
     expect(codeOf(await sign(first))).toBe('SIGNATURE_INVALID');
     const signed = await sign(second);
     expect(signed.errors).toBeUndefined();
@@ -98,12 +131,26 @@ describe.each<DbKind>(['postgresql', 'pglite'])('reapplyCertificate on %s', (kin
     const auth = bearer(await loginCustomer(server, DEMO.wangFang));
     const started = await gql(server.url, `mutation { startTicket(business: UPDATE_ID_VALIDITY) { ${T} } }`, {}, auth);
     const other = started.data!.startTicket;
-    expect(other.steps.map((s: { kind: string }) => s.kind)).toEqual(['DOCUMENTS', 'ID_VALIDITY', 'AGREEMENTS', 'SUBMITTED']);
-    const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [other.id]);
+    expect(other.steps.map((s: { kind: string }) => s.kind)).toEqual([
+      'DOCUMENTS',
+      'ID_VALIDITY',
+      'AGREEMENTS',
+      'SUBMITTED',
+    ]);
+    const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [
+      other.id,
+    ]);
     const em = server.db.orm.em.fork() as never;
     const owner = { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never;
     const entity = await server.services.tickets.getOwn(em, owner, other.id);
-    for (const step of ['DOCUMENTS', 'ID_VALIDITY'] as const) await server.services.tickets.completeStep(em, entity, step, { fixture: true }, { kind: 'CUSTOMER', id: row!.customer_id });
+    for (const step of ['DOCUMENTS', 'ID_VALIDITY'] as const)
+      await server.services.tickets.completeStep(
+        em,
+        entity,
+        step,
+        { fixture: true },
+        { kind: 'CUSTOMER', id: row!.customer_id },
+      );
 
     // another customer cannot touch it
     const zhang = bearer(await loginCustomer(server, DEMO.zhangWei));

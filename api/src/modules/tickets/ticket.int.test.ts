@@ -1,6 +1,7 @@
 import { DEMO, bearer, gql, loginCustomer, startTestServer, type DbKind, type TestServer } from '../../testing/harness';
 
-const TICKET_FIELDS = 'id acceptanceNo business businessName status currentStep reason steps { kind done title } createdAt';
+const TICKET_FIELDS =
+  'id acceptanceNo business businessName status currentStep reason steps { kind done title } createdAt';
 const START = `mutation ($b: BusinessType!) { startTicket(business: $b) { ${TICKET_FIELDS} } }`;
 const BACK = `mutation ($id: ID!) { goBack(ticketId: $id) { ${TICKET_FIELDS} } }`;
 const CANCEL = `mutation ($id: ID!) { cancelTicket(ticketId: $id) { ${TICKET_FIELDS} } }`;
@@ -23,7 +24,13 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     const res = await gql(server.url, START, { b: 'UPDATE_OTHER_INFO' }, zhang);
     expect(res.errors).toBeUndefined();
     const t = res.data!.startTicket;
-    expect(t).toMatchObject({ business: 'UPDATE_OTHER_INFO', businessName: '修改其他信息', status: 'IN_PROGRESS', currentStep: 'DOCUMENTS', reason: null });
+    expect(t).toMatchObject({
+      business: 'UPDATE_OTHER_INFO',
+      businessName: '修改其他信息',
+      status: 'IN_PROGRESS',
+      currentStep: 'DOCUMENTS',
+      reason: null,
+    });
     expect(t.acceptanceNo).toMatch(/^\d{16}$/);
     expect(t.acceptanceNo.slice(0, 6)).toBe('261123');
     // no certificate yet: the video witness and the certificate come before the agreements
@@ -46,7 +53,8 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
 
   it('gives acceptance numbers that do not follow each other', async () => {
     const numbers: string[] = [];
-    for (const b of ['UPDATE_ID_VALIDITY', 'RESET_PASSWORD']) numbers.push((await gql(server.url, START, { b }, zhang)).data!.startTicket.acceptanceNo);
+    for (const b of ['UPDATE_ID_VALIDITY', 'RESET_PASSWORD'])
+      numbers.push((await gql(server.url, START, { b }, zhang)).data!.startTicket.acceptanceNo);
     const [x, y] = numbers.map((n) => BigInt(n));
     expect(x! - y! === 1n || y! - x! === 1n).toBe(false);
     expect(new Set(numbers).size).toBe(2);
@@ -73,7 +81,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     const zhao = bearer(await loginCustomer(server, DEMO.zhaoMin));
     const res = await gql(server.url, START, { b: 'UPDATE_OTHER_INFO' }, zhao);
     expect(codeOf(res)).toBe('OUTSIDE_SERVICE_HOURS');
-    expect(res.errors![0]!.message).toBe('当前不在网上开户服务时间内（服务时间：周一至周五 08:40-17:45（法定节假日除外）），请于 2026-11-23（周一）08:40 后再办理');
+    expect(res.errors![0]!.message).toBe(
+      '当前不在网上开户服务时间内（服务时间：周一至周五 08:40-17:45（法定节假日除外）），请于 2026-11-23（周一）08:40 后再办理',
+    );
     server.clock.advance(25 * 60_000); // 08:45
     expect(codeOf(await gql(server.url, START, { b: 'UPDATE_OTHER_INFO' }, zhao))).toBeUndefined();
   });
@@ -89,19 +99,42 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     const entity = await server.services.tickets.get(em, null as never, t.id).catch(() => null);
     expect(entity).toBeNull(); // nobody anonymous sees it
     const viewer = { kind: 'CUSTOMER', customerId: t.id } as never;
-    await expect(server.services.tickets.get(em, viewer, t.id)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+    await expect(server.services.tickets.get(em, viewer, t.id)).rejects.toMatchObject({
+      extensions: { code: 'NOT_FOUND' },
+    });
 
     // complete DOCUMENTS through the service the documents module uses, then try to skip ahead
-    const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [t.id]);
-    const owner = { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id, brokerId: '', roles: ['CUSTOMER'] } as never;
+    const [row] = await server.db.sql.query<{ customer_id: string }>('select customer_id from tickets where id = $1', [
+      t.id,
+    ]);
+    const owner = {
+      kind: 'CUSTOMER',
+      id: row!.customer_id,
+      customerId: row!.customer_id,
+      brokerId: '',
+      roles: ['CUSTOMER'],
+    } as never;
     const ticket = await server.services.tickets.getOwn(em, owner, t.id);
-    await expect(server.services.tickets.completeStep(em, ticket, 'AGREEMENTS', {}, { kind: 'CUSTOMER', id: null })).rejects.toMatchObject({
+    await expect(
+      server.services.tickets.completeStep(em, ticket, 'AGREEMENTS', {}, { kind: 'CUSTOMER', id: null }),
+    ).rejects.toMatchObject({
       extensions: { code: 'STEP_NOT_ALLOWED', currentStep: 'DOCUMENTS' },
     });
-    await server.services.tickets.completeStep(em, ticket, 'DOCUMENTS', { kept: ['ID_CARD_FRONT'] }, { kind: 'CUSTOMER', id: row!.customer_id });
+    await server.services.tickets.completeStep(
+      em,
+      ticket,
+      'DOCUMENTS',
+      { kept: ['ID_CARD_FRONT'] },
+      { kind: 'CUSTOMER', id: row!.customer_id },
+    );
     const back = await gql(server.url, BACK, { id: t.id }, wang);
-    expect(back.data!.goBack).toMatchObject({ currentStep: 'DOCUMENTS', steps: expect.arrayContaining([{ kind: 'DOCUMENTS', done: false, title: '上传照片' }]) });
-    const [data] = await server.db.sql.query<{ data: string }>('select data::text as data from tickets where id = $1', [t.id]);
+    expect(back.data!.goBack).toMatchObject({
+      currentStep: 'DOCUMENTS',
+      steps: expect.arrayContaining([{ kind: 'DOCUMENTS', done: false, title: '上传照片' }]),
+    });
+    const [data] = await server.db.sql.query<{ data: string }>('select data::text as data from tickets where id = $1', [
+      t.id,
+    ]);
     expect(JSON.parse(data!.data)).toEqual({ DOCUMENTS: { kept: ['ID_CARD_FRONT'] } });
 
     const cancelled = await gql(server.url, CANCEL, { id: t.id }, wang);
@@ -109,7 +142,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     expect(codeOf(await gql(server.url, CANCEL, { id: t.id }, wang))).toBe('TICKET_CLOSED');
     // another customer cannot touch it
     expect(codeOf(await gql(server.url, BACK, { id: t.id }, zhang))).toBe('NOT_FOUND');
-    expect((await gql(server.url, 'query ($id: ID!) { ticket(id: $id) { id } }', { id: t.id }, zhang)).data!.ticket).toBeNull();
+    expect(
+      (await gql(server.url, 'query ($id: ID!) { ticket(id: $id) { id } }', { id: t.id }, zhang)).data!.ticket,
+    ).toBeNull();
     // a new start after cancelling is a new ticket
     const again = (await gql(server.url, START, { b: 'UPDATE_OTHER_INFO' }, wang)).data!.startTicket;
     expect(again.id).not.toBe(t.id);
@@ -121,7 +156,8 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
     expect(conn.totalCount).toBe(4);
     expect(conn.edges).toHaveLength(2);
     expect(conn.pageInfo.hasNextPage).toBe(true);
-    const next = (await gql(server.url, MY_TICKETS, { first: 2, after: conn.pageInfo.endCursor }, zhang)).data!.me.tickets;
+    const next = (await gql(server.url, MY_TICKETS, { first: 2, after: conn.pageInfo.endCursor }, zhang)).data!.me
+      .tickets;
     expect(next.edges).toHaveLength(2);
     expect(next.pageInfo.hasNextPage).toBe(false);
     const ids = [...conn.edges, ...next.edges].map((e: { node: { id: string } }) => e.node.id);
@@ -135,7 +171,12 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
 
   it('keeps an append-only event trail that the database refuses to change', async () => {
     const t = (await gql(server.url, START, { b: 'UPDATE_OTHER_INFO' }, zhang)).data!.startTicket;
-    const res = await gql(server.url, 'query ($id: ID!) { ticket(id: $id) { events { actorKind action step after at } } }', { id: t.id }, zhang);
+    const res = await gql(
+      server.url,
+      'query ($id: ID!) { ticket(id: $id) { events { actorKind action step after at } } }',
+      { id: t.id },
+      zhang,
+    );
     expect(res.data!.ticket.events[0]).toMatchObject({ actorKind: 'CUSTOMER', action: 'STARTED' });
     await expect(server.db.sql.query("update ticket_events set action = 'FORGED'")).rejects.toThrow(/append-only/);
     await expect(server.db.sql.query('delete from ticket_events')).rejects.toThrow(/append-only/);
@@ -145,7 +186,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
   });
 
   it('keeps a single open ticket per business even against a direct insert', async () => {
-    const [row] = await server.db.sql.query<Record<string, unknown>>("select * from tickets where business = 'UPDATE_CONTACT_PHONE' limit 1");
+    const [row] = await server.db.sql.query<Record<string, unknown>>(
+      "select * from tickets where business = 'UPDATE_CONTACT_PHONE' limit 1",
+    );
     await expect(
       server.db.sql.query(
         `insert into tickets (id, acceptance_no, business, status, customer_id, broker_id, branch_id, steps, current_step, step_entered_at, data, version, created_at, updated_at)

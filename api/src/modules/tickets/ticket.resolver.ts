@@ -5,7 +5,12 @@ import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
 import { requireCustomer } from '../auth/viewer';
 import { CustomerType } from '../profiles/customer.types';
-import { FLOWS, STEP_NAMES, type BusinessType as BusinessTypeValue, type TicketStatus as TicketStatusValue } from './flows';
+import {
+  FLOWS,
+  STEP_NAMES,
+  type BusinessType as BusinessTypeValue,
+  type TicketStatus as TicketStatusValue,
+} from './flows';
 import type { Ticket } from './ticket.entity';
 import { encodeCursor } from './ticket.service';
 import { BusinessType, TicketConnection, TicketEventType, TicketStatus, TicketType } from './ticket.types';
@@ -32,8 +37,14 @@ export function toTicketType(t: Ticket): TicketType {
 
 @Resolver(() => TicketType)
 export class TicketResolver {
-  @Query(() => TicketType, { nullable: true, description: '按 id 查询受理单（客户本人，或同一期货公司的工作人员和合作方）' })
-  async ticket(@Arg('id', () => ID) id: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType | null> {
+  @Query(() => TicketType, {
+    nullable: true,
+    description: '按 id 查询受理单（客户本人，或同一期货公司的工作人员和合作方）',
+  })
+  async ticket(
+    @Arg('id', () => ID) id: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType | null> {
     try {
       return toTicketType(await services.tickets.get(em, viewer, id));
     } catch (e) {
@@ -43,29 +54,44 @@ export class TicketResolver {
   }
 
   @Mutation(() => TicketType, { description: '开始办理业务；已有未完成的同类业务时继续办理该业务' })
-  async startTicket(@Arg('business', () => BusinessType) business: BusinessTypeValue, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async startTicket(
+    @Arg('business', () => BusinessType) business: BusinessTypeValue,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     return toTicketType(await services.tickets.start(em, requireCustomer(viewer), business));
   }
 
   @Mutation(() => TicketType, { description: '上一步' })
-  async goBack(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async goBack(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     return toTicketType(await services.tickets.goBack(em, requireCustomer(viewer), ticketId));
   }
 
   @Mutation(() => TicketType, { description: '取消办理' })
-  async cancelTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async cancelTicket(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     return toTicketType(await services.tickets.cancel(em, requireCustomer(viewer), ticketId));
   }
 
   @Mutation(() => TicketType, {
     description: '重新申请数字证书（签署协议时本机没有证书或忘记证书密码）：重新进行视频见证并安装新证书后再签署协议',
   })
-  async reapplyCertificate(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async reapplyCertificate(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     return toTicketType(await services.tickets.reapplyCertificate(em, requireCustomer(viewer), ticketId));
   }
 
   @Mutation(() => TicketType, { description: '提交申请（审核中）' })
-  async submitTicket(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async submitTicket(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     return toTicketType(await services.tickets.submit(em, requireCustomer(viewer), ticketId));
   }
 
@@ -73,7 +99,11 @@ export class TicketResolver {
     description: 'status and step changes of one ticket (review outcome, 打回); the current state first',
     subscribe: ({ args, context }) => ticketUpdates(context as KaihuContext, String(args.ticketId)),
   })
-  async ticketUpdated(@Root() payload: { id: string }, @Arg('ticketId', () => ID) _ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType> {
+  async ticketUpdated(
+    @Root() payload: { id: string },
+    @Arg('ticketId', () => ID) _ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<TicketType> {
     em.clear();
     return toTicketType(await services.tickets.get(em, viewer, payload.id));
   }
@@ -128,6 +158,10 @@ export class CustomerTicketsResolver {
     const size = Math.min(Math.max(first ?? 20, 1), 100);
     const page = await services.tickets.listForCustomer(em, c.id, status ?? null, size, after ?? null);
     const edges = page.tickets.map((t) => ({ cursor: encodeCursor(t), node: toTicketType(t) }));
-    return { edges, totalCount: page.totalCount, pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges[edges.length - 1]?.cursor ?? null } };
+    return {
+      edges,
+      totalCount: page.totalCount,
+      pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges[edges.length - 1]?.cursor ?? null },
+    };
   }
 }

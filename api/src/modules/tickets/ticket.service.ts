@@ -56,7 +56,11 @@ export class TicketService {
    * Called for every event appended to the trail, before the flush that stores it: the partners
    * module adds its partner events to the same unit of work here (set in services.ts).
    */
-  onEvent: (em: EntityManager, ticket: Ticket, change: { action: string; step: string | null; before: unknown; after: unknown; actorKind: Actor['kind'] }) => void = () => {};
+  onEvent: (
+    em: EntityManager,
+    ticket: Ticket,
+    change: { action: string; step: string | null; before: unknown; after: unknown; actorKind: Actor['kind'] },
+  ) => void = () => {};
 
   /** Whether the customer holds a valid certificate (set by the certificates module). */
   certificateCheck: (em: EntityManager, customerId: string) => Promise<boolean> = async () => false;
@@ -88,7 +92,10 @@ export class TicketService {
     if (business !== 'UPDATE_ID_VALIDITY') {
       const profile = await this.deps.profiles.counterProfile(em, customer);
       if (profile.idValidTo !== null && profile.idValidTo < chinaToday(this.clock.now())) {
-        throw new KaihuError(ErrorCode.ID_EXPIRED, `您的身份证已于${profile.idValidTo}过期，请先办理“修改身份证有效期”业务`);
+        throw new KaihuError(
+          ErrorCode.ID_EXPIRED,
+          `您的身份证已于${profile.idValidTo}过期，请先办理“修改身份证有效期”业务`,
+        );
       }
     }
     const now = this.clock.now();
@@ -117,7 +124,11 @@ export class TicketService {
         em.clear();
         if (!(e instanceof UniqueConstraintViolationException) || attempt >= 3) throw e;
         // another ticket got the same number (or the same business was started twice at once)
-        const raced = await em.findOne(Ticket, { customerId: viewer.customerId, business, status: { $in: [...OPEN_STATUSES] } });
+        const raced = await em.findOne(Ticket, {
+          customerId: viewer.customerId,
+          business,
+          status: { $in: [...OPEN_STATUSES] },
+        });
         if (raced) return raced;
       }
     }
@@ -156,11 +167,16 @@ export class TicketService {
 
   /** Refuses unless the ticket is open for the customer and at `step` (STEP_NOT_ALLOWED). */
   assertAtStep(ticket: Ticket, step: TicketStepKind): void {
-    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能再修改`);
+    if (!EDITABLE.includes(ticket.status))
+      throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能再修改`);
     if (ticket.currentStep !== step) {
-      throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, `当前应办理“${STEP_NAMES[ticket.currentStep]}”，不能办理“${STEP_NAMES[step]}”`, {
-        currentStep: ticket.currentStep,
-      });
+      throw new KaihuError(
+        ErrorCode.STEP_NOT_ALLOWED,
+        `当前应办理“${STEP_NAMES[ticket.currentStep]}”，不能办理“${STEP_NAMES[step]}”`,
+        {
+          currentStep: ticket.currentStep,
+        },
+      );
     }
   }
 
@@ -168,7 +184,13 @@ export class TicketService {
    * Completes the current step with the data it collected and moves to the next one.
    * Modules call this for their own step (documents, info pages, agreements…).
    */
-  async completeStep(em: EntityManager, ticket: Ticket, step: TicketStepKind, data: unknown, actor: Actor): Promise<Ticket> {
+  async completeStep(
+    em: EntityManager,
+    ticket: Ticket,
+    step: TicketStepKind,
+    data: unknown,
+    actor: Actor,
+  ): Promise<Ticket> {
     this.assertAtStep(ticket, step);
     const before = ticket.data[step] ?? null;
     ticket.steps = ticket.steps.map((s) => (s.kind === step ? { ...s, done: true } : s));
@@ -189,7 +211,8 @@ export class TicketService {
   /** 上一步: reopens the previous step, keeping what it collected. */
   async goBack(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
-    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能返回上一步`);
+    if (!EDITABLE.includes(ticket.status))
+      throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能返回上一步`);
     const i = ticket.steps.findIndex((s) => s.kind === ticket.currentStep);
     if (i <= 0) throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, '已经是第一步');
     const previous = ticket.steps[i - 1]!.kind;
@@ -214,17 +237,25 @@ export class TicketService {
    */
   async reapplyCertificate(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
-    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能重新申请数字证书`);
+    if (!EDITABLE.includes(ticket.status))
+      throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能重新申请数字证书`);
     if (ticket.currentStep !== 'AGREEMENTS') {
-      throw new KaihuError(ErrorCode.STEP_NOT_ALLOWED, `当前应办理“${STEP_NAMES[ticket.currentStep]}”，只有在“签署协议”时才能重新申请数字证书`, {
-        currentStep: ticket.currentStep,
-      });
+      throw new KaihuError(
+        ErrorCode.STEP_NOT_ALLOWED,
+        `当前应办理“${STEP_NAMES[ticket.currentStep]}”，只有在“签署协议”时才能重新申请数字证书`,
+        {
+          currentStep: ticket.currentStep,
+        },
+      );
     }
     const before = { currentStep: ticket.currentStep, steps: ticket.steps };
     ticket.steps = withCertificateSteps(ticket.steps, { redo: true });
     ticket.currentStep = currentStepOf(ticket.steps);
     ticket.updatedAt = ticket.stepEnteredAt = this.clock.now();
-    this.event(em, ticket, actorOf(viewer), 'CERTIFICATE_REAPPLIED', ticket.currentStep, before, { currentStep: ticket.currentStep, steps: ticket.steps });
+    this.event(em, ticket, actorOf(viewer), 'CERTIFICATE_REAPPLIED', ticket.currentStep, before, {
+      currentStep: ticket.currentStep,
+      steps: ticket.steps,
+    });
     await em.flush();
     this.onChange(ticket);
     return ticket;
@@ -232,11 +263,20 @@ export class TicketService {
 
   async cancel(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
-    if (!EDITABLE.includes(ticket.status)) throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能取消`);
+    if (!EDITABLE.includes(ticket.status))
+      throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能取消`);
     const before = ticket.status;
     ticket.status = 'CANCELLED';
     ticket.updatedAt = this.clock.now();
-    this.event(em, ticket, actorOf(viewer), 'CANCELLED', ticket.currentStep, { status: before }, { status: 'CANCELLED' });
+    this.event(
+      em,
+      ticket,
+      actorOf(viewer),
+      'CANCELLED',
+      ticket.currentStep,
+      { status: before },
+      { status: 'CANCELLED' },
+    );
     await em.flush();
     this.onChange(ticket);
     return ticket;
@@ -269,9 +309,13 @@ export class TicketService {
     em: EntityManager,
     ticket: Ticket,
     actor: Actor,
-    outcome: { status: 'APPROVED' } | { status: 'REJECTED'; reason: string } | { status: 'RETURNED'; step: TicketStepKind; reason: string },
+    outcome:
+      | { status: 'APPROVED' }
+      | { status: 'REJECTED'; reason: string }
+      | { status: 'RETURNED'; step: TicketStepKind; reason: string },
   ): Promise<Ticket> {
-    if (ticket.status !== 'SUBMITTED') throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不在待复核状态`);
+    if (ticket.status !== 'SUBMITTED')
+      throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不在待复核状态`);
     const before = { status: ticket.status, currentStep: ticket.currentStep };
     if (outcome.status === 'RETURNED') this.reopenFrom(ticket, outcome.step);
     ticket.status = outcome.status;
@@ -289,7 +333,13 @@ export class TicketService {
   }
 
   /** 打回 by the witness agent: back to `step` with the reason the customer sees (RETURNED). */
-  async returnFromWitness(em: EntityManager, ticket: Ticket, actor: Actor, step: TicketStepKind, reason: string): Promise<Ticket> {
+  async returnFromWitness(
+    em: EntityManager,
+    ticket: Ticket,
+    actor: Actor,
+    step: TicketStepKind,
+    reason: string,
+  ): Promise<Ticket> {
     this.assertAtStep(ticket, 'VIDEO_WITNESS');
     const before = { status: ticket.status, currentStep: ticket.currentStep };
     this.reopenFrom(ticket, step);
@@ -311,9 +361,12 @@ export class TicketService {
   reopenFrom(ticket: Ticket, step: TicketStepKind): void {
     const i = ticket.steps.findIndex((s) => s.kind === step);
     if (i < 0 || step === 'SUBMITTED') {
-      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `该业务没有可打回的步骤“${STEP_NAMES[step] ?? step}”`, { steps: ticket.steps.map((s) => s.kind) });
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `该业务没有可打回的步骤“${STEP_NAMES[step] ?? step}”`, {
+        steps: ticket.steps.map((s) => s.kind),
+      });
     }
-    const keep = (kind: TicketStepKind) => !FLOWS[ticket.business].freshCertificate && (kind === 'VIDEO_WITNESS' || kind === 'CERTIFICATE');
+    const keep = (kind: TicketStepKind) =>
+      !FLOWS[ticket.business].freshCertificate && (kind === 'VIDEO_WITNESS' || kind === 'CERTIFICATE');
     ticket.steps = ticket.steps.map((s, j) => (j === i || (j > i && !keep(s.kind)) ? { ...s, done: false } : s));
     ticket.currentStep = step;
     ticket.stepEnteredAt = this.clock.now();
@@ -336,21 +389,31 @@ export class TicketService {
     const cursor = after ? decodeCursor(after) : null;
     const page = await em.find(
       Ticket,
-      cursor ? { ...where, $or: [{ updatedAt: { $gt: cursor.at } }, { updatedAt: cursor.at, id: { $gt: cursor.id } }] } : where,
+      cursor
+        ? { ...where, $or: [{ updatedAt: { $gt: cursor.at } }, { updatedAt: cursor.at, id: { $gt: cursor.id } }] }
+        : where,
       { orderBy: [{ updatedAt: 'asc' }, { id: 'asc' }], limit: first + 1 },
     );
     return { tickets: page.slice(0, first), totalCount, hasNextPage: page.length > first };
   }
 
   /** A customer's tickets, newest first, with a cursor. */
-  async listForCustomer(em: EntityManager, customerId: string, statuses: TicketStatus[] | null, first: number, after: string | null): Promise<TicketPage> {
+  async listForCustomer(
+    em: EntityManager,
+    customerId: string,
+    statuses: TicketStatus[] | null,
+    first: number,
+    after: string | null,
+  ): Promise<TicketPage> {
     const where: Record<string, unknown> = { customerId };
     if (statuses?.length) where.status = { $in: statuses };
     const totalCount = await em.count(Ticket, where);
     const cursor = after ? decodeCursor(after) : null;
     const page = await em.find(
       Ticket,
-      cursor ? { ...where, $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] } : where,
+      cursor
+        ? { ...where, $or: [{ createdAt: { $lt: cursor.at } }, { createdAt: cursor.at, id: { $lt: cursor.id } }] }
+        : where,
       { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], limit: first + 1 },
     );
     return { tickets: page.slice(0, first), totalCount, hasNextPage: page.length > first };
@@ -368,14 +431,38 @@ export class TicketService {
   }
 
   /** Appends an event (flushed with the ticket change). */
-  event(em: EntityManager, ticket: Ticket, actor: Actor, action: string, step: string | null, before: unknown, after: unknown): void {
-    em.create(TicketEvent, { ticketId: ticket.id, actorKind: actor.kind, actorId: actor.id, action, step, before, after, at: this.clock.now() });
+  event(
+    em: EntityManager,
+    ticket: Ticket,
+    actor: Actor,
+    action: string,
+    step: string | null,
+    before: unknown,
+    after: unknown,
+  ): void {
+    em.create(TicketEvent, {
+      ticketId: ticket.id,
+      actorKind: actor.kind,
+      actorId: actor.id,
+      action,
+      step,
+      before,
+      after,
+      at: this.clock.now(),
+    });
     this.onEvent(em, ticket, { action, step, before, after, actorKind: actor.kind });
   }
 }
 
 function statusText(status: TicketStatus): string {
-  return { IN_PROGRESS: '正在办理', RETURNED: '已被打回', SUBMITTED: '已提交审核', APPROVED: '已审核通过', REJECTED: '已被拒绝', CANCELLED: '已取消' }[status];
+  return {
+    IN_PROGRESS: '正在办理',
+    RETURNED: '已被打回',
+    SUBMITTED: '已提交审核',
+    APPROVED: '已审核通过',
+    REJECTED: '已被拒绝',
+    CANCELLED: '已取消',
+  }[status];
 }
 
 /**

@@ -1,7 +1,18 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { BUSINESS_TYPES, FLOWS, STATUS_NAMES, STEP_KINDS, STEP_NAMES, TICKET_STATUSES, type BusinessType as BusinessTypeValue, type TicketStatus as TicketStatusValue, type TicketStepKind as TicketStepKindValue } from './flows';
+import {
+  BUSINESS_TYPES,
+  FLOWS,
+  STATUS_NAMES,
+  STEP_KINDS,
+  STEP_NAMES,
+  TICKET_STATUSES,
+  type BusinessType as BusinessTypeValue,
+  type TicketStatus as TicketStatusValue,
+  type TicketStepKind as TicketStepKindValue,
+} from './flows';
 
-const asEnum = <T extends string>(values: readonly T[]) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
+const asEnum = <T extends string>(values: readonly T[]) =>
+  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
 
 export const BusinessType = asEnum(BUSINESS_TYPES);
 registerEnumType(BusinessType, {

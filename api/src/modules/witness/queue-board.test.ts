@@ -105,7 +105,13 @@ describe('QueueBoard', () => {
 describe('SnapshotMailbox', () => {
   it('keeps only the newest snapshot for a busy subscriber, and every ticket touched meanwhile', async () => {
     const box = new SnapshotMailbox();
-    const snap = (n: number): BranchSnapshot => ({ branchId: 'b', order: new Map(), waiting: n, secondsPerWitness: 1, agents: 1 });
+    const snap = (n: number): BranchSnapshot => ({
+      branchId: 'b',
+      order: new Map(),
+      waiting: n,
+      secondsPerWitness: 1,
+      agents: 1,
+    });
     box.listener(snap(1), new Set(['a']));
     box.listener(snap(2), new Set(['b']));
     const got = await box.take();

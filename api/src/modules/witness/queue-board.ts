@@ -84,7 +84,17 @@ export class QueueBoard {
 
   private open(branchId: string): Watch {
     const events = this.bus.subscribe(TOPICS.QUEUE_CHANGED, branchId)[Symbol.asyncIterator]();
-    const w: Watch = { listeners: new Set(), snapshot: null, first: Promise.resolve(null as never), touched: new Set(), running: false, dirty: false, lastRunAt: 0, lastRoundMs: 0, events };
+    const w: Watch = {
+      listeners: new Set(),
+      snapshot: null,
+      first: Promise.resolve(null as never),
+      touched: new Set(),
+      running: false,
+      dirty: false,
+      lastRunAt: 0,
+      lastRoundMs: 0,
+      events,
+    };
     this.watches.set(branchId, w);
     // listen before the first load, so that no change falls between the two
     void (async () => {

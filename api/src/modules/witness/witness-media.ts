@@ -100,7 +100,13 @@ export class WitnessMedia {
   private embedded(): LocalRooms {
     if (!this.local) {
       const { workers, log, listenIp, announcedAddress, recordingDir } = this.options;
-      this.local = new LocalRooms({ pool: workers ? { workers } : {}, logger: log, listenIp, announcedAddress, recordingDir });
+      this.local = new LocalRooms({
+        pool: workers ? { workers } : {},
+        logger: log,
+        listenIp,
+        announcedAddress,
+        recordingDir,
+      });
       this.local.on('event', this.onEvent(this.local));
     }
     return this.local;
@@ -138,7 +144,10 @@ export class WitnessMedia {
   async subscribe(sessionId: string, bus: EventBus): Promise<AsyncIterator<Record<string, unknown>>> {
     const rooms = await this.rooms(sessionId);
     if (rooms instanceof RemoteRooms) await rooms.open().catch(toKaihu);
-    return merge([this.events.subscribe(TOPICS.WITNESS_MEDIA, sessionId)[Symbol.asyncIterator](), bus.subscribe(TOPICS.WITNESS_PARTY, sessionId)[Symbol.asyncIterator]()]);
+    return merge([
+      this.events.subscribe(TOPICS.WITNESS_MEDIA, sessionId)[Symbol.asyncIterator](),
+      bus.subscribe(TOPICS.WITNESS_PARTY, sessionId)[Symbol.asyncIterator](),
+    ]);
   }
 
   async producers(sessionId: string): Promise<MediaProducer[]> {

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 export type QueueState = 'WAITING' | 'CALLED' | 'IN_SESSION' | 'DONE' | 'LEFT';
-export type WitnessEndReason = 'COMPLETED' | 'AGENT_ABANDONED' | 'AGENT_DISCONNECTED' | 'CUSTOMER_ABSENT' | 'CUSTOMER_DISCONNECTED' | 'CUSTOMER_LEFT' | 'TIMEOUT' | 'MEDIA_FAILED';
+export type WitnessEndReason =
+  | 'COMPLETED'
+  | 'AGENT_ABANDONED'
+  | 'AGENT_DISCONNECTED'
+  | 'CUSTOMER_ABSENT'
+  | 'CUSTOMER_DISCONNECTED'
+  | 'CUSTOMER_LEFT'
+  | 'TIMEOUT'
+  | 'MEDIA_FAILED';
 export const ACTIVE_STATES: readonly QueueState[] = ['WAITING', 'CALLED', 'IN_SESSION'];
 
 /** A customer waiting for a video witness in a branch's queue (FIFO by `sortKey`). */
@@ -55,7 +63,8 @@ export class QueueEntry {
 @Entity({ tableName: 'witness_sessions' })
 @Index({ properties: ['branchId', 'endedAt'] })
 export class WitnessSession {
-  [OptionalProps]?: 'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist' | 'agentDisconnectedAt' | 'endReason' | 'sfuNodeId';
+  [OptionalProps]?:
+    'endedAt' | 'outcome' | 'returnToStep' | 'reason' | 'checklist' | 'agentDisconnectedAt' | 'endReason' | 'sfuNodeId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

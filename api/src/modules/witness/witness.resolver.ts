@@ -30,8 +30,20 @@ const MAX_QUEUE_ITEMS = 500;
 
 function entryType(ctx: KaihuContext, v: QueueView): QueueEntryType {
   const e = v.entry;
-  const keptUntil = e.disconnectedAt && (e.state === 'WAITING' || e.state === 'CALLED' || e.state === 'IN_SESSION') ? new Date(e.disconnectedAt.getTime() + ctx.services.witness.config.customerGraceMs) : null;
-  return { id: e.id, state: e.state, position: v.position, waiting: v.waiting, estimatedWaitSeconds: v.estimatedWaitSeconds, witnessSessionId: e.sessionId, ticketId: e.ticketId, keptUntil };
+  const keptUntil =
+    e.disconnectedAt && (e.state === 'WAITING' || e.state === 'CALLED' || e.state === 'IN_SESSION')
+      ? new Date(e.disconnectedAt.getTime() + ctx.services.witness.config.customerGraceMs)
+      : null;
+  return {
+    id: e.id,
+    state: e.state,
+    position: v.position,
+    waiting: v.waiting,
+    estimatedWaitSeconds: v.estimatedWaitSeconds,
+    witnessSessionId: e.sessionId,
+    ticketId: e.ticketId,
+    keptUntil,
+  };
 }
 
 async function toEntryType(ctx: KaihuContext, entry: QueueEntry): Promise<QueueEntryType> {
@@ -46,7 +58,12 @@ function toRecordingType(ctx: KaihuContext, r: WitnessRecording): WitnessRecordi
     durationSeconds: Math.round(r.durationMs / 1000),
     size: Number(r.size),
     sha256: r.sha256,
-    streams: r.streams.map((x) => ({ party: x.label as 'CUSTOMER' | 'AGENT', kind: x.kind, codec: x.codec, durationSeconds: Math.round(x.durationMs / 1000) })),
+    streams: r.streams.map((x) => ({
+      party: x.label as 'CUSTOMER' | 'AGENT',
+      kind: x.kind,
+      codec: x.codec,
+      durationSeconds: Math.round(x.durationMs / 1000),
+    })),
     createdAt: r.createdAt,
     retainUntil: r.retainUntil,
     url: ctx.services.witness.recordingUrl(r, ctx.viewer!),
@@ -72,31 +89,69 @@ async function toSessionType(ctx: KaihuContext, s: WitnessSession): Promise<Witn
 
 function limit(first: number | null | undefined): number {
   const n = first ?? 100;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_QUEUE_ITEMS) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 须在 1 到 ${MAX_QUEUE_ITEMS} 之间`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_QUEUE_ITEMS)
+    throw new KaihuError(ErrorCode.BAD_USER_INPUT, `first 须在 1 到 ${MAX_QUEUE_ITEMS} 之间`);
   return n;
 }
 
 /** The first `first` waiting customers, their tickets and names, in three queries whatever `first` is. */
-async function toBranchQueue(ctx: KaihuContext, branchId: string, first: number, snapshot?: BranchSnapshot): Promise<BranchQueue> {
+async function toBranchQueue(
+  ctx: KaihuContext,
+  branchId: string,
+  first: number,
+  snapshot?: BranchSnapshot,
+): Promise<BranchQueue> {
   const witness = ctx.services.witness;
   const q = await witness.branchQueue(ctx.em, ctx.viewer!, branchId, first);
   const snap = snapshot ?? (await witness.snapshot(ctx.em, branchId));
   const branch = await ctx.services.brokers.findBranch(ctx.em, ctx.viewer!.brokerId, { id: branchId });
-  const tickets = new Map((await ctx.services.tickets.getMany(ctx.em, ctx.viewer!, q.entries.map((e) => e.ticketId))).map((t) => [t.id, t]));
-  const customers = new Map((await ctx.services.profiles.findCustomers(ctx.em, q.entries.map((e) => e.customerId))).map((c) => [c.id, c]));
+  const tickets = new Map(
+    (
+      await ctx.services.tickets.getMany(
+        ctx.em,
+        ctx.viewer!,
+        q.entries.map((e) => e.ticketId),
+      )
+    ).map((t) => [t.id, t]),
+  );
+  const customers = new Map(
+    (
+      await ctx.services.profiles.findCustomers(
+        ctx.em,
+        q.entries.map((e) => e.customerId),
+      )
+    ).map((c) => [c.id, c]),
+  );
   const items = [];
   const now = ctx.clock.now().getTime();
   for (const [i, entry] of q.entries.entries()) {
     const ticket = tickets.get(entry.ticketId);
     if (!ticket) continue;
-    const view = { entry, position: i + 1, waiting: snap.waiting, estimatedWaitSeconds: estimateSeconds(i + 1, snap.agents, snap.secondsPerWitness) };
-    items.push({ entry: entryType(ctx, view), ticket: toTicketType(ticket), customerName: customers.get(entry.customerId)?.name ?? '', enqueuedAt: entry.enqueuedAt, waitingSeconds: Math.max(0, Math.floor((now - entry.enqueuedAt.getTime()) / 1000)) });
+    const view = {
+      entry,
+      position: i + 1,
+      waiting: snap.waiting,
+      estimatedWaitSeconds: estimateSeconds(i + 1, snap.agents, snap.secondsPerWitness),
+    };
+    items.push({
+      entry: entryType(ctx, view),
+      ticket: toTicketType(ticket),
+      customerName: customers.get(entry.customerId)?.name ?? '',
+      enqueuedAt: entry.enqueuedAt,
+      waitingSeconds: Math.max(0, Math.floor((now - entry.enqueuedAt.getTime()) / 1000)),
+    });
   }
   return { branch: branch!, waiting: snap.waiting, items };
 }
 
 const sameEntry = (a: QueueEntryType, b: QueueEntryType) =>
-  a.id === b.id && a.state === b.state && a.position === b.position && a.waiting === b.waiting && a.estimatedWaitSeconds === b.estimatedWaitSeconds && a.witnessSessionId === b.witnessSessionId && a.keptUntil?.getTime() === b.keptUntil?.getTime();
+  a.id === b.id &&
+  a.state === b.state &&
+  a.position === b.position &&
+  a.waiting === b.waiting &&
+  a.estimatedWaitSeconds === b.estimatedWaitSeconds &&
+  a.witnessSessionId === b.witnessSessionId &&
+  a.keptUntil?.getTime() === b.keptUntil?.getTime();
 
 /**
  * The customer's position, derived from this node's snapshot of the branch (one query per change
@@ -161,14 +216,24 @@ const positionSource: PushSource = async (args, context, sink) => {
     close: async () => {
       unwatch();
       sink.end();
-      await witness.customerDisconnected(ctx.em.fork(), ticket.id, ticket.branchId).catch((err: unknown) => ctx.log.warn({ err }, 'queue presence not recorded'));
+      await witness
+        .customerDisconnected(ctx.em.fork(), ticket.id, ticket.branchId)
+        .catch((err: unknown) => ctx.log.warn({ err }, 'queue presence not recorded'));
     },
   };
 };
 
-function branchQueueUpdates(ctx: KaihuContext, branchId: string, first: number): Promise<AsyncIterableIterator<BranchQueue>> {
+function branchQueueUpdates(
+  ctx: KaihuContext,
+  branchId: string,
+  first: number,
+): Promise<AsyncIterableIterator<BranchQueue>> {
   const witness = ctx.services.witness;
-  const key = (q: BranchQueue) => JSON.stringify([q.waiting, q.items.map((i) => [i.entry.id, i.entry.position, i.entry.estimatedWaitSeconds, i.entry.keptUntil])]);
+  const key = (q: BranchQueue) =>
+    JSON.stringify([
+      q.waiting,
+      q.items.map((i) => [i.entry.id, i.entry.position, i.entry.estimatedWaitSeconds, i.entry.keptUntil]),
+    ]);
   return openLive(async () => {
     requireStaff(ctx.viewer);
     await witness.assertAgentOfBranch(ctx.em, ctx.viewer, branchId);
@@ -236,7 +301,10 @@ function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIter
       },
       stop: () => void events.return?.(),
       cleanup: async () => {
-        if (isAgent) await witness.agentDisconnected(ctx.em.fork(), sessionId).catch((err: unknown) => ctx.log.warn({ err }, 'agent presence not recorded'));
+        if (isAgent)
+          await witness
+            .agentDisconnected(ctx.em.fork(), sessionId)
+            .catch((err: unknown) => ctx.log.warn({ err }, 'agent presence not recorded'));
       },
     };
   });
@@ -278,40 +346,61 @@ function mediaEvents(ctx: KaihuContext, sessionId: string): Promise<AsyncIterabl
 
 @Resolver(() => WitnessSessionType)
 export class WitnessSessionResolver {
-  @FieldResolver(() => JSONObjectScalar, { description: 'mediasoup router RTP capabilities for the client device (the session\'s customer and agent only, while it is open)' })
+  @FieldResolver(() => JSONObjectScalar, {
+    description:
+      "mediasoup router RTP capabilities for the client device (the session's customer and agent only, while it is open)",
+  })
   routerRtpCapabilities(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<Record<string, unknown>> {
     return ctx.services.witness.rtpCapabilities(ctx.em, ctx.viewer, s.id);
   }
 
-  @FieldResolver(() => [WitnessProducerType], { description: 'the tracks both parties send (on this API node), for a party that joins late' })
+  @FieldResolver(() => [WitnessProducerType], {
+    description: 'the tracks both parties send (on this API node), for a party that joins late',
+  })
   async producers(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessProducerType[]> {
     return ctx.services.witness.producers(ctx.em, ctx.viewer, s.id);
   }
 
-  @FieldResolver(() => [WitnessRecordingType], { description: '见证录像（本公司工作人员可见；通过前、见证结束时或视频中断时生成）' })
+  @FieldResolver(() => [WitnessRecordingType], {
+    description: '见证录像（本公司工作人员可见；通过前、见证结束时或视频中断时生成）',
+  })
   async recordings(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
     const viewer = ctx.viewer;
     if (!viewer) return [];
     return (await ctx.services.witness.recordings(ctx.em, viewer, s.id)).map((r) => toRecordingType(ctx, r));
   }
 
-  @Mutation(() => WitnessTransportType, { description: 'the call: a WebRTC transport for this party (one to send, one to receive)' })
-  async createWitnessTransport(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: KaihuContext): Promise<WitnessTransportType> {
-    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.createTransport(sessionId, party))) as WitnessTransportType;
+  @Mutation(() => WitnessTransportType, {
+    description: 'the call: a WebRTC transport for this party (one to send, one to receive)',
+  })
+  async createWitnessTransport(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<WitnessTransportType> {
+    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+      rooms.createTransport(sessionId, party),
+    )) as WitnessTransportType;
   }
 
-  @Mutation(() => Boolean, { description: "the call: the client's DTLS parameters (mediasoup-client's transport 'connect' event)" })
+  @Mutation(() => Boolean, {
+    description: "the call: the client's DTLS parameters (mediasoup-client's transport 'connect' event)",
+  })
   async connectWitnessTransport(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('transportId', () => ID) transportId: string,
     @Arg('dtlsParameters', () => JSONObjectScalar) dtlsParameters: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<boolean> {
-    await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.connectTransport(sessionId, party, transportId, dtlsParameters));
+    await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+      rooms.connectTransport(sessionId, party, transportId, dtlsParameters),
+    );
     return true;
   }
 
-  @Mutation(() => WitnessProducerType, { description: "the call: send a track (mediasoup-client's transport 'produce' event); the other party is told by witnessMedia" })
+  @Mutation(() => WitnessProducerType, {
+    description:
+      "the call: send a track (mediasoup-client's transport 'produce' event); the other party is told by witnessMedia",
+  })
   async produceWitnessMedia(
     @Arg('sessionId', () => ID) sessionId: string,
     @Arg('transportId', () => ID) transportId: string,
@@ -319,7 +408,9 @@ export class WitnessSessionResolver {
     @Arg('rtpParameters', () => JSONObjectScalar) rtpParameters: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessProducerType> {
-    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.produce(sessionId, party, transportId, kind, rtpParameters))) as WitnessProducerType;
+    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+      rooms.produce(sessionId, party, transportId, kind, rtpParameters),
+    )) as WitnessProducerType;
   }
 
   @Mutation(() => WitnessConsumerType, { description: "the call: receive the other party's track (created paused)" })
@@ -330,16 +421,23 @@ export class WitnessSessionResolver {
     @Arg('rtpCapabilities', () => JSONObjectScalar) rtpCapabilities: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessConsumerType> {
-    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) => rooms.consume(sessionId, party, transportId, producerId, rtpCapabilities))) as WitnessConsumerType;
+    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+      rooms.consume(sessionId, party, transportId, producerId, rtpCapabilities),
+    )) as WitnessConsumerType;
   }
 
   @Mutation(() => Boolean, { description: 'the call: start receiving a consumer once the client has set it up' })
-  async resumeWitnessConsumer(@Arg('sessionId', () => ID) sessionId: string, @Arg('consumerId', () => ID) consumerId: string, @Ctx() ctx: KaihuContext): Promise<boolean> {
+  async resumeWitnessConsumer(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('consumerId', () => ID) consumerId: string,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<boolean> {
     return ctx.services.witness.pause(ctx.em, ctx.viewer, sessionId, consumerId, false);
   }
 
   @Mutation(() => Boolean, {
-    description: 'the call: pause or resume one of your own tracks (camera or microphone off/on; the other party gets PRODUCER_PAUSED / PRODUCER_RESUMED) or a track you receive',
+    description:
+      'the call: pause or resume one of your own tracks (camera or microphone off/on; the other party gets PRODUCER_PAUSED / PRODUCER_RESUMED) or a track you receive',
   })
   pauseWitnessMedia(
     @Arg('sessionId', () => ID) sessionId: string,
@@ -351,9 +449,16 @@ export class WitnessSessionResolver {
   }
 
   @Mutation(() => DocumentType, { description: '坐席截图：客户视频的当前画面，保存为本业务的 WITNESS_SNAPSHOT 照片' })
-  async captureWitnessSnapshot(@Arg('sessionId', () => ID) sessionId: string, @Ctx() ctx: KaihuContext): Promise<DocumentType> {
+  async captureWitnessSnapshot(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<DocumentType> {
     const agent = requireStaff(ctx.viewer, 'AGENT');
-    return toDocumentType(await ctx.services.witness.captureSnapshot(ctx.em, agent, sessionId), agent, ctx.services.documents);
+    return toDocumentType(
+      await ctx.services.witness.captureSnapshot(ctx.em, agent, sessionId),
+      agent,
+      ctx.services.documents,
+    );
   }
 
   @Subscription(() => WitnessMediaEventType, {
@@ -361,7 +466,10 @@ export class WitnessSessionResolver {
     description: "the call's tracks as they come and go (NEW_PRODUCER, PRODUCER_CLOSED), for the session's two parties",
     subscribe: ({ args, context }) => mediaEvents(context as KaihuContext, String(args.sessionId)),
   })
-  witnessMediaEvent(@Root() e: WitnessMediaEventType, @Arg('sessionId', () => ID) _sessionId: string): WitnessMediaEventType {
+  witnessMediaEvent(
+    @Root() e: WitnessMediaEventType,
+    @Arg('sessionId', () => ID) _sessionId: string,
+  ): WitnessMediaEventType {
     return e;
   }
 }
@@ -369,43 +477,72 @@ export class WitnessSessionResolver {
 @Resolver(() => TicketType)
 export class WitnessResolver {
   @Mutation(() => QueueEntryType, { description: '开始视频通话：加入营业部视频见证排队（重复加入返回同一排队）' })
-  async joinWitnessQueue(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: KaihuContext): Promise<QueueEntryType> {
+  async joinWitnessQueue(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<QueueEntryType> {
     return toEntryType(ctx, await ctx.services.witness.join(ctx.em, requireCustomer(ctx.viewer), ticketId));
   }
 
   @Mutation(() => Boolean, { description: '取消排队' })
-  leaveWitnessQueue(@Arg('ticketId', () => ID) ticketId: string, @Ctx() { em, services, viewer }: KaihuContext): Promise<boolean> {
+  leaveWitnessQueue(
+    @Arg('ticketId', () => ID) ticketId: string,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<boolean> {
     return services.witness.leave(em, requireCustomer(viewer), ticketId);
   }
 
   @Query(() => BranchQueue, { description: 'staff: the live queue of a branch' })
   branchQueue(
     @Arg('branchId', () => ID) branchId: string,
-    @Arg('first', () => Int, { nullable: true, description: `how many waiting customers to list from the head (default 100, at most ${MAX_QUEUE_ITEMS}); waiting counts them all` }) first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      description: `how many waiting customers to list from the head (default 100, at most ${MAX_QUEUE_ITEMS}); waiting counts them all`,
+    })
+    first: number | null,
     @Ctx() ctx: KaihuContext,
   ): Promise<BranchQueue> {
     requireStaff(ctx.viewer);
     return toBranchQueue(ctx, branchId, limit(first));
   }
 
-  @Mutation(() => WitnessSessionType, { nullable: true, description: 'agent: take the head of the branch queue; null when nobody waits' })
-  async claimNextCustomer(@Arg('branchId', () => ID) branchId: string, @Ctx() ctx: KaihuContext): Promise<WitnessSessionType | null> {
+  @Mutation(() => WitnessSessionType, {
+    nullable: true,
+    description: 'agent: take the head of the branch queue; null when nobody waits',
+  })
+  async claimNextCustomer(
+    @Arg('branchId', () => ID) branchId: string,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<WitnessSessionType | null> {
     const s = await ctx.services.witness.claimNext(ctx.em, requireStaff(ctx.viewer, 'AGENT'), branchId);
     return s ? toSessionType(ctx, s) : null;
   }
 
   @Mutation(() => WitnessSessionType, { description: '见证结果：通过，或打回到某一步并说明原因' })
-  async completeWitness(@Arg('sessionId', () => ID) sessionId: string, @Arg('input', () => WitnessOutcomeInput) input: WitnessOutcomeInput, @Ctx() ctx: KaihuContext): Promise<WitnessSessionType> {
-    return toSessionType(ctx, await ctx.services.witness.complete(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, input));
-  }
-
-  @Mutation(() => WitnessSessionType, { description: '坐席中止见证：AGENT_ABANDONED 客户回到队首；CUSTOMER_ABSENT 客户未应答，移出队列' })
-  async abandonWitness(
+  async completeWitness(
     @Arg('sessionId', () => ID) sessionId: string,
-    @Arg('reason', () => WitnessAbandonReason, { defaultValue: 'AGENT_ABANDONED' }) reason: 'AGENT_ABANDONED' | 'CUSTOMER_ABSENT',
+    @Arg('input', () => WitnessOutcomeInput) input: WitnessOutcomeInput,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessSessionType> {
-    return toSessionType(ctx, await ctx.services.witness.abandon(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, reason));
+    return toSessionType(
+      ctx,
+      await ctx.services.witness.complete(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, input),
+    );
+  }
+
+  @Mutation(() => WitnessSessionType, {
+    description: '坐席中止见证：AGENT_ABANDONED 客户回到队首；CUSTOMER_ABSENT 客户未应答，移出队列',
+  })
+  async abandonWitness(
+    @Arg('sessionId', () => ID) sessionId: string,
+    @Arg('reason', () => WitnessAbandonReason, { defaultValue: 'AGENT_ABANDONED' })
+    reason: 'AGENT_ABANDONED' | 'CUSTOMER_ABSENT',
+    @Ctx() ctx: KaihuContext,
+  ): Promise<WitnessSessionType> {
+    return toSessionType(
+      ctx,
+      await ctx.services.witness.abandon(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, reason),
+    );
   }
 
   @Query(() => WitnessSessionType, { description: '视频见证会话（客户本人或本公司坐席）' })
@@ -425,8 +562,15 @@ export class WitnessResolver {
   }
 
   @Subscription(() => QueueEntryType, {
-    description: "the customer's own queue entry, pushed whenever position, estimate or state changes; holding it keeps the customer's place (see KAIHU_WITNESS_GRACE_MS)",
-    subscribe: ({ args, context }) => pushIterator(undefined, (v) => v as unknown as QueueEntryType, null, (sink) => positionSource(args, context, sink)),
+    description:
+      "the customer's own queue entry, pushed whenever position, estimate or state changes; holding it keeps the customer's place (see KAIHU_WITNESS_GRACE_MS)",
+    subscribe: ({ args, context }) =>
+      pushIterator(
+        undefined,
+        (v) => v as unknown as QueueEntryType,
+        null,
+        (sink) => positionSource(args, context, sink),
+      ),
   })
   queuePosition(@Root() entry: QueueEntryType, @Arg('ticketId', () => ID) _ticketId: string): QueueEntryType {
     return entry;
@@ -435,19 +579,29 @@ export class WitnessResolver {
   @Subscription(() => BranchQueue, {
     name: 'branchQueue',
     description: 'agent: the branch queue, pushed on every join, leave, claim and end',
-    subscribe: ({ args, context }) => branchQueueUpdates(context as KaihuContext, String(args.branchId), limit(args.first as number | null | undefined)),
+    subscribe: ({ args, context }) =>
+      branchQueueUpdates(
+        context as KaihuContext,
+        String(args.branchId),
+        limit(args.first as number | null | undefined),
+      ),
   })
   branchQueueUpdated(
     @Root() queue: BranchQueue,
     @Arg('branchId', () => ID) _branchId: string,
-    @Arg('first', () => Int, { nullable: true, description: `how many waiting customers to list (default 100, at most ${MAX_QUEUE_ITEMS})` }) _first: number | null,
+    @Arg('first', () => Int, {
+      nullable: true,
+      description: `how many waiting customers to list (default 100, at most ${MAX_QUEUE_ITEMS})`,
+    })
+    _first: number | null,
   ): BranchQueue {
     return queue;
   }
 
   @Subscription(() => WitnessSessionType, {
     name: 'witnessSession',
-    description: "the session for its customer and agent, pushed on every change until it ends; the agent holding it is the agent's presence (see KAIHU_WITNESS_AGENT_GRACE_MS)",
+    description:
+      "the session for its customer and agent, pushed on every change until it ends; the agent holding it is the agent's presence (see KAIHU_WITNESS_AGENT_GRACE_MS)",
     subscribe: ({ args, context }) => sessionUpdates(context as KaihuContext, String(args.id)),
   })
   witnessSessionUpdated(@Root() s: WitnessSessionType, @Arg('id', () => ID) _id: string): WitnessSessionType {

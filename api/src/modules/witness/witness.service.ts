@@ -90,7 +90,14 @@ export class WitnessService {
   constructor(
     private readonly clock: Clock,
     private readonly bus: EventBus,
-    private readonly deps: { tickets: TicketService; brokers: BrokerService; auth: AuthService; documents: DocumentService; store: DocumentStore; secrets: () => Secrets },
+    private readonly deps: {
+      tickets: TicketService;
+      brokers: BrokerService;
+      auth: AuthService;
+      documents: DocumentService;
+      store: DocumentStore;
+      secrets: () => Secrets;
+    },
     readonly config: WitnessConfig,
   ) {}
 
@@ -112,10 +119,15 @@ export class WitnessService {
       nodeOf: (sessionId) => this.sfuNodeOf(forkEm(), sessionId, true),
       onLost: (sessionId, recording, rooms) => {
         log.warn({ sessionId }, 'witness media: the call was lost with its mediasoup worker');
-        void this.mediaLost(forkEm(), sessionId, recording, rooms).catch((err: unknown) => log.error({ err, sessionId }, 'witness media: ending a lost call failed'));
+        void this.mediaLost(forkEm(), sessionId, recording, rooms).catch((err: unknown) =>
+          log.error({ err, sessionId }, 'witness media: ending a lost call failed'),
+        );
       },
     });
-    if (this.config.sfuMode === 'embedded') void this.adoptRecordings(forkEm()).catch((err: unknown) => log.error({ err }, 'witness media: adopting recordings failed'));
+    if (this.config.sfuMode === 'embedded')
+      void this.adoptRecordings(forkEm()).catch((err: unknown) =>
+        log.error({ err }, 'witness media: adopting recordings failed'),
+      );
     // with the embedded SFU on several API nodes, the node that has a session's room closes it
     const ends = this.bus.subscribe(TOPICS.WITNESS_ENDED, 'all')[Symbol.asyncIterator]();
     this.endEvents = ends;
@@ -123,19 +135,32 @@ export class WitnessService {
       for (let e = await ends.next(); !e.done; e = await ends.next()) {
         const id = String(e.value.id);
         const local = this.media?.embeddedRooms();
-        if (local) await this.closeRoom(forkEm(), id, local).catch((err: unknown) => log.warn({ err, sessionId: id }, 'witness media: closing a room failed'));
+        if (local)
+          await this.closeRoom(forkEm(), id, local).catch((err: unknown) =>
+            log.warn({ err, sessionId: id }, 'witness media: closing a room failed'),
+          );
       }
     })();
-    this.board = new QueueBoard(this.bus, (branchId) => this.snapshot(forkEm(), branchId), log, this.config.pushIntervalMs);
+    this.board = new QueueBoard(
+      this.bus,
+      (branchId) => this.snapshot(forkEm(), branchId),
+      log,
+      this.config.pushIntervalMs,
+    );
     const em = forkEm();
     const now = this.clock.now();
-    await em.nativeUpdate(QueueEntry, { state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null }, { disconnectedAt: now });
+    await em.nativeUpdate(
+      QueueEntry,
+      { state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null },
+      { disconnectedAt: now },
+    );
     await em.nativeUpdate(WitnessSession, { endedAt: null, agentDisconnectedAt: null }, { agentDisconnectedAt: now });
     // …and asks the other nodes to heal their parties now rather than at their next sweep
     const roll = this.bus.subscribe(TOPICS.WITNESS_PRESENCE, 'all')[Symbol.asyncIterator]();
     this.presenceEvents = roll;
     void (async () => {
-      for (let e = await roll.next(); !e.done; e = await roll.next()) await this.heal(forkEm()).catch((err: unknown) => log.warn({ err }, 'witness presence heal failed'));
+      for (let e = await roll.next(); !e.done; e = await roll.next())
+        await this.heal(forkEm()).catch((err: unknown) => log.warn({ err }, 'witness presence heal failed'));
     })();
     this.bus.publish(TOPICS.WITNESS_PRESENCE, 'all', {});
     this.timer = setInterval(() => {
@@ -154,10 +179,21 @@ export class WitnessService {
   }
 
   /** The viewer's side of an open session (its customer or its agent), and the media of this node. */
-  async party(em: EntityManager, viewer: Viewer | null, sessionId: string): Promise<{ session: WitnessSession; party: Party; media: WitnessMedia }> {
+  async party(
+    em: EntityManager,
+    viewer: Viewer | null,
+    sessionId: string,
+  ): Promise<{ session: WitnessSession; party: Party; media: WitnessMedia }> {
     const s = await this.session(em, viewer, sessionId);
     const ticket = await this.deps.tickets.get(em, viewer, s.ticketId);
-    const party: Party | null = viewer?.kind === 'STAFF' ? (viewer.staffId === s.agentStaffId ? 'AGENT' : null) : viewer?.kind === 'CUSTOMER' && viewer.customerId === ticket.customerId ? 'CUSTOMER' : null;
+    const party: Party | null =
+      viewer?.kind === 'STAFF'
+        ? viewer.staffId === s.agentStaffId
+          ? 'AGENT'
+          : null
+        : viewer?.kind === 'CUSTOMER' && viewer.customerId === ticket.customerId
+          ? 'CUSTOMER'
+          : null;
     if (!party) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限本次见证的客户和坐席');
     if (s.endedAt) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
     if (!this.media) throw new KaihuError(ErrorCode.MEDIA_UNAVAILABLE);
@@ -165,7 +201,12 @@ export class WitnessService {
   }
 
   /** Runs a room operation of the viewer's party in the session's call. */
-  async call<T>(em: EntityManager, viewer: Viewer | null, sessionId: string, fn: (rooms: MediaRooms, party: Party, session: WitnessSession) => Promise<T>): Promise<T> {
+  async call<T>(
+    em: EntityManager,
+    viewer: Viewer | null,
+    sessionId: string,
+    fn: (rooms: MediaRooms, party: Party, session: WitnessSession) => Promise<T>,
+  ): Promise<T> {
     const { session, party, media } = await this.party(em, viewer, sessionId);
     return media.with(session.id, (rooms) => fn(rooms, party, session));
   }
@@ -181,7 +222,13 @@ export class WitnessService {
   }
 
   /** 暂停/恢复: one of the party's own tracks (camera or microphone off and on again), or one it receives. */
-  async pause(em: EntityManager, viewer: Viewer | null, sessionId: string, id: string, paused: boolean): Promise<boolean> {
+  async pause(
+    em: EntityManager,
+    viewer: Viewer | null,
+    sessionId: string,
+    id: string,
+    paused: boolean,
+  ): Promise<boolean> {
     await this.call(em, viewer, sessionId, (rooms, party, s) => rooms.pause(s.id, party, id, paused));
     return true;
   }
@@ -202,11 +249,13 @@ export class WitnessService {
   async sfuNodeOf(em: EntityManager, sessionId: string, assign: boolean): Promise<{ id: string; url: string } | null> {
     const conn = em.getConnection();
     const find = async () =>
-      ((await conn.execute(
-        `select n.id, n.url, s.sfu_node_id, s.ended_at from witness_sessions s left join sfu_nodes n on n.id = s.sfu_node_id where s.id = ?`,
-        [sessionId],
-        'all',
-      )) as { id: string | null; url: string | null; sfu_node_id: string | null; ended_at: Date | null }[])[0];
+      (
+        (await conn.execute(
+          `select n.id, n.url, s.sfu_node_id, s.ended_at from witness_sessions s left join sfu_nodes n on n.id = s.sfu_node_id where s.id = ?`,
+          [sessionId],
+          'all',
+        )) as { id: string | null; url: string | null; sfu_node_id: string | null; ended_at: Date | null }[]
+      )[0];
     let row = await find();
     if (!row) return null;
     if (!row.sfu_node_id && assign && !row.ended_at) {
@@ -219,7 +268,10 @@ export class WitnessService {
         'all',
       )) as { id: string }[];
       if (!best) return null;
-      await conn.execute(`update witness_sessions set sfu_node_id = ? where id = ? and sfu_node_id is null`, [best.id, sessionId]);
+      await conn.execute(`update witness_sessions set sfu_node_id = ? where id = ? and sfu_node_id is null`, [
+        best.id,
+        sessionId,
+      ]);
       row = await find();
     }
     return row?.id && row.url ? { id: row.id, url: row.url } : null;
@@ -260,14 +312,27 @@ export class WitnessService {
     const names = fs.existsSync(dir) ? await fs.promises.readdir(dir) : [];
     let adopted = 0;
     for (const name of names) {
-      const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.\d+)?(-\d+)?\.(webm|mkv)$/.exec(name);
+      const m = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(\.\d+)?(-\d+)?\.(webm|mkv)$/.exec(
+        name,
+      );
       if (!m || !this.media) continue;
       const sessionId = m[1]!;
-      if (!(await em.findOne(WitnessSession, { id: sessionId }, { fields: ['id'], disableIdentityMap: true }))) continue;
+      if (!(await em.findOne(WitnessSession, { id: sessionId }, { fields: ['id'], disableIdentityMap: true })))
+        continue;
       const file = path.join(dir, name);
       const probe = await probeMedia(file);
       const rooms = await this.media.rooms(sessionId);
-      await this.storeRecording(em, sessionId, { name, bytes: (await fs.promises.stat(file)).size, mimeType: m[4] === 'webm' ? 'video/webm' : 'video/x-matroska', ...probe }, rooms);
+      await this.storeRecording(
+        em,
+        sessionId,
+        {
+          name,
+          bytes: (await fs.promises.stat(file)).size,
+          mimeType: m[4] === 'webm' ? 'video/webm' : 'video/x-matroska',
+          ...probe,
+        },
+        rooms,
+      );
       adopted++;
     }
     if (adopted) this.log?.info({ adopted }, 'witness recordings of the previous run stored');
@@ -275,7 +340,12 @@ export class WitnessService {
   }
 
   /** Copies a finished recording from the SFU into the DocumentStore and links it to the session and ticket. */
-  private async storeRecording(em: EntityManager, sessionId: string, rec: RecordingInfo, rooms: MediaRooms): Promise<WitnessRecording> {
+  private async storeRecording(
+    em: EntityManager,
+    sessionId: string,
+    rec: RecordingInfo,
+    rooms: MediaRooms,
+  ): Promise<WitnessRecording> {
     const s = await em.findOneOrFail(WitnessSession, { id: sessionId }, { disableIdentityMap: true });
     const existing = await em.findOne(WitnessRecording, { sessionId, name: rec.name }, { disableIdentityMap: true });
     if (existing) return existing;
@@ -293,7 +363,12 @@ export class WitnessService {
       size: rec.bytes,
       mimeType: rec.mimeType,
       durationMs: Math.round(rec.durationMs),
-      streams: rec.streams.map((x) => ({ label: x.label, kind: x.kind, codec: x.codec, durationMs: Math.round(x.durationMs) })),
+      streams: rec.streams.map((x) => ({
+        label: x.label,
+        kind: x.kind,
+        codec: x.codec,
+        durationMs: Math.round(x.durationMs),
+      })),
       createdAt: now,
       retainUntil,
     });
@@ -306,8 +381,13 @@ export class WitnessService {
       streams: row.streams.map((x) => `${x.label}/${x.kind}`),
     });
     await em.flush();
-    await rooms.removeRecording(rec.name).catch((err: unknown) => this.log?.warn({ err, sessionId }, 'witness media: the SFU kept a stored recording'));
-    this.log?.info({ sessionId, recordingId: row.id, bytes: rec.bytes, durationMs: row.durationMs }, 'witness recording stored');
+    await rooms
+      .removeRecording(rec.name)
+      .catch((err: unknown) => this.log?.warn({ err, sessionId }, 'witness media: the SFU kept a stored recording'));
+    this.log?.info(
+      { sessionId, recordingId: row.id, bytes: rec.bytes, durationMs: row.durationMs },
+      'witness recording stored',
+    );
     return row;
   }
 
@@ -335,12 +415,20 @@ export class WitnessService {
   async openRecording(
     em: EntityManager,
     params: { id: string; v?: unknown; exp?: unknown; sig?: unknown },
-  ): Promise<{ status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 }> {
+  ): Promise<
+    { status: 200; stream: NodeJS.ReadableStream; size: number; contentType: string } | { status: 403 | 404 }
+  > {
     const { id, v, exp, sig } = params;
-    if (typeof v !== 'string' || typeof exp !== 'string' || typeof sig !== 'string' || !/^\d+$/.test(exp)) return { status: 403 };
+    if (typeof v !== 'string' || typeof exp !== 'string' || typeof sig !== 'string' || !/^\d+$/.test(exp))
+      return { status: 403 };
     const expected = Buffer.from(this.deps.secrets().mac('recording-url', id, v, exp), 'hex');
     const given = Buffer.from(sig, 'hex');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected) || Number(exp) < this.clock.now().getTime()) return { status: 403 };
+    if (
+      given.length !== expected.length ||
+      !timingSafeEqual(given, expected) ||
+      Number(exp) < this.clock.now().getTime()
+    )
+      return { status: 403 };
     const rec = UUID.test(id) ? await em.findOne(WitnessRecording, { id }, { disableIdentityMap: true }) : null;
     if (!rec) return { status: 404 };
     const [kind, , brokerId] = v.split('.');
@@ -356,28 +444,52 @@ export class WitnessService {
    */
   private async assertRecorded(em: EntityManager, s: WitnessSession): Promise<void> {
     if (!this.config.requireRecording || !this.media) return;
-    const rooms = this.config.sfuMode === 'remote' && !(await this.sfuNodeOf(em, s.id, false)) ? null : await this.media.rooms(s.id);
+    const rooms =
+      this.config.sfuMode === 'remote' && !(await this.sfuNodeOf(em, s.id, false))
+        ? null
+        : await this.media.rooms(s.id);
     const rec = rooms ? await rooms.stopRecording(s.id).catch(() => null) : null;
     if (rec && rooms) await this.storeRecording(em, s.id, rec, rooms);
     const all = await em.find(WitnessRecording, { sessionId: s.id }, { disableIdentityMap: true });
     const min = this.config.recordingMinSeconds * 1000;
     const recordedMs = (label: string, kind: string) =>
-      all.reduce((sum, r) => sum + r.streams.filter((x) => x.label === label && x.kind === kind).reduce((a, x) => a + x.durationMs, 0), 0);
+      all.reduce(
+        (sum, r) =>
+          sum + r.streams.filter((x) => x.label === label && x.kind === kind).reduce((a, x) => a + x.durationMs, 0),
+        0,
+      );
     const missing = RECORDED_TRACKS.filter((t) => recordedMs(t.label, t.kind) < min);
     if (!missing.length) return;
     if (rooms) await rooms.startRecording(s.id).catch(() => undefined);
     throw new KaihuError(
       ErrorCode.RECORDING_MISSING,
       `见证录像不完整：${missing.map((m) => m.name).join('、')}不足 ${this.config.recordingMinSeconds} 秒，暂不能通过（录像仍在继续）`,
-      { missing: missing.map((m) => `${m.label}_${m.kind.toUpperCase()}`), minSeconds: this.config.recordingMinSeconds, recordedSeconds: Object.fromEntries(RECORDED_TRACKS.map((t) => [`${t.label}_${t.kind.toUpperCase()}`, Math.floor(recordedMs(t.label, t.kind) / 1000)])) },
+      {
+        missing: missing.map((m) => `${m.label}_${m.kind.toUpperCase()}`),
+        minSeconds: this.config.recordingMinSeconds,
+        recordedSeconds: Object.fromEntries(
+          RECORDED_TRACKS.map((t) => [
+            `${t.label}_${t.kind.toUpperCase()}`,
+            Math.floor(recordedMs(t.label, t.kind) / 1000),
+          ]),
+        ),
+      },
     );
   }
 
   /** The call's room died with its worker (or its SFU service): the session ends, the customer goes back to the head. */
-  private async mediaLost(em: EntityManager, sessionId: string, recording: RecordingInfo | null, rooms: MediaRooms | null): Promise<void> {
+  private async mediaLost(
+    em: EntityManager,
+    sessionId: string,
+    recording: RecordingInfo | null,
+    rooms: MediaRooms | null,
+  ): Promise<void> {
     const s = await em.findOne(WitnessSession, { id: sessionId }, { disableIdentityMap: true });
     if (!s) return;
-    if (recording && rooms) await this.storeRecording(em, sessionId, recording, rooms).catch((err: unknown) => this.log?.error({ err, sessionId }, 'witness media: keeping the recording of a lost call failed'));
+    if (recording && rooms)
+      await this.storeRecording(em, sessionId, recording, rooms).catch((err: unknown) =>
+        this.log?.error({ err, sessionId }, 'witness media: keeping the recording of a lost call failed'),
+      );
     if (!s.endedAt) await this.endSession(em, s, 'MEDIA_FAILED', { kind: 'SYSTEM', id: null });
   }
 
@@ -390,27 +502,39 @@ export class WitnessService {
   }
 
   /** Tells both parties' witnessMedia subscriptions, on every node. */
-  private partyEvent(sessionId: string, payload: { type: 'PARTY_LEFT' | 'PARTY_RETURNED' | 'ENDED'; party?: Party; endReason?: WitnessEndReason }): void {
+  private partyEvent(
+    sessionId: string,
+    payload: { type: 'PARTY_LEFT' | 'PARTY_RETURNED' | 'ENDED'; party?: Party; endReason?: WitnessEndReason },
+  ): void {
     this.bus.publish(TOPICS.WITNESS_PARTY, sessionId, payload);
   }
 
   /** The customer's connection changed while they are called or in the call: tell the call. */
-  private async customerPresence(em: EntityManager, ticketId: string, type: 'PARTY_LEFT' | 'PARTY_RETURNED'): Promise<void> {
+  private async customerPresence(
+    em: EntityManager,
+    ticketId: string,
+    type: 'PARTY_LEFT' | 'PARTY_RETURNED',
+  ): Promise<void> {
     const e = await this.activeEntry(em, ticketId);
     if (e?.sessionId) this.partyEvent(e.sessionId, { type, party: 'CUSTOMER' });
   }
 
   /** The branch's queue in one query: the order of the waiting tickets, plus what the estimate needs. */
   async snapshot(em: EntityManager, branchId: string): Promise<BranchSnapshot> {
-    const rows = (await em.getConnection().execute(
-      `select ticket_id from witness_queue_entries where branch_id = ? and state = 'WAITING' order by sort_key, id`,
-      [branchId],
-      'all',
-    )) as { ticket_id: string }[];
+    const rows = (await em
+      .getConnection()
+      .execute(
+        `select ticket_id from witness_queue_entries where branch_id = ? and state = 'WAITING' order by sort_key, id`,
+        [branchId],
+        'all',
+      )) as { ticket_id: string }[];
     const order = new Map<string, number>();
     rows.forEach((r, i) => order.set(r.ticket_id, i));
     const brokerId = await this.brokerOf(em, branchId);
-    const [secondsPerWitness, agents] = await Promise.all([this.averageWitnessSeconds(em, branchId), brokerId ? this.deps.auth.activeAgents(em, brokerId, branchId) : 0]);
+    const [secondsPerWitness, agents] = await Promise.all([
+      this.averageWitnessSeconds(em, branchId),
+      brokerId ? this.deps.auth.activeAgents(em, brokerId, branchId) : 0,
+    ]);
     return { branchId, order, waiting: rows.length, secondsPerWitness, agents: Math.max(1, agents) };
   }
 
@@ -428,7 +552,12 @@ export class WitnessService {
     if (entry.state !== 'WAITING') return { entry, position: 0, waiting: s.waiting, estimatedWaitSeconds: 0 };
     const i = s.order.get(entry.ticketId);
     if (i === undefined) return null;
-    return { entry, position: i + 1, waiting: s.waiting, estimatedWaitSeconds: estimateSeconds(i + 1, s.agents, s.secondsPerWitness) };
+    return {
+      entry,
+      position: i + 1,
+      waiting: s.waiting,
+      estimatedWaitSeconds: estimateSeconds(i + 1, s.agents, s.secondsPerWitness),
+    };
   }
 
   /** Joins the branch queue at the ticket's VIDEO_WITNESS step (in service hours); joining twice returns the same entry. */
@@ -448,7 +577,11 @@ export class WitnessService {
     await this.deps.brokers.assertInServiceHours(em, ticket.brokerId);
     const now = this.clock.now();
     // FIFO: after everyone already waiting, even when the clock reads the same millisecond
-    const last = await em.findOne(QueueEntry, { branchId: ticket.branchId, state: 'WAITING' }, { orderBy: { sortKey: 'desc' }, fields: ['sortKey'], disableIdentityMap: true });
+    const last = await em.findOne(
+      QueueEntry,
+      { branchId: ticket.branchId, state: 'WAITING' },
+      { orderBy: { sortKey: 'desc' }, fields: ['sortKey'], disableIdentityMap: true },
+    );
     const entry = em.create(QueueEntry, {
       ticketId: ticket.id,
       customerId: ticket.customerId,
@@ -466,7 +599,11 @@ export class WitnessService {
 
   async leave(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<boolean> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
-    const n = await em.nativeUpdate(QueueEntry, { ticketId: ticket.id, state: 'WAITING' }, { state: 'LEFT', leftAt: this.clock.now() });
+    const n = await em.nativeUpdate(
+      QueueEntry,
+      { ticketId: ticket.id, state: 'WAITING' },
+      { state: 'LEFT', leftAt: this.clock.now() },
+    );
     if (n) {
       this.deps.tickets.event(em, ticket, actorOf(viewer), 'QUEUE_LEFT', 'VIDEO_WITNESS', null, null);
       await em.flush();
@@ -512,9 +649,18 @@ export class WitnessService {
   }
 
   /** The first `first` waiting customers of the branch in order (agents of the broker only). */
-  async branchQueue(em: EntityManager, viewer: Viewer, branchId: string, first = 100): Promise<{ branchId: string; entries: QueueEntry[] }> {
+  async branchQueue(
+    em: EntityManager,
+    viewer: Viewer,
+    branchId: string,
+    first = 100,
+  ): Promise<{ branchId: string; entries: QueueEntry[] }> {
     await this.assertAgentOfBranch(em, viewer, branchId);
-    const entries = await em.find(QueueEntry, { branchId, state: 'WAITING' }, { orderBy: [{ sortKey: 'asc' }, { id: 'asc' }], limit: first, disableIdentityMap: true });
+    const entries = await em.find(
+      QueueEntry,
+      { branchId, state: 'WAITING' },
+      { orderBy: [{ sortKey: 'asc' }, { id: 'asc' }], limit: first, disableIdentityMap: true },
+    );
     return { branchId, entries };
   }
 
@@ -523,7 +669,9 @@ export class WitnessService {
     if (viewer?.kind !== 'STAFF' || !viewer.roles.some((r) => r === 'AGENT' || r === 'BROKER_ADMIN')) {
       throw new KaihuError(ErrorCode.FORBIDDEN, '仅限本公司见证坐席');
     }
-    const branch = UUID.test(branchId) ? await this.deps.brokers.findBranch(em, viewer.brokerId, { id: branchId }) : null;
+    const branch = UUID.test(branchId)
+      ? await this.deps.brokers.findBranch(em, viewer.brokerId, { id: branchId })
+      : null;
     if (!branch) throw new KaihuError(ErrorCode.FORBIDDEN, '无权查看其他期货公司的营业部队列');
   }
 
@@ -545,14 +693,23 @@ export class WitnessService {
       )) as { id: string }[];
       if (!rows[0]) return null;
       const entry = await tx.findOneOrFail(QueueEntry, { id: rows[0].id });
-      const s = tx.create(WitnessSession, { ticketId: entry.ticketId, entryId: entry.id, agentStaffId: viewer.staffId, brokerId: entry.brokerId, branchId, startedAt: now });
+      const s = tx.create(WitnessSession, {
+        ticketId: entry.ticketId,
+        entryId: entry.id,
+        agentStaffId: viewer.staffId,
+        brokerId: entry.brokerId,
+        branchId,
+        startedAt: now,
+      });
       entry.state = 'CALLED';
       entry.sessionId = s.id;
       return s;
     });
     if (session) {
       const ticket = await this.deps.tickets.get(em, viewer, session.ticketId);
-      this.deps.tickets.event(em, ticket, actorOf(viewer), 'WITNESS_CALLED', 'VIDEO_WITNESS', null, { sessionId: session.id });
+      this.deps.tickets.event(em, ticket, actorOf(viewer), 'WITNESS_CALLED', 'VIDEO_WITNESS', null, {
+        sessionId: session.id,
+      });
       await em.flush();
       this.changed(branchId, [session.ticketId]);
     }
@@ -561,7 +718,12 @@ export class WitnessService {
 
   async session(em: EntityManager, viewer: Viewer | null, id: string): Promise<WitnessSession> {
     const s = UUID.test(id) ? await em.findOne(WitnessSession, { id }, { disableIdentityMap: true }) : null;
-    const mine = s && viewer && (viewer.kind === 'STAFF' ? viewer.brokerId === s.brokerId : (await this.deps.tickets.get(em, viewer, s.ticketId).catch(() => null)) !== null);
+    const mine =
+      s &&
+      viewer &&
+      (viewer.kind === 'STAFF'
+        ? viewer.brokerId === s.brokerId
+        : (await this.deps.tickets.get(em, viewer, s.ticketId).catch(() => null)) !== null);
     if (!s || !mine) throw new KaihuError(ErrorCode.NOT_FOUND, '见证会话不存在');
     return s;
   }
@@ -574,32 +736,63 @@ export class WitnessService {
     em: EntityManager,
     viewer: Agent,
     sessionId: string,
-    input: { outcome: 'PASSED' | 'RETURNED'; returnToStep?: TicketStepKind | null; reason?: string | null; checklist: string[] },
+    input: {
+      outcome: 'PASSED' | 'RETURNED';
+      returnToStep?: TicketStepKind | null;
+      reason?: string | null;
+      checklist: string[];
+    },
   ): Promise<WitnessSession> {
     const s = await this.session(em, viewer, sessionId);
     if (s.agentStaffId !== viewer.staffId) throw new KaihuError(ErrorCode.FORBIDDEN, '只能结束本人接通的见证');
     if (s.endedAt) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
     const unknown = input.checklist.filter((c) => !(c in CHECKLIST));
-    if (unknown.length) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `未知的核对项：${unknown.join('、')}`, { allowed: Object.keys(CHECKLIST) });
+    if (unknown.length)
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, `未知的核对项：${unknown.join('、')}`, {
+        allowed: Object.keys(CHECKLIST),
+      });
     const ticket: Ticket = await this.deps.tickets.get(em, viewer, s.ticketId);
     const now = this.clock.now();
     if (input.outcome === 'PASSED') {
       const missing = (Object.keys(CHECKLIST) as ChecklistItem[]).filter((c) => !input.checklist.includes(c));
-      if (missing.length) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `通过前请完成全部核对项：${missing.map((m) => CHECKLIST[m]).join('、')}`, { missing });
+      if (missing.length)
+        throw new KaihuError(
+          ErrorCode.BAD_USER_INPUT,
+          `通过前请完成全部核对项：${missing.map((m) => CHECKLIST[m]).join('、')}`,
+          { missing },
+        );
       await this.assertRecorded(em, s);
-      await this.deps.tickets.completeStep(em, ticket, 'VIDEO_WITNESS', { outcome: 'PASSED', sessionId: s.id, agentStaffId: s.agentStaffId, checklist: input.checklist }, actorOf(viewer));
+      await this.deps.tickets.completeStep(
+        em,
+        ticket,
+        'VIDEO_WITNESS',
+        { outcome: 'PASSED', sessionId: s.id, agentStaffId: s.agentStaffId, checklist: input.checklist },
+        actorOf(viewer),
+      );
     } else {
       const reason = (input.reason ?? '').trim();
-      if (!input.returnToStep || !reason) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '打回时请选择需要重新填写的步骤并填写原因');
+      if (!input.returnToStep || !reason)
+        throw new KaihuError(ErrorCode.BAD_USER_INPUT, '打回时请选择需要重新填写的步骤并填写原因');
       const i = ticket.steps.findIndex((x) => x.kind === input.returnToStep);
       const here = ticket.steps.findIndex((x) => x.kind === 'VIDEO_WITNESS');
-      if (i < 0 || i >= here) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `只能打回到视频见证之前的步骤，不能打回到“${STEP_NAMES[input.returnToStep] ?? input.returnToStep}”`);
+      if (i < 0 || i >= here)
+        throw new KaihuError(
+          ErrorCode.BAD_USER_INPUT,
+          `只能打回到视频见证之前的步骤，不能打回到“${STEP_NAMES[input.returnToStep] ?? input.returnToStep}”`,
+        );
       await this.deps.tickets.returnFromWitness(em, ticket, actorOf(viewer), input.returnToStep, reason);
     }
     const ended = await em.nativeUpdate(
       WitnessSession,
       { id: s.id, endedAt: null },
-      { endedAt: now, outcome: input.outcome, endReason: 'COMPLETED', returnToStep: input.returnToStep ?? null, reason: input.reason ?? null, checklist: [...input.checklist] },
+      {
+        endedAt: now,
+        outcome: input.outcome,
+        endReason: 'COMPLETED',
+        returnToStep: input.returnToStep ?? null,
+        reason: input.reason ?? null,
+        checklist: [...input.checklist],
+      },
     );
     if (!ended) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
     await em.nativeUpdate(QueueEntry, { id: s.entryId }, { state: 'DONE' });
@@ -613,7 +806,9 @@ export class WitnessService {
   /** After a session ended: its room closes (the recording is kept) here, and on every node that has one. */
   private async ended(em: EntityManager, sessionId: string, endReason: WitnessEndReason): Promise<void> {
     // the room first: its tracks' PRODUCER_CLOSED reach the parties before ENDED
-    await this.closeRoom(em, sessionId).catch((err: unknown) => this.log?.error({ err, sessionId }, 'witness media: closing the call failed'));
+    await this.closeRoom(em, sessionId).catch((err: unknown) =>
+      this.log?.error({ err, sessionId }, 'witness media: closing the call failed'),
+    );
     this.partyEvent(sessionId, { type: 'ENDED', endReason });
     this.bus.publish(TOPICS.WITNESS_ENDED, 'all', { id: sessionId });
   }
@@ -632,23 +827,52 @@ export class WitnessService {
   }
 
   /** Ends an open session without an outcome; the customer goes back to the head or leaves the queue. */
-  private async endSession(em: EntityManager, s: WitnessSession, reason: Exclude<WitnessEndReason, 'COMPLETED'>, actor: { kind: 'CUSTOMER' | 'STAFF' | 'PARTNER' | 'SYSTEM'; id: string | null }): Promise<boolean> {
+  private async endSession(
+    em: EntityManager,
+    s: WitnessSession,
+    reason: Exclude<WitnessEndReason, 'COMPLETED'>,
+    actor: { kind: 'CUSTOMER' | 'STAFF' | 'PARTNER' | 'SYSTEM'; id: string | null },
+  ): Promise<boolean> {
     const now = this.clock.now();
-    const backToHead = reason === 'AGENT_ABANDONED' || reason === 'AGENT_DISCONNECTED' || reason === 'TIMEOUT' || reason === 'MEDIA_FAILED';
+    const backToHead =
+      reason === 'AGENT_ABANDONED' ||
+      reason === 'AGENT_DISCONNECTED' ||
+      reason === 'TIMEOUT' ||
+      reason === 'MEDIA_FAILED';
     const ended = await em.transactional(async (tx) => {
       const n = await tx.nativeUpdate(WitnessSession, { id: s.id, endedAt: null }, { endedAt: now, endReason: reason });
       if (!n) return false;
       if (backToHead) {
-        const head = await tx.findOne(QueueEntry, { branchId: s.branchId, state: 'WAITING' }, { orderBy: { sortKey: 'asc' }, fields: ['sortKey'], disableIdentityMap: true });
-        await tx.nativeUpdate(QueueEntry, { id: s.entryId, state: { $in: ['CALLED', 'IN_SESSION'] } }, { state: 'WAITING', sessionId: null, sortKey: head ? head.sortKey - 1 : now.getTime() });
+        const head = await tx.findOne(
+          QueueEntry,
+          { branchId: s.branchId, state: 'WAITING' },
+          { orderBy: { sortKey: 'asc' }, fields: ['sortKey'], disableIdentityMap: true },
+        );
+        await tx.nativeUpdate(
+          QueueEntry,
+          { id: s.entryId, state: { $in: ['CALLED', 'IN_SESSION'] } },
+          { state: 'WAITING', sessionId: null, sortKey: head ? head.sortKey - 1 : now.getTime() },
+        );
       } else {
-        await tx.nativeUpdate(QueueEntry, { id: s.entryId, state: { $in: ['CALLED', 'IN_SESSION'] } }, { state: 'LEFT', leftAt: now });
+        await tx.nativeUpdate(
+          QueueEntry,
+          { id: s.entryId, state: { $in: ['CALLED', 'IN_SESSION'] } },
+          { state: 'LEFT', leftAt: now },
+        );
       }
       return true;
     });
     if (!ended) return false;
     const ticket = await this.deps.tickets.getForSystem(em, s.ticketId);
-    this.deps.tickets.event(em, ticket, actor, backToHead ? 'WITNESS_REQUEUED' : 'WITNESS_ENDED', 'VIDEO_WITNESS', null, { sessionId: s.id, reason });
+    this.deps.tickets.event(
+      em,
+      ticket,
+      actor,
+      backToHead ? 'WITNESS_REQUEUED' : 'WITNESS_ENDED',
+      'VIDEO_WITNESS',
+      null,
+      { sessionId: s.id, reason },
+    );
     await em.flush();
     this.changed(s.branchId, [s.ticketId]);
     this.sessionChanged(s.id);
@@ -663,7 +887,11 @@ export class WitnessService {
     const n = (this.customersHere.get(ticketId) ?? 0) + 1;
     this.customersHere.set(ticketId, n);
     if (n > 1) return false;
-    const healed = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: { $ne: null } }, { disconnectedAt: null });
+    const healed = await em.nativeUpdate(
+      QueueEntry,
+      { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: { $ne: null } },
+      { disconnectedAt: null },
+    );
     if (healed) {
       this.changed(branchId, [ticketId]);
       await this.customerPresence(em, ticketId, 'PARTY_RETURNED');
@@ -679,7 +907,11 @@ export class WitnessService {
       return;
     }
     this.customersHere.delete(ticketId);
-    const marked = await em.nativeUpdate(QueueEntry, { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null }, { disconnectedAt: this.clock.now() });
+    const marked = await em.nativeUpdate(
+      QueueEntry,
+      { ticketId, state: { $in: [...ACTIVE_STATES] }, disconnectedAt: null },
+      { disconnectedAt: this.clock.now() },
+    );
     if (marked) {
       this.changed(branchId, [ticketId]);
       await this.customerPresence(em, ticketId, 'PARTY_LEFT');
@@ -690,7 +922,14 @@ export class WitnessService {
   async agentConnected(em: EntityManager, sessionId: string): Promise<void> {
     const n = (this.agentsHere.get(sessionId) ?? 0) + 1;
     this.agentsHere.set(sessionId, n);
-    if (n === 1 && (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: { $ne: null } }, { agentDisconnectedAt: null }))) {
+    if (
+      n === 1 &&
+      (await em.nativeUpdate(
+        WitnessSession,
+        { id: sessionId, endedAt: null, agentDisconnectedAt: { $ne: null } },
+        { agentDisconnectedAt: null },
+      ))
+    ) {
       this.sessionChanged(sessionId);
       this.partyEvent(sessionId, { type: 'PARTY_RETURNED', party: 'AGENT' });
     }
@@ -703,7 +942,13 @@ export class WitnessService {
       return;
     }
     this.agentsHere.delete(sessionId);
-    if (await em.nativeUpdate(WitnessSession, { id: sessionId, endedAt: null, agentDisconnectedAt: null }, { agentDisconnectedAt: this.clock.now() })) {
+    if (
+      await em.nativeUpdate(
+        WitnessSession,
+        { id: sessionId, endedAt: null, agentDisconnectedAt: null },
+        { agentDisconnectedAt: this.clock.now() },
+      )
+    ) {
       this.sessionChanged(sessionId);
       this.partyEvent(sessionId, { type: 'PARTY_LEFT', party: 'AGENT' });
     }
@@ -713,15 +958,22 @@ export class WitnessService {
   async heal(em: EntityManager): Promise<void> {
     const customers = [...this.customersHere.keys()];
     if (customers.length) {
-      const healed = (await em.getConnection().execute(
-        `update witness_queue_entries set disconnected_at = null where ticket_id in (?) and state in ('WAITING', 'CALLED', 'IN_SESSION') and disconnected_at is not null returning ticket_id, branch_id`,
-        [customers],
-        'all',
-      )) as { ticket_id: string; branch_id: string }[];
+      const healed = (await em
+        .getConnection()
+        .execute(
+          `update witness_queue_entries set disconnected_at = null where ticket_id in (?) and state in ('WAITING', 'CALLED', 'IN_SESSION') and disconnected_at is not null returning ticket_id, branch_id`,
+          [customers],
+          'all',
+        )) as { ticket_id: string; branch_id: string }[];
       for (const h of healed) this.changed(h.branch_id, [h.ticket_id]);
     }
     const agents = [...this.agentsHere.keys()];
-    if (agents.length) await em.nativeUpdate(WitnessSession, { id: { $in: agents }, endedAt: null, agentDisconnectedAt: { $ne: null } }, { agentDisconnectedAt: null });
+    if (agents.length)
+      await em.nativeUpdate(
+        WitnessSession,
+        { id: { $in: agents }, endedAt: null, agentDisconnectedAt: { $ne: null } },
+        { agentDisconnectedAt: null },
+      );
   }
 
   /**
@@ -735,29 +987,57 @@ export class WitnessService {
     await this.heal(em);
 
     const customerDeadline = new Date(now.getTime() - this.config.customerGraceMs);
-    const gone = (await em.getConnection().execute(
-      `update witness_queue_entries set state = 'LEFT', left_at = ? where state = 'WAITING' and disconnected_at <= ? returning ticket_id, branch_id`,
-      [now, customerDeadline],
-      'all',
-    )) as { ticket_id: string; branch_id: string }[];
+    const gone = (await em
+      .getConnection()
+      .execute(
+        `update witness_queue_entries set state = 'LEFT', left_at = ? where state = 'WAITING' and disconnected_at <= ? returning ticket_id, branch_id`,
+        [now, customerDeadline],
+        'all',
+      )) as { ticket_id: string; branch_id: string }[];
     const byBranch = new Map<string, string[]>();
     for (const g of gone) byBranch.set(g.branch_id, [...(byBranch.get(g.branch_id) ?? []), g.ticket_id]);
-    for (const g of gone) this.deps.tickets.event(em, await this.deps.tickets.getForSystem(em, g.ticket_id), { kind: 'SYSTEM', id: null }, 'QUEUE_EXPIRED', 'VIDEO_WITNESS', null, { graceMs: this.config.customerGraceMs });
+    for (const g of gone)
+      this.deps.tickets.event(
+        em,
+        await this.deps.tickets.getForSystem(em, g.ticket_id),
+        { kind: 'SYSTEM', id: null },
+        'QUEUE_EXPIRED',
+        'VIDEO_WITNESS',
+        null,
+        { graceMs: this.config.customerGraceMs },
+      );
     if (gone.length) await em.flush();
     for (const [branchId, tickets] of byBranch) this.changed(branchId, tickets);
 
     let ended = 0;
-    const calledGone = await em.find(QueueEntry, { state: { $in: ['CALLED', 'IN_SESSION'] }, disconnectedAt: { $lte: customerDeadline }, sessionId: { $ne: null } }, { disableIdentityMap: true });
+    const calledGone = await em.find(
+      QueueEntry,
+      {
+        state: { $in: ['CALLED', 'IN_SESSION'] },
+        disconnectedAt: { $lte: customerDeadline },
+        sessionId: { $ne: null },
+      },
+      { disableIdentityMap: true },
+    );
     for (const e of calledGone) {
       const s = await em.findOne(WitnessSession, { id: e.sessionId!, endedAt: null }, { disableIdentityMap: true });
       if (s && (await this.endSession(em, s, 'CUSTOMER_DISCONNECTED', { kind: 'SYSTEM', id: null }))) ended++;
     }
     const agentDeadline = new Date(now.getTime() - this.config.agentGraceMs);
-    const agentsGone = await em.find(WitnessSession, { endedAt: null, agentDisconnectedAt: { $lte: agentDeadline } }, { disableIdentityMap: true });
-    for (const s of agentsGone) if (await this.endSession(em, s, 'AGENT_DISCONNECTED', { kind: 'SYSTEM', id: null })) ended++;
+    const agentsGone = await em.find(
+      WitnessSession,
+      { endedAt: null, agentDisconnectedAt: { $lte: agentDeadline } },
+      { disableIdentityMap: true },
+    );
+    for (const s of agentsGone)
+      if (await this.endSession(em, s, 'AGENT_DISCONNECTED', { kind: 'SYSTEM', id: null })) ended++;
     // calls that went on too long, and calls whose SFU service stopped answering
     const tooOld = new Date(now.getTime() - this.config.sessionTimeoutMs);
-    for (const s of await em.find(WitnessSession, { endedAt: null, startedAt: { $lte: tooOld } }, { disableIdentityMap: true })) {
+    for (const s of await em.find(
+      WitnessSession,
+      { endedAt: null, startedAt: { $lte: tooOld } },
+      { disableIdentityMap: true },
+    )) {
       if (await this.endSession(em, s, 'TIMEOUT', { kind: 'SYSTEM', id: null })) ended++;
     }
     if (this.config.sfuMode === 'remote') {
@@ -773,12 +1053,19 @@ export class WitnessService {
       }
     }
     // recordings past the broker's retention period
-    const expired = await em.find(WitnessRecording, { retainUntil: { $lte: now } }, { limit: 100, disableIdentityMap: true });
+    const expired = await em.find(
+      WitnessRecording,
+      { retainUntil: { $lte: now } },
+      { limit: 100, disableIdentityMap: true },
+    );
     for (const r of expired) {
       const shared = await em.count(WitnessRecording, { sha256: r.sha256, id: { $ne: r.id } });
       if (!shared) await this.deps.store.delete(r.sha256);
       await em.nativeDelete(WitnessRecording, { id: r.id });
-      this.log?.info({ recordingId: r.id, sessionId: r.sessionId }, 'witness recording deleted after its retention period');
+      this.log?.info(
+        { recordingId: r.id, sessionId: r.sessionId },
+        'witness recording deleted after its retention period',
+      );
     }
     if (gone.length || ended) this.log?.info({ left: gone.length, ended }, 'witness grace periods applied');
     return { left: gone.length, ended };

@@ -5,13 +5,28 @@ import type { TicketStepKind as TicketStepKindValue } from '../tickets/flows';
 import { TicketStepKind, TicketType } from '../tickets/ticket.types';
 import type { QueueState as QueueStateValue, WitnessEndReason as WitnessEndReasonValue } from './witness.entity';
 
-export const QueueState = { WAITING: 'WAITING', CALLED: 'CALLED', IN_SESSION: 'IN_SESSION', DONE: 'DONE', LEFT: 'LEFT' } as const;
+export const QueueState = {
+  WAITING: 'WAITING',
+  CALLED: 'CALLED',
+  IN_SESSION: 'IN_SESSION',
+  DONE: 'DONE',
+  LEFT: 'LEFT',
+} as const;
 registerEnumType(QueueState, {
   name: 'QueueState',
-  valuesConfig: { WAITING: { description: '排队中' }, CALLED: { description: '坐席已接通' }, IN_SESSION: { description: '视频中' }, DONE: { description: '已完成' }, LEFT: { description: '已离开' } },
+  valuesConfig: {
+    WAITING: { description: '排队中' },
+    CALLED: { description: '坐席已接通' },
+    IN_SESSION: { description: '视频中' },
+    DONE: { description: '已完成' },
+    LEFT: { description: '已离开' },
+  },
 });
 export const WitnessOutcome = { PASSED: 'PASSED', RETURNED: 'RETURNED' } as const;
-registerEnumType(WitnessOutcome, { name: 'WitnessOutcome', valuesConfig: { PASSED: { description: '通过' }, RETURNED: { description: '打回' } } });
+registerEnumType(WitnessOutcome, {
+  name: 'WitnessOutcome',
+  valuesConfig: { PASSED: { description: '通过' }, RETURNED: { description: '打回' } },
+});
 export const WitnessEndReason = {
   COMPLETED: 'COMPLETED',
   AGENT_ABANDONED: 'AGENT_ABANDONED',
@@ -39,7 +54,10 @@ registerEnumType(WitnessEndReason, {
 export const WitnessAbandonReason = { AGENT_ABANDONED: 'AGENT_ABANDONED', CUSTOMER_ABSENT: 'CUSTOMER_ABSENT' } as const;
 registerEnumType(WitnessAbandonReason, {
   name: 'WitnessAbandonReason',
-  valuesConfig: { AGENT_ABANDONED: { description: '坐席无法继续：客户回到队首' }, CUSTOMER_ABSENT: { description: '客户未应答：移出队列，可重新排队' } },
+  valuesConfig: {
+    AGENT_ABANDONED: { description: '坐席无法继续：客户回到队首' },
+    CUSTOMER_ABSENT: { description: '客户未应答：移出队列，可重新排队' },
+  },
 });
 
 @ObjectType('QueueEntry', { description: '视频见证排队' })
@@ -49,8 +67,10 @@ export class QueueEntryType {
   @Field(() => Int, { description: '1 = next; counts the customer (包括本人)' }) position!: number;
   @Field(() => Int, { description: '营业部当前排队人数' }) waiting!: number;
   @Field(() => Int) estimatedWaitSeconds!: number;
-  @Field(() => ID, { nullable: true, description: 'set when an agent has called the customer' }) witnessSessionId!: string | null;
-  @Field(() => Date, { nullable: true, description: '客户断线时：保留排队位置至此时刻（在线时为空）' }) keptUntil!: Date | null;
+  @Field(() => ID, { nullable: true, description: 'set when an agent has called the customer' }) witnessSessionId!:
+    string | null;
+  @Field(() => Date, { nullable: true, description: '客户断线时：保留排队位置至此时刻（在线时为空）' })
+  keptUntil!: Date | null;
   ticketId!: string;
 }
 
@@ -63,7 +83,8 @@ export class WitnessSessionType {
   @Field() startedAt!: Date;
   @Field(() => Date, { nullable: true }) endedAt!: Date | null;
   @Field(() => WitnessOutcome, { nullable: true }) outcome!: 'PASSED' | 'RETURNED' | null;
-  @Field(() => WitnessEndReason, { nullable: true, description: '结束原因（进行中为空）' }) endReason!: WitnessEndReasonValue | null;
+  @Field(() => WitnessEndReason, { nullable: true, description: '结束原因（进行中为空）' })
+  endReason!: WitnessEndReasonValue | null;
   @Field({ description: '坐席是否在线' }) agentConnected!: boolean;
   @Field(() => [String], { description: '坐席确认的核对项' }) checklist!: string[];
 }
@@ -96,7 +117,8 @@ export class QueueItem {
   @Field(() => TicketType) ticket!: TicketType;
   @Field() customerName!: string;
   @Field() enqueuedAt!: Date;
-  @Field(() => Int, { description: '已等待秒数（查询或推送时；实时显示请用 enqueuedAt 计算）' }) waitingSeconds!: number;
+  @Field(() => Int, { description: '已等待秒数（查询或推送时；实时显示请用 enqueuedAt 计算）' })
+  waitingSeconds!: number;
 }
 
 @ObjectType()
@@ -109,15 +131,28 @@ export class BranchQueue {
 @InputType()
 export class WitnessOutcomeInput {
   @Field(() => WitnessOutcome) outcome!: 'PASSED' | 'RETURNED';
-  @Field(() => TicketStepKind, { nullable: true, description: 'required when RETURNED: the step the customer must redo' }) returnToStep?: TicketStepKindValue | null;
+  @Field(() => TicketStepKind, {
+    nullable: true,
+    description: 'required when RETURNED: the step the customer must redo',
+  })
+  returnToStep?: TicketStepKindValue | null;
   @Field(() => String, { nullable: true, description: 'required when RETURNED' }) reason?: string | null;
-  @Field(() => [String], { description: 'checklist items the agent confirmed: IDENTITY_MATCHES_ID_CARD, ID_CARD_SHOWN, AGENT_IDENTIFIED, RISKS_EXPLAINED' }) checklist!: string[];
+  @Field(() => [String], {
+    description:
+      'checklist items the agent confirmed: IDENTITY_MATCHES_ID_CARD, ID_CARD_SHOWN, AGENT_IDENTIFIED, RISKS_EXPLAINED',
+  })
+  checklist!: string[];
 }
 
 export const WitnessParty = { CUSTOMER: 'CUSTOMER', AGENT: 'AGENT' } as const;
-registerEnumType(WitnessParty, { name: 'WitnessParty', valuesConfig: { CUSTOMER: { description: '客户' }, AGENT: { description: '见证坐席' } } });
+registerEnumType(WitnessParty, {
+  name: 'WitnessParty',
+  valuesConfig: { CUSTOMER: { description: '客户' }, AGENT: { description: '见证坐席' } },
+});
 
-@ObjectType('WitnessTransport', { description: 'a WebRTC transport of the call (mediasoup-client: createSendTransport / createRecvTransport)' })
+@ObjectType('WitnessTransport', {
+  description: 'a WebRTC transport of the call (mediasoup-client: createSendTransport / createRecvTransport)',
+})
 export class WitnessTransportType {
   @Field(() => ID) id!: string;
   @Field(() => JSONObjectScalar) iceParameters!: Record<string, unknown>;
@@ -133,7 +168,9 @@ export class WitnessProducerType {
   @Field({ description: '暂停中（关闭了摄像头或麦克风）' }) paused!: boolean;
 }
 
-@ObjectType('WitnessConsumer', { description: "the other party's track, as this party receives it (created paused: resume it when ready)" })
+@ObjectType('WitnessConsumer', {
+  description: "the other party's track, as this party receives it (created paused: resume it when ready)",
+})
 export class WitnessConsumerType {
   @Field(() => ID) id!: string;
   @Field(() => ID) producerId!: string;
@@ -149,6 +186,7 @@ export class WitnessMediaEventType {
   })
   type!: string;
   @Field(() => WitnessProducerType, { nullable: true }) producer!: WitnessProducerType | null;
-  @Field(() => WitnessParty, { nullable: true, description: 'PARTY_LEFT / PARTY_RETURNED: who' }) party?: 'CUSTOMER' | 'AGENT' | null;
+  @Field(() => WitnessParty, { nullable: true, description: 'PARTY_LEFT / PARTY_RETURNED: who' }) party?:
+    'CUSTOMER' | 'AGENT' | null;
   @Field(() => WitnessEndReason, { nullable: true, description: 'ENDED: why' }) endReason?: string | null;
 }

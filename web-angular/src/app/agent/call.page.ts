@@ -176,8 +176,12 @@ export class CallPage implements OnInit {
     return s ? formatDuration((this.staff.serverNow(this.now()) - new Date(s.startedAt).getTime()) / 1000) : '';
   });
   protected readonly rows = computed(() => profileRows(this.session()?.ticket.proposedProfile ?? null));
-  protected readonly idPhotos = computed(() => (this.session()?.ticket.documents ?? []).filter((d) => d.kind !== 'WITNESS_SNAPSHOT'));
-  protected readonly snapshots = computed(() => (this.session()?.ticket.documents ?? []).filter((d) => d.kind === 'WITNESS_SNAPSHOT'));
+  protected readonly idPhotos = computed(() =>
+    (this.session()?.ticket.documents ?? []).filter((d) => d.kind !== 'WITNESS_SNAPSHOT'),
+  );
+  protected readonly snapshots = computed(() =>
+    (this.session()?.ticket.documents ?? []).filter((d) => d.kind === 'WITNESS_SNAPSHOT'),
+  );
   protected readonly returnSteps = computed(() => {
     const steps = this.session()?.ticket.steps ?? [];
     const here = steps.findIndex((s) => s.kind === 'VIDEO_WITNESS');
@@ -185,7 +189,13 @@ export class CallPage implements OnInit {
   });
   protected readonly stateText = computed(() => {
     if (this.session()?.endedAt) return '已结束';
-    return { idle: '未连接', connecting: '连接中…', connected: '通话中', reconnecting: '重新连接中…', failed: '连接失败' }[this.call.state()];
+    return {
+      idle: '未连接',
+      connecting: '连接中…',
+      connected: '通话中',
+      reconnecting: '重新连接中…',
+      failed: '连接失败',
+    }[this.call.state()];
   });
   protected readonly endText = computed(() => {
     const s = this.session();
@@ -249,7 +259,7 @@ export class CallPage implements OnInit {
   protected onKey(e: KeyboardEvent): void {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'checkbox')) return;
+    if (t && t.tagName === 'INPUT' && (t as HTMLInputElement).type !== 'checkbox') return;
     if (t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
     const s = this.session();
     if (!s) return;
@@ -269,15 +279,21 @@ export class CallPage implements OnInit {
 
   async snapshot(): Promise<void> {
     await this.run(async () => {
-      const { captureWitnessSnapshot: doc } = await this.api.mutate(this.snapshotMutation, { sessionId: this.sessionId() });
+      const { captureWitnessSnapshot: doc } = await this.api.mutate(this.snapshotMutation, {
+        sessionId: this.sessionId(),
+      });
       const s = this.session();
-      if (s && !s.ticket.documents.some((d) => d.id === doc.id)) this.session.set({ ...s, ticket: { ...s.ticket, documents: [...s.ticket.documents, doc] } });
+      if (s && !s.ticket.documents.some((d) => d.id === doc.id))
+        this.session.set({ ...s, ticket: { ...s.ticket, documents: [...s.ticket.documents, doc] } });
     });
   }
 
   async pass(): Promise<void> {
     await this.run(async () => {
-      const { completeWitness } = await this.api.mutate(this.completeMutation, { sessionId: this.sessionId(), input: { outcome: 'PASSED', checklist: [...this.checked()] } });
+      const { completeWitness } = await this.api.mutate(this.completeMutation, {
+        sessionId: this.sessionId(),
+        input: { outcome: 'PASSED', checklist: [...this.checked()] },
+      });
       this.session.set(completeWitness);
     });
   }
@@ -290,7 +306,12 @@ export class CallPage implements OnInit {
     await this.run(async () => {
       const { completeWitness } = await this.api.mutate(this.completeMutation, {
         sessionId: this.sessionId(),
-        input: { outcome: 'RETURNED', checklist: [...this.checked()], returnToStep: this.returnStep || null, reason: this.returnReason.trim() },
+        input: {
+          outcome: 'RETURNED',
+          checklist: [...this.checked()],
+          returnToStep: this.returnStep || null,
+          reason: this.returnReason.trim(),
+        },
       });
       this.session.set(completeWitness);
     });

@@ -1,8 +1,22 @@
 import type { TicketStepKind, WitnessEndReason } from '../graphql/generated';
-import { BAD_CREDIT, EXPECTED_RETURN, INVESTMENT_HORIZON, PEP_RELATION, PRODUCTS, TAX_RESIDENCY } from '../shared/labels';
+import {
+  BAD_CREDIT,
+  EXPECTED_RETURN,
+  INVESTMENT_HORIZON,
+  PEP_RELATION,
+  PRODUCTS,
+  TAX_RESIDENCY,
+} from '../shared/labels';
 
 /** the profile's enum values, in words */
-const ENUM_WORDS: Record<string, string> = { ...TAX_RESIDENCY, ...PEP_RELATION, ...INVESTMENT_HORIZON, ...EXPECTED_RETURN, ...PRODUCTS, ...BAD_CREDIT };
+const ENUM_WORDS: Record<string, string> = {
+  ...TAX_RESIDENCY,
+  ...PEP_RELATION,
+  ...INVESTMENT_HORIZON,
+  ...EXPECTED_RETURN,
+  ...PRODUCTS,
+  ...BAD_CREDIT,
+};
 
 /** The console's sections, by role. */
 export const ROLE_NAMES: Record<string, string> = {
@@ -46,7 +60,12 @@ export const STEP_NAMES: Partial<Record<TicketStepKind, string>> = {
   SUBMITTED: '申请提交',
 };
 
-export const ACTOR_KINDS: Record<string, string> = { CUSTOMER: '客户', STAFF: '工作人员', PARTNER: '合作方', SYSTEM: '系统' };
+export const ACTOR_KINDS: Record<string, string> = {
+  CUSTOMER: '客户',
+  STAFF: '工作人员',
+  PARTNER: '合作方',
+  SYSTEM: '系统',
+};
 
 export const DOCUMENT_KINDS: Record<string, string> = {
   ID_CARD_FRONT: '身份证正面',
@@ -80,7 +99,10 @@ export function showValue(json: string | null | undefined): string {
     if (v === null) return '—';
     if (typeof v === 'string') return ENUM_WORDS[v] ?? (v || '—');
     if (typeof v === 'boolean') return v ? '是' : '否';
-    if (Array.isArray(v)) return v.length ? v.map((x) => (typeof x === 'string' ? (ENUM_WORDS[x] ?? x) : JSON.stringify(x))).join('、') : '无';
+    if (Array.isArray(v))
+      return v.length
+        ? v.map((x) => (typeof x === 'string' ? (ENUM_WORDS[x] ?? x) : JSON.stringify(x))).join('、')
+        : '无';
     return typeof v === 'object' ? JSON.stringify(v) : String(v);
   } catch {
     return json;

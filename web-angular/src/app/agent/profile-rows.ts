@@ -10,7 +10,12 @@ export function profileRows(p: ProfileFieldsFragment | null): { label: string; v
     { label: '身份证地址', value: p.idAddress },
     { label: '手机', value: p.mobile },
     { label: '联系电话', value: p.phone ?? '—' },
-    { label: '联系地址', value: p.address.startsWith(p.province) ? p.address : `${p.province}${p.city === p.province ? '' : p.city}${p.address}` },
+    {
+      label: '联系地址',
+      value: p.address.startsWith(p.province)
+        ? p.address
+        : `${p.province}${p.city === p.province ? '' : p.city}${p.address}`,
+    },
     { label: '学历', value: p.education },
     { label: '职业', value: p.occupation },
   ];

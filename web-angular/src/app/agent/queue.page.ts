@@ -3,7 +3,12 @@ import { Router } from '@angular/router';
 import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
-import { AgentBranchQueueGQL, AgentBranchQueueUpdatesGQL, AgentClaimNextGQL, type AgentQueueFieldsFragment } from '../graphql/generated';
+import {
+  AgentBranchQueueGQL,
+  AgentBranchQueueUpdatesGQL,
+  AgentClaimNextGQL,
+  type AgentQueueFieldsFragment,
+} from '../graphql/generated';
 import { formatDuration } from './labels';
 import { StaffContext } from './staff';
 
@@ -151,7 +156,8 @@ export class QueuePage implements OnInit {
     if (e.key !== 'n' && e.key !== 'N') return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     const t = e.target as HTMLElement | null;
-    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable)) return;
+    if (t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable))
+      return;
     e.preventDefault();
     void this.claim();
   }

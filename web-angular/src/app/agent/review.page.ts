@@ -4,7 +4,15 @@ import { RouterLink } from '@angular/router';
 import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
-import { ReviewApproveGQL, ReviewRejectGQL, ReviewReturnGQL, ReviewTicketGQL, TicketUpdatedGQL, type ReviewTicketFieldsFragment, type TicketStepKind } from '../graphql/generated';
+import {
+  ReviewApproveGQL,
+  ReviewRejectGQL,
+  ReviewReturnGQL,
+  ReviewTicketGQL,
+  TicketUpdatedGQL,
+  type ReviewTicketFieldsFragment,
+  type TicketStepKind,
+} from '../graphql/generated';
 import { STATUS_NAMES } from '../shared/labels';
 import { ACTION_NAMES, ACTOR_KINDS, STEP_NAMES, formatDuration, formatTime, showValue } from './labels';
 import { Photos } from './photos';
@@ -249,10 +257,15 @@ export class ReviewPage implements OnInit {
     try {
       const ticketId = this.id();
       if (this.decision === 'approve') {
-        this.ticket.set((await this.api.mutate(this.approveMutation, { ticketId, note: reason || null })).approveTicket);
+        this.ticket.set(
+          (await this.api.mutate(this.approveMutation, { ticketId, note: reason || null })).approveTicket,
+        );
         this.done.set('已通过，客户将收到短信通知。');
       } else if (this.decision === 'return') {
-        this.ticket.set((await this.api.mutate(this.returnMutation, { ticketId, step: this.step as TicketStepKind, reason })).returnTicket);
+        this.ticket.set(
+          (await this.api.mutate(this.returnMutation, { ticketId, step: this.step as TicketStepKind, reason }))
+            .returnTicket,
+        );
         this.done.set(`已打回到“${this.stepName(this.step as TicketStepKind)}”。`);
       } else {
         this.ticket.set((await this.api.mutate(this.rejectMutation, { ticketId, reason })).rejectTicket);

@@ -57,7 +57,10 @@ export class StaffLoginPage {
     }
     this.busy.set(true);
     try {
-      const { staffLogin } = await this.api.mutate(this.loginMutation, { username: this.username.trim(), password: this.password });
+      const { staffLogin } = await this.api.mutate(this.loginMutation, {
+        username: this.username.trim(),
+        password: this.password,
+      });
       if (!staffLogin.viewer.roles.some((r) => (STAFF_ROLES as readonly string[]).includes(r))) {
         this.error.set('该账号不能使用工作台');
         return;

@@ -30,7 +30,11 @@ export class StaffContext {
   /** an agent tied to one branch serves that branch's queue only */
   readonly fixedBranch = computed(() => this.me()?.branch ?? null);
   private readonly picked = signal<string | null>(localStorage.getItem(BRANCH_KEY));
-  readonly branchId = computed(() => this.fixedBranch()?.id ?? (this.branches().some((b) => b.id === this.picked()) ? this.picked() : (this.branches()[0]?.id ?? null)));
+  readonly branchId = computed(
+    () =>
+      this.fixedBranch()?.id ??
+      (this.branches().some((b) => b.id === this.picked()) ? this.picked() : (this.branches()[0]?.id ?? null)),
+  );
   readonly branch = computed(() => this.branches().find((b) => b.id === this.branchId()) ?? null);
   /**
    * server clock − this machine's clock (ms), learnt from the queue's waitingSeconds: waiting

@@ -12,7 +12,13 @@ type DataOf<Op> = Op extends { fetch(o?: any): Observable<{ data?: infer T }> }
     : Op extends { subscribe(o: any): Observable<{ data?: infer T }> }
       ? NonNullable<T>
       : never;
-type VarsOf<Op> = Op extends { fetch(o?: infer O): any } ? Vars<O> : Op extends { mutate(o: infer O): any } ? Vars<O> : Op extends { subscribe(o: infer O): any } ? Vars<O> : never;
+type VarsOf<Op> = Op extends { fetch(o?: infer O): any }
+  ? Vars<O>
+  : Op extends { mutate(o: infer O): any }
+    ? Vars<O>
+    : Op extends { subscribe(o: infer O): any }
+      ? Vars<O>
+      : never;
 
 /**
  * Runs the generated operation services (graphql-codegen → apollo-angular) and turns every
@@ -60,9 +66,15 @@ export class Api {
    * A subscription a page holds for as long as it is open: after an error (a dropped network,
    * a server restart) it subscribes again every `retryMs`, unless `retryIf` says no more.
    */
-  live<Op extends Subscription<any, any>>(op: Op, variables: VarsOf<Op>, options: { retryMs?: number; retryIf?: (e: unknown) => boolean } = {}): Observable<DataOf<Op>> {
+  live<Op extends Subscription<any, any>>(
+    op: Op,
+    variables: VarsOf<Op>,
+    options: { retryMs?: number; retryIf?: (e: unknown) => boolean } = {},
+  ): Observable<DataOf<Op>> {
     const { retryMs = 3000, retryIf = () => true } = options;
-    return defer(() => this.subscribe(op, variables)).pipe(retry({ delay: (e) => (retryIf(e) ? timer(retryMs) : EMPTY) }));
+    return defer(() => this.subscribe(op, variables)).pipe(
+      retry({ delay: (e) => (retryIf(e) ? timer(retryMs) : EMPTY) }),
+    );
   }
 }
 

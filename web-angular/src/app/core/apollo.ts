@@ -48,7 +48,11 @@ export function apolloOptions() {
     return token ? { headers: { ...(prev['headers'] as object), Authorization: `Bearer ${token}` } } : {};
   });
   const expired = new ErrorLink(({ error }) => {
-    if (CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.['code'] === 'UNAUTHENTICATED') && session.loggedIn()) {
+    if (
+      CombinedGraphQLErrors.is(error) &&
+      error.errors.some((e) => e.extensions?.['code'] === 'UNAUTHENTICATED') &&
+      session.loggedIn()
+    ) {
       session.clear();
       const area = location.pathname.startsWith('/agent') ? '/agent/login' : '/login';
       void router.navigate([area], { queryParams: { expired: 1, next: location.pathname } });
@@ -66,6 +70,9 @@ export function apolloOptions() {
   return {
     link,
     cache: new InMemoryCache({ addTypename: true } as never),
-    defaultOptions: { watchQuery: { fetchPolicy: 'network-only' as const }, query: { fetchPolicy: 'network-only' as const } },
+    defaultOptions: {
+      watchQuery: { fetchPolicy: 'network-only' as const },
+      query: { fetchPolicy: 'network-only' as const },
+    },
   };
 }

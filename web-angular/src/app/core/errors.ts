@@ -32,16 +32,31 @@ export function toApiError(e: unknown): ApiError {
   if (CombinedGraphQLErrors.is(e)) {
     const first = e.errors[0];
     const ext = (first?.extensions ?? {}) as Record<string, unknown>;
-    return new ApiError(String(ext['code'] ?? 'INTERNAL_SERVER_ERROR'), first?.message ?? '请求失败', (ext['fields'] as FieldProblem[] | undefined) ?? [], ext);
+    return new ApiError(
+      String(ext['code'] ?? 'INTERNAL_SERVER_ERROR'),
+      first?.message ?? '请求失败',
+      (ext['fields'] as FieldProblem[] | undefined) ?? [],
+      ext,
+    );
   }
   if (isGraphQLBody(e)) {
     const first = e.errors[0]!;
     const ext = first.extensions ?? {};
-    return new ApiError(String(ext['code'] ?? 'INTERNAL_SERVER_ERROR'), first.message, (ext['fields'] as FieldProblem[] | undefined) ?? [], ext);
+    return new ApiError(
+      String(ext['code'] ?? 'INTERNAL_SERVER_ERROR'),
+      first.message,
+      (ext['fields'] as FieldProblem[] | undefined) ?? [],
+      ext,
+    );
   }
   return new ApiError('NETWORK_ERROR', NETWORK);
 }
 
 function isGraphQLBody(e: unknown): e is { errors: { message: string; extensions?: Record<string, unknown> }[] } {
-  return typeof e === 'object' && e !== null && Array.isArray((e as { errors?: unknown }).errors) && (e as { errors: unknown[] }).errors.length > 0;
+  return (
+    typeof e === 'object' &&
+    e !== null &&
+    Array.isArray((e as { errors?: unknown }).errors) &&
+    (e as { errors: unknown[] }).errors.length > 0
+  );
 }

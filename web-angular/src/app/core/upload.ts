@@ -3,7 +3,12 @@ import { Observable } from 'rxjs';
 import { SessionStore } from './session';
 import { toApiError } from './errors';
 import { print } from 'graphql';
-import { UploadDocumentDocument, type DocumentFieldsFragment, type DocumentKind, type UploadDocumentMutation } from '../graphql/generated';
+import {
+  UploadDocumentDocument,
+  type DocumentFieldsFragment,
+  type DocumentKind,
+  type UploadDocumentMutation,
+} from '../graphql/generated';
 
 export type UploadEvent = { type: 'progress'; percent: number } | { type: 'done'; document: DocumentFieldsFragment };
 
@@ -21,7 +26,10 @@ export class DocumentUploader {
   upload(ticketId: string, kind: DocumentKind, file: Blob, fileName: string): Observable<UploadEvent> {
     return new Observable<UploadEvent>((sub) => {
       const form = new FormData();
-      form.append('operations', JSON.stringify({ query: UPLOAD, operationName: 'UploadDocument', variables: { ticketId, kind, file: null } }));
+      form.append(
+        'operations',
+        JSON.stringify({ query: UPLOAD, operationName: 'UploadDocument', variables: { ticketId, kind, file: null } }),
+      );
       form.append('map', JSON.stringify({ 0: ['variables.file'] }));
       form.append('0', file, fileName);
       const xhr = new XMLHttpRequest();

@@ -18,7 +18,12 @@ import {
 
 export type CallState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'failed';
 
-type TransportInfo = { id: string; iceParameters: Record<string, unknown>; iceCandidates: Record<string, unknown>[]; dtlsParameters: Record<string, unknown> };
+type TransportInfo = {
+  id: string;
+  iceParameters: Record<string, unknown>;
+  iceCandidates: Record<string, unknown>[];
+  dtlsParameters: Record<string, unknown>;
+};
 
 /** The party whose tracks this side of the call receives: AGENT in the portal, CUSTOMER in the console. */
 export const WITNESS_CALL_REMOTE = new InjectionToken<WitnessParty>('the other party of the witness call');
@@ -116,7 +121,9 @@ export class WitnessCall {
   /** Leaves the call and turns the camera and microphone off. */
   release(): void {
     this.stop();
-    this.local()?.getTracks().forEach((t) => t.stop());
+    this.local()
+      ?.getTracks()
+      .forEach((t) => t.stop());
     this.local.set(null);
   }
 
@@ -196,13 +203,20 @@ export class WitnessCall {
       const { witnessSession } = await this.api.query(this.setupQuery, { id: this.sessionId });
       if (gen !== this.generation) return;
       const device = new Device();
-      await device.load({ routerRtpCapabilities: witnessSession.routerRtpCapabilities as unknown as types.RtpCapabilities });
+      await device.load({
+        routerRtpCapabilities: witnessSession.routerRtpCapabilities as unknown as types.RtpCapabilities,
+      });
       this.device = device;
       this.send = device.createSendTransport(await this.transport());
       this.wire(this.send);
       this.send.on('produce', ({ kind, rtpParameters }, cb, errb) => {
         this.api
-          .mutate(this.produceMutation, { sessionId: this.sessionId, transportId: this.send!.id, kind, rtpParameters: rtpParameters as unknown as Record<string, unknown> })
+          .mutate(this.produceMutation, {
+            sessionId: this.sessionId,
+            transportId: this.send!.id,
+            kind,
+            rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+          })
           .then((d) => cb({ id: d.produceWitnessMedia.id }), errb);
       });
       this.recv = device.createRecvTransport(await this.transport());
@@ -228,7 +242,8 @@ export class WitnessCall {
   }
 
   private async transport(): Promise<types.TransportOptions> {
-    const t = (await this.api.mutate(this.createTransport, { sessionId: this.sessionId })).createWitnessTransport as TransportInfo;
+    const t = (await this.api.mutate(this.createTransport, { sessionId: this.sessionId }))
+      .createWitnessTransport as TransportInfo;
     return {
       id: t.id,
       iceParameters: t.iceParameters as unknown as types.IceParameters,
@@ -242,7 +257,11 @@ export class WitnessCall {
     const gen = this.generation;
     t.on('connect', ({ dtlsParameters }, cb, errb) => {
       this.api
-        .mutate(this.connectTransport, { sessionId: this.sessionId, transportId: t.id, dtlsParameters: dtlsParameters as unknown as Record<string, unknown> })
+        .mutate(this.connectTransport, {
+          sessionId: this.sessionId,
+          transportId: t.id,
+          dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+        })
         .then(() => cb(), errb);
     });
     t.on('connectionstatechange', (s) => {
@@ -250,7 +269,8 @@ export class WitnessCall {
       if (s === 'connected') {
         this.restarts = 0;
         this.error.set(null);
-        if (this.send?.connectionState !== 'failed' && this.recv?.connectionState !== 'failed') this.state.set('connected');
+        if (this.send?.connectionState !== 'failed' && this.recv?.connectionState !== 'failed')
+          this.state.set('connected');
       } else if (s === 'disconnected') this.state.set('reconnecting');
       else if (s === 'failed') this.restartSoon();
     });
@@ -264,7 +284,12 @@ export class WitnessCall {
       producerId: p.id,
       rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
     });
-    const consumer = await this.recv.consume({ id: c.id, producerId: c.producerId, kind: c.kind as types.MediaKind, rtpParameters: c.rtpParameters as unknown as types.RtpParameters });
+    const consumer = await this.recv.consume({
+      id: c.id,
+      producerId: c.producerId,
+      kind: c.kind as types.MediaKind,
+      rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
+    });
     this.consumers.set(consumer.id, consumer);
     (p.kind === 'video' ? this.remoteVideoPaused : this.remoteAudioPaused).set(p.paused);
     this.publishRemote();
@@ -297,7 +322,10 @@ export class WitnessCall {
       if (++rounds > 10 || !this.sessionId) return this.nudges && clearInterval(this.nudges);
       if (!video || this.remoteVideoPaused()) return;
       if ((await this.framesDecoded()) > 0) return this.nudges && clearInterval(this.nudges);
-      for (const paused of [true, false]) await this.api.mutate(this.pauseMutation, { sessionId: this.sessionId, id: video.id, paused }).catch(() => undefined);
+      for (const paused of [true, false])
+        await this.api
+          .mutate(this.pauseMutation, { sessionId: this.sessionId, id: video.id, paused })
+          .catch(() => undefined);
     }, 3000);
   }
 
@@ -307,7 +335,9 @@ export class WitnessCall {
     if (++this.restarts > 5) {
       this.teardown();
       this.state.set('failed');
-      this.error.set(`视频连接失败${this.lastError ? `（${this.lastError}）` : ''}，请检查网络后点击“重新连接”，或切换网络（如 4G）后重试。`);
+      this.error.set(
+        `视频连接失败${this.lastError ? `（${this.lastError}）` : ''}，请检查网络后点击“重新连接”，或切换网络（如 4G）后重试。`,
+      );
       return;
     }
     this.state.set('reconnecting');

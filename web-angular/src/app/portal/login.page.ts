@@ -163,7 +163,12 @@ export class LoginPage implements OnInit {
     this.sending.set(true);
     try {
       const { requestLoginCode } = await this.api.mutate(this.codeMutation, {
-        input: { idNumber: this.idNumber.trim(), accountType: this.accountType, captchaId: this.captchaId() ?? '', captchaAnswer: this.captchaAnswer.trim() },
+        input: {
+          idNumber: this.idNumber.trim(),
+          accountType: this.accountType,
+          captchaId: this.captchaId() ?? '',
+          captchaAnswer: this.captchaAnswer.trim(),
+        },
       });
       this.sent.set(true);
       this.sentTo.set(requestLoginCode.maskedPhone);
@@ -171,10 +176,16 @@ export class LoginPage implements OnInit {
       setTimeout(() => document.getElementById('code')?.focus());
     } catch (e) {
       const err = e as ApiError;
-      const where: Record<string, string> = { CAPTCHA_INVALID: 'captcha', INVALID_ID_NUMBER: 'idNumber', UNDERAGE: 'idNumber', INVALID_ACCOUNT_TYPE: 'accountType' };
+      const where: Record<string, string> = {
+        CAPTCHA_INVALID: 'captcha',
+        INVALID_ID_NUMBER: 'idNumber',
+        UNDERAGE: 'idNumber',
+        INVALID_ACCOUNT_TYPE: 'accountType',
+      };
       if (where[err.code]) this.fieldErrors.set({ [where[err.code]!]: err.message });
       else this.error.set(err.message);
-      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string') this.startCountdown(err.extensions['resendAfter'] as string);
+      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string')
+        this.startCountdown(err.extensions['resendAfter'] as string);
       // a captcha is good for one try
       void this.refreshCaptcha();
     } finally {
@@ -198,16 +209,22 @@ export class LoginPage implements OnInit {
     this.error.set(null);
     if (!this.checkId()) return;
     if (!this.accountType) return this.fieldErrors.set({ accountType: '请选择账户类型' });
-    if (!/^\d{6}$/.test(this.code.trim())) return this.fieldErrors.set({ code: this.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
+    if (!/^\d{6}$/.test(this.code.trim()))
+      return this.fieldErrors.set({ code: this.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
     this.busy.set(true);
     try {
-      const { login } = await this.api.mutate(this.loginMutation, { input: { idNumber: this.idNumber.trim(), accountType: this.accountType, code: this.code.trim() } });
+      const { login } = await this.api.mutate(this.loginMutation, {
+        input: { idNumber: this.idNumber.trim(), accountType: this.accountType, code: this.code.trim() },
+      });
       this.session.set({ token: login.token, expiresAt: login.expiresAt, roles: login.viewer.roles });
       const next = this.next();
-      void this.router.navigateByUrl(next && next.startsWith('/') && !next.startsWith('//') ? next : '/profile', { replaceUrl: true });
+      void this.router.navigateByUrl(next && next.startsWith('/') && !next.startsWith('//') ? next : '/profile', {
+        replaceUrl: true,
+      });
     } catch (e) {
       const err = e as ApiError;
-      if (['CODE_INVALID', 'CODE_EXPIRED', 'TOO_MANY_ATTEMPTS'].includes(err.code)) this.fieldErrors.set({ code: err.message });
+      if (['CODE_INVALID', 'CODE_EXPIRED', 'TOO_MANY_ATTEMPTS'].includes(err.code))
+        this.fieldErrors.set({ code: err.message });
       else this.error.set(err.message);
     } finally {
       this.busy.set(false);

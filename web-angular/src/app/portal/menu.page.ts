@@ -92,20 +92,50 @@ export class MenuPage implements OnInit {
   private readonly router = inject(Router);
   private readonly myTickets = inject(MyTicketsGQL);
   /** The reference's menu: businesses, 我的基本资料 (its 修改 buttons start the three 修改 businesses), 协议下载. */
-  protected readonly menu: { key: string; name: string; hint: string; available: boolean; business?: BusinessType; link?: string }[] = [
-    ...BUSINESSES.filter((b) => !b.type.startsWith('UPDATE_') && b.type !== 'RESET_PASSWORD').map((b) => ({ key: b.type, name: b.name, hint: b.hint, available: b.available, business: b.type })),
-    { key: 'PROFILE', name: '我的基本资料', hint: '查看与修改身份信息、联系电话、其他信息', available: true, link: '/profile' },
+  protected readonly menu: {
+    key: string;
+    name: string;
+    hint: string;
+    available: boolean;
+    business?: BusinessType;
+    link?: string;
+  }[] = [
+    ...BUSINESSES.filter((b) => !b.type.startsWith('UPDATE_') && b.type !== 'RESET_PASSWORD').map((b) => ({
+      key: b.type,
+      name: b.name,
+      hint: b.hint,
+      available: b.available,
+      business: b.type,
+    })),
+    {
+      key: 'PROFILE',
+      name: '我的基本资料',
+      hint: '查看与修改身份信息、联系电话、其他信息',
+      available: true,
+      link: '/profile',
+    },
     { key: 'AGREEMENTS', name: '协议下载', hint: '查看和下载业务协议', available: true, link: '/agreements' },
-    ...BUSINESSES.filter((b) => b.type === 'RESET_PASSWORD').map((b) => ({ key: b.type, name: b.name, hint: b.hint, available: b.available, business: b.type })),
+    ...BUSINESSES.filter((b) => b.type === 'RESET_PASSWORD').map((b) => ({
+      key: b.type,
+      name: b.name,
+      hint: b.hint,
+      available: b.available,
+      business: b.type,
+    })),
   ];
   private readonly tickets = signal<TicketRow[]>([]);
-  protected readonly pending = computed(() => this.tickets().filter((t) => t.status === 'IN_PROGRESS' || t.status === 'RETURNED'));
+  protected readonly pending = computed(() =>
+    this.tickets().filter((t) => t.status === 'IN_PROGRESS' || t.status === 'RETURNED'),
+  );
   protected readonly reviewing = computed(() => this.tickets().filter((t) => t.status === 'SUBMITTED'));
 
   async ngOnInit(): Promise<void> {
     if (!this.session.loggedIn()) return;
     try {
-      const { me } = await this.api.query(this.myTickets, { status: ['IN_PROGRESS', 'RETURNED', 'SUBMITTED'], first: 20 });
+      const { me } = await this.api.query(this.myTickets, {
+        status: ['IN_PROGRESS', 'RETURNED', 'SUBMITTED'],
+        first: 20,
+      });
       this.tickets.set(me?.tickets.edges.map((e) => e.node) ?? []);
     } catch {
       /* the menu works without the list */
@@ -114,7 +144,9 @@ export class MenuPage implements OnInit {
 
   open(item: { business?: BusinessType; link?: string }): void {
     const target = item.link ?? `/start/${item.business}`;
-    void this.router.navigateByUrl(this.session.loggedIn() || item.link === '/agreements' ? target : `/login?next=${encodeURIComponent(target)}`);
+    void this.router.navigateByUrl(
+      this.session.loggedIn() || item.link === '/agreements' ? target : `/login?next=${encodeURIComponent(target)}`,
+    );
   }
 
   statusName(s: TicketRow['status']): string {

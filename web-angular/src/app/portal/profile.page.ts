@@ -3,7 +3,15 @@ import { Router, RouterLink } from '@angular/router';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { MeGQL, type MeQuery } from '../graphql/generated';
-import { BAD_CREDIT, EXPECTED_RETURN, INVESTMENT_HORIZON, PEP_RELATION, PRODUCTS, TAX_RESIDENCY, yesNo } from '../shared/labels';
+import {
+  BAD_CREDIT,
+  EXPECTED_RETURN,
+  INVESTMENT_HORIZON,
+  PEP_RELATION,
+  PRODUCTS,
+  TAX_RESIDENCY,
+  yesNo,
+} from '../shared/labels';
 
 type Me = NonNullable<MeQuery['me']>;
 

@@ -33,5 +33,10 @@ import type { TicketFieldsFragment } from '../graphql/generated';
 export class Stepper {
   readonly ticket = input.required<TicketFieldsFragment>();
   readonly steps = computed(() => this.ticket().steps);
-  readonly currentIndex = computed(() => Math.max(0, this.steps().findIndex((s) => s.kind === this.ticket().currentStep)));
+  readonly currentIndex = computed(() =>
+    Math.max(
+      0,
+      this.steps().findIndex((s) => s.kind === this.ticket().currentStep),
+    ),
+  );
 }

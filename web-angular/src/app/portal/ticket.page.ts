@@ -85,13 +85,17 @@ export class TicketPage implements OnInit {
     if (!t) return false;
     const i = t.steps.findIndex((s) => s.kind === t.currentStep);
     // the witness and the certificate cannot be undone from the portal
-    return i > 0 && !['VIDEO_WITNESS', 'CERTIFICATE'].includes(t.steps[i - 1]!.kind) && t.currentStep !== 'VIDEO_WITNESS';
+    return (
+      i > 0 && !['VIDEO_WITNESS', 'CERTIFICATE'].includes(t.steps[i - 1]!.kind) && t.currentStep !== 'VIDEO_WITNESS'
+    );
   });
   protected readonly final = computed(() => {
     const t = this.ticket();
     if (!t) return null;
-    if (t.status === 'APPROVED') return { title: '业务已办理完成', text: `您的“${t.businessName}”申请已审核通过，结果将以短信通知您。` };
-    if (t.status === 'REJECTED') return { title: '申请未通过', text: `很抱歉，您的“${t.businessName}”申请未通过审核。如有疑问请联系客服。` };
+    if (t.status === 'APPROVED')
+      return { title: '业务已办理完成', text: `您的“${t.businessName}”申请已审核通过，结果将以短信通知您。` };
+    if (t.status === 'REJECTED')
+      return { title: '申请未通过', text: `很抱歉，您的“${t.businessName}”申请未通过审核。如有疑问请联系客服。` };
     if (t.status === 'CANCELLED') return { title: '业务已取消', text: '该业务已取消办理，如需办理请重新发起。' };
     return null;
   });
@@ -142,7 +146,9 @@ export class TicketPage implements OnInit {
   }
 
   async goBack(): Promise<void> {
-    await this.run(async () => this.ctx.update((await this.api.mutate(this.goBackMutation, { ticketId: this.id() })).goBack));
+    await this.run(async () =>
+      this.ctx.update((await this.api.mutate(this.goBackMutation, { ticketId: this.id() })).goBack),
+    );
   }
 
   async cancel(): Promise<void> {

@@ -1,4 +1,13 @@
-import type { BadCreditSource, BusinessType, ExpectedReturn, InvestmentHorizon, InvestmentProduct, PepRelation, TaxResidency, TicketStatus } from '../graphql/generated';
+import type {
+  BadCreditSource,
+  BusinessType,
+  ExpectedReturn,
+  InvestmentHorizon,
+  InvestmentProduct,
+  PepRelation,
+  TaxResidency,
+  TicketStatus,
+} from '../graphql/generated';
 
 /** The business-type menu, in the reference's order; `available` as the server's flows say. */
 export const BUSINESSES: readonly { type: BusinessType; name: string; hint: string; available: boolean }[] = [

@@ -3,9 +3,23 @@ import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createIssuingCa, createRootCa, issueClientCertificate, parseCsr, type CaBundle, type IssuedCertificate } from '../ca';
+import {
+  createIssuingCa,
+  createRootCa,
+  issueClientCertificate,
+  parseCsr,
+  type CaBundle,
+  type IssuedCertificate,
+} from '../ca';
 import { verifyDetachedSignature } from '../cms';
-import { generateBrowserKeyPair, makeCsr, makePkcs12, readPkcs12, signDetached, type BrowserKeyPair } from './browser-like';
+import {
+  generateBrowserKeyPair,
+  makeCsr,
+  makePkcs12,
+  readPkcs12,
+  signDetached,
+  type BrowserKeyPair,
+} from './browser-like';
 
 const NOW = new Date('2026-03-02T08:30:00Z');
 const CUSTOMER = 'c0a8012e-7f00-4e21-9d3a-000000000001';
@@ -81,10 +95,14 @@ describe('browser-like key handling', () => {
     const f = path.join(dir, 'c.p12');
     try {
       fs.writeFileSync(f, makePkcs12(keys, cert.certPem, [ca.certPem, root.certPem], '8642097'));
-      const out = execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:8642097', '-nodes'], { stdio: 'pipe' }).toString();
+      const out = execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:8642097', '-nodes'], {
+        stdio: 'pipe',
+      }).toString();
       expect(out.match(/BEGIN CERTIFICATE/g)).toHaveLength(3);
       expect(out).toContain('BEGIN PRIVATE KEY');
-      expect(() => execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:0000000', '-nodes'], { stdio: 'pipe' })).toThrow();
+      expect(() =>
+        execFileSync('openssl', ['pkcs12', '-in', f, '-passin', 'pass:0000000', '-nodes'], { stdio: 'pipe' }),
+      ).toThrow();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -31,7 +31,12 @@ function toPem(der: ArrayBuffer, label: string): string {
 export async function generateBrowserKeyPair(options: { modulusLength?: number } = {}): Promise<BrowserKeyPair> {
   const subtle = webcrypto.subtle;
   const pair = (await subtle.generateKey(
-    { name: 'RSASSA-PKCS1-v1_5', modulusLength: options.modulusLength ?? 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: options.modulusLength ?? 2048,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
     true,
     ['sign', 'verify'],
   )) as webcrypto.CryptoKeyPair;
@@ -48,7 +53,11 @@ export async function generateBrowserKeyPair(options: { modulusLength?: number }
 const UTF8 = forge.asn1.Type.UTF8 as unknown as forge.asn1.Class;
 
 /** PKCS#10 request with `CN=<commonName>` (UTF8String), signed with SHA-256 (or `digest`). */
-export function makeCsr(keys: BrowserKeyPair, commonName: string, options: { digest?: 'sha1' | 'sha256' } = {}): string {
+export function makeCsr(
+  keys: BrowserKeyPair,
+  commonName: string,
+  options: { digest?: 'sha1' | 'sha256' } = {},
+): string {
   const csr = forge.pki.createCertificationRequest();
   csr.publicKey = keys.publicKey;
   csr.setSubject([{ name: 'commonName', value: commonName, valueTagClass: UTF8 }]);
@@ -71,7 +80,10 @@ export function signCms(keys: BrowserKeyPair, certPem: string, content: Buffer, 
   p7.addSigner({
     key: keys.privateKey,
     // not `certificate: cert`: see the note at the top of this file
-    issuer: cert.issuer.attributes.map((a) => ({ ...a, value: (a.valueTagClass as unknown) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(a.value as string) : a.value })),
+    issuer: cert.issuer.attributes.map((a) => ({
+      ...a,
+      value: (a.valueTagClass as unknown) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(a.value as string) : a.value,
+    })),
     serialNumber: cert.serialNumber,
     digestAlgorithm: forge.pki.oids.sha256,
     authenticatedAttributes: [
@@ -90,10 +102,18 @@ export function signDetached(keys: BrowserKeyPair, certPem: string, content: Buf
 }
 
 /** The PKCS#12 the browser keeps: key (AES-256, PBKDF2) + certificate + chain, MAC'd, under the password. */
-export function makePkcs12(keys: BrowserKeyPair, certPem: string, chainPems: readonly string[], password: string): Buffer {
+export function makePkcs12(
+  keys: BrowserKeyPair,
+  certPem: string,
+  chainPems: readonly string[],
+  password: string,
+): Buffer {
   if (!/^\d{6,8}$/.test(password)) throw new Error('证书密码须为 6–8 位数字');
   const certs = [certPem, ...chainPems].map((p) => forge.pki.certificateFromPem(p));
-  const asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, certs, password, { algorithm: 'aes256', friendlyName: '开户云个人证书' });
+  const asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, certs, password, {
+    algorithm: 'aes256',
+    friendlyName: '开户云个人证书',
+  });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }
 
@@ -112,7 +132,9 @@ export function readPkcs12(der: Buffer, password: string): Pkcs12Contents {
   const privateKey = keyBag.key;
   const certBags = p12.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [];
   const certPems = certBags.filter((b) => b.cert).map((b) => forge.pki.certificateToPem(b.cert!));
-  const privateKeyPem = forge.pki.privateKeyInfoToPem(forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(privateKey)));
+  const privateKeyPem = forge.pki.privateKeyInfoToPem(
+    forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(privateKey)),
+  );
   const publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
   return {
     privateKeyPem,

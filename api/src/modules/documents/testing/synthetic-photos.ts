@@ -68,12 +68,16 @@ function textLine(rand: () => number, x: number, y: number, chars: number, size:
         const w = size * (0.4 + rand() * 0.6);
         const sx = cx + rand() * (size - w);
         const sy = y + rand() * (size - stroke);
-        parts.push(`<rect x="${sx.toFixed(1)}" y="${sy.toFixed(1)}" width="${w.toFixed(1)}" height="${stroke}" fill="${fill}"/>`);
+        parts.push(
+          `<rect x="${sx.toFixed(1)}" y="${sy.toFixed(1)}" width="${w.toFixed(1)}" height="${stroke}" fill="${fill}"/>`,
+        );
       } else {
         const h = size * (0.4 + rand() * 0.6);
         const sx = cx + rand() * (size - stroke);
         const sy = y + rand() * (size - h);
-        parts.push(`<rect x="${sx.toFixed(1)}" y="${sy.toFixed(1)}" width="${stroke}" height="${h.toFixed(1)}" fill="${fill}"/>`);
+        parts.push(
+          `<rect x="${sx.toFixed(1)}" y="${sy.toFixed(1)}" width="${stroke}" height="${h.toFixed(1)}" fill="${fill}"/>`,
+        );
       }
     }
   }
@@ -92,7 +96,8 @@ export function cardSvg(side: CardSide, seed = 1, stripes = false): string {
   const ink = '#2a2d33';
   const label = '#5a6b7d';
   if (stripes) {
-    for (let y = 60; y < H - 40; y += 36) body.push(`<rect x="40" y="${y}" width="${W - 80}" height="4" fill="${ink}"/>`);
+    for (let y = 60; y < H - 40; y += 36)
+      body.push(`<rect x="40" y="${y}" width="${W - 80}" height="4" fill="${ink}"/>`);
   } else if (side === 'FRONT') {
     // labels and values: 姓名, 性别/民族, 出生, 住址 (two lines), all in the left ~60 %
     const rows: Array<[number, number]> = [
@@ -117,7 +122,9 @@ export function cardSvg(side: CardSide, seed = 1, stripes = false): string {
     body.push(`<clipPath id="portrait"><rect x="${px}" y="${py}" width="${pw}" height="${ph}"/></clipPath>`);
     body.push(`<g clip-path="url(#portrait)">`);
     body.push(`<rect x="${px}" y="${py}" width="${pw}" height="${ph}" fill="${PORTRAIT_FILL}"/>`);
-    body.push(`<ellipse cx="${px + pw / 2}" cy="${py + ph * 0.4}" rx="${pw * 0.25}" ry="${ph * 0.27}" fill="#c9b8a8"/>`);
+    body.push(
+      `<ellipse cx="${px + pw / 2}" cy="${py + ph * 0.4}" rx="${pw * 0.25}" ry="${ph * 0.27}" fill="#c9b8a8"/>`,
+    );
     body.push(`<ellipse cx="${px + pw / 2}" cy="${py + ph}" rx="${pw * 0.46}" ry="${ph * 0.28}" fill="#3c4450"/>`);
     body.push('</g>');
   } else {
@@ -129,7 +136,9 @@ export function cardSvg(side: CardSide, seed = 1, stripes = false): string {
     body.push(`<circle cx="${cx}" cy="${cy}" r="${r * 0.55}" fill="none" stroke="#f2c230" stroke-width="${r * 0.1}"/>`);
     for (let i = 0; i < 5; i++) {
       const a = (i / 5) * 2 * math.PI - math.PI / 2;
-      body.push(`<circle cx="${cx + math.cos(a) * r * 0.35}" cy="${cy + math.sin(a) * r * 0.35}" r="${r * 0.09}" fill="#f2c230"/>`);
+      body.push(
+        `<circle cx="${cx + math.cos(a) * r * 0.35}" cy="${cy + math.sin(a) * r * 0.35}" r="${r * 0.09}" fill="#f2c230"/>`,
+      );
     }
     // 中华人民共和国 / 居民身份证
     body.push(textLine(rand, 330, 80, 7, 52, ink));
@@ -150,7 +159,13 @@ interface RawImage {
   channels: number;
 }
 
-async function rasterCard(side: CardSide, width: number, rotation: QuarterTurn, seed: number, stripes: boolean): Promise<RawImage> {
+async function rasterCard(
+  side: CardSide,
+  width: number,
+  rotation: QuarterTurn,
+  seed: number,
+  stripes: boolean,
+): Promise<RawImage> {
   const height = math.round((width * CARD_HEIGHT) / CARD_WIDTH);
   let img = sharp(Buffer.from(cardSvg(side, seed, stripes))).resize(width, height, { fit: 'fill' });
   if (rotation) img = sharp(await img.png().toBuffer()).rotate(rotation);
@@ -222,7 +237,13 @@ function paintGlare(frame: Buffer, frameWidth: number, area: Rect): void {
  * Stores `scene` (RGB raw) as a JPEG whose pixels are turned so that the EXIF Orientation tag
  * `orientation` (1, 3, 6 or 8) turns them back into the scene, as phone cameras do.
  */
-async function encode(scene: RawImage, orientation: 1 | 3 | 6 | 8, quality: number, blur?: number, brightness?: number): Promise<Buffer> {
+async function encode(
+  scene: RawImage,
+  orientation: 1 | 3 | 6 | 8,
+  quality: number,
+  blur?: number,
+  brightness?: number,
+): Promise<Buffer> {
   let img = sharp(scene.data, { raw: { width: scene.width, height: scene.height, channels: scene.channels as 3 } });
   if (blur) img = img.blur(blur);
   if (brightness !== undefined && brightness !== 1) img = img.linear(brightness, 0);
@@ -279,7 +300,13 @@ export async function makeIdPhoto(options: IdPhotoOptions): Promise<SyntheticPho
   const width = options.frameWidth ?? 1600;
   const height = options.frameHeight ?? 1200;
   const seed = options.seed ?? 7;
-  const card = await rasterCard(options.side, options.cardWidth ?? CARD_WIDTH, options.cardRotation ?? 0, seed, options.stripes ?? false);
+  const card = await rasterCard(
+    options.side,
+    options.cardWidth ?? CARD_WIDTH,
+    options.cardRotation ?? 0,
+    seed,
+    options.stripes ?? false,
+  );
   const left = options.left ?? math.round((width - card.width) / 2);
   const top = options.top ?? math.round((height - card.height) / 2);
   const frame = noisyFrame(width, height, options.background ?? DARK_BACKGROUND, options.noise ?? 5, seed);
@@ -289,9 +316,20 @@ export async function makeIdPhoto(options: IdPhotoOptions): Promise<SyntheticPho
     const k = math.sqrt(options.glare / (math.PI / 4));
     const gw = card.width * k;
     const gh = card.height * k;
-    paintGlare(frame, width, { left: left + (card.width - gw) / 2, top: top + (card.height - gh) / 2, width: gw, height: gh });
+    paintGlare(frame, width, {
+      left: left + (card.width - gw) / 2,
+      top: top + (card.height - gh) / 2,
+      width: gw,
+      height: gh,
+    });
   }
-  const jpeg = await encode({ data: frame, width, height, channels: 3 }, options.exifOrientation ?? 1, options.quality ?? 90, options.blur, options.brightness);
+  const jpeg = await encode(
+    { data: frame, width, height, channels: 3 },
+    options.exifOrientation ?? 1,
+    options.quality ?? 90,
+    options.blur,
+    options.brightness,
+  );
   return { jpeg, width, height, subject };
 }
 
@@ -317,7 +355,12 @@ export interface SignaturePhotoOptions {
 export async function makeSignaturePhoto(options: SignaturePhotoOptions = {}): Promise<SyntheticPhoto> {
   const width = options.frameWidth ?? 1200;
   const height = options.frameHeight ?? 900;
-  const ink = options.ink ?? { left: math.round((width - 520) / 2), top: math.round((height - 180) / 2), width: 520, height: 180 };
+  const ink = options.ink ?? {
+    left: math.round((width - 520) / 2),
+    top: math.round((height - 180) / 2),
+    width: 520,
+    height: 180,
+  };
   const rand = prng(options.seed ?? 3);
   const paths: string[] = [];
   // a few cursive strokes that span exactly the ink rectangle
@@ -333,14 +376,26 @@ export async function makeSignaturePhoto(options: SignaturePhotoOptions = {}): P
       pts.push(`${x.toFixed(1)},${y.toFixed(1)}`);
     }
     const colour = s % 2 ? '#1c1c22' : '#1f3fbf';
-    paths.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${colour}" stroke-width="5" stroke-linejoin="round" stroke-linecap="round"/>`);
+    paths.push(
+      `<polyline points="${pts.join(' ')}" fill="none" stroke="${colour}" stroke-width="5" stroke-linejoin="round" stroke-linecap="round"/>`,
+    );
   }
   // the extreme points: make sure the strokes reach every side of the rectangle
-  paths.push(`<line x1="${ink.left + 3}" y1="${ink.top + 3}" x2="${ink.left + 40}" y2="${ink.top + ink.height / 2}" stroke="#1f3fbf" stroke-width="5" stroke-linecap="round"/>`);
-  paths.push(`<line x1="${ink.left + ink.width - 3}" y1="${ink.top + ink.height - 3}" x2="${ink.left + ink.width - 60}" y2="${ink.top + ink.height / 2}" stroke="#1c1c22" stroke-width="5" stroke-linecap="round"/>`);
+  paths.push(
+    `<line x1="${ink.left + 3}" y1="${ink.top + 3}" x2="${ink.left + 40}" y2="${ink.top + ink.height / 2}" stroke="#1f3fbf" stroke-width="5" stroke-linecap="round"/>`,
+  );
+  paths.push(
+    `<line x1="${ink.left + ink.width - 3}" y1="${ink.top + ink.height - 3}" x2="${ink.left + ink.width - 60}" y2="${ink.top + ink.height / 2}" stroke="#1c1c22" stroke-width="5" stroke-linecap="round"/>`,
+  );
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${options.blank ? '' : paths.join('')}</svg>`;
   const paper = options.paper ?? '#f1f2ee';
-  const frame = noisyFrame(width, height, options.sheet ? (options.desk ?? '#4a3b2e') : paper, options.noise ?? 3, options.seed ?? 3);
+  const frame = noisyFrame(
+    width,
+    height,
+    options.sheet ? (options.desk ?? '#4a3b2e') : paper,
+    options.noise ?? 3,
+    options.seed ?? 3,
+  );
   if (options.sheet) {
     const sheet = options.sheet;
     const raster = noisyFrame(sheet.width, sheet.height, paper, options.noise ?? 3, (options.seed ?? 3) + 1);
@@ -348,7 +403,13 @@ export async function makeSignaturePhoto(options: SignaturePhotoOptions = {}): P
   }
   const strokesRaster = await sharp(Buffer.from(svg)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
   paste(frame, width, { data: strokesRaster.data, width, height, channels: 4 }, 0, 0);
-  const jpeg = await encode({ data: frame, width, height, channels: 3 }, options.exifOrientation ?? 1, 90, options.blur, options.brightness);
+  const jpeg = await encode(
+    { data: frame, width, height, channels: 3 },
+    options.exifOrientation ?? 1,
+    90,
+    options.blur,
+    options.brightness,
+  );
   return { jpeg, width, height, subject: ink };
 }
 
@@ -361,8 +422,18 @@ export const CAMERA_MAKE = 'KaihuTestPhone';
  */
 export function addCameraMetadata(jpeg: Buffer): Promise<Buffer> {
   return sharp(jpeg)
-    .withExifMerge({ IFD0: { Make: CAMERA_MAKE, Model: 'X1' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '31/1 13/1 50/1', GPSLongitudeRef: 'E', GPSLongitude: '121/1 28/1 10/1' } })
-    .withXmp('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="KaihuTestPhone"/></rdf:RDF></x:xmpmeta>')
+    .withExifMerge({
+      IFD0: { Make: CAMERA_MAKE, Model: 'X1' },
+      IFD3: {
+        GPSLatitudeRef: 'N',
+        GPSLatitude: '31/1 13/1 50/1',
+        GPSLongitudeRef: 'E',
+        GPSLongitude: '121/1 28/1 10/1',
+      },
+    })
+    .withXmp(
+      '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description xmlns:dc="http://purl.org/dc/elements/1.1/" dc:creator="KaihuTestPhone"/></rdf:RDF></x:xmpmeta>',
+    )
     .withIccProfile('p3')
     .jpeg({ quality: 92, mozjpeg: false })
     .toBuffer();
@@ -383,7 +454,9 @@ export async function makeHugeHeaderJpeg(width = 60000, height = 60000): Promise
 
 /** A PNG (as if someone renamed photo.png to photo.jpg). */
 export function makePng(width = 800, height = 600): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background: '#445566' } }).png().toBuffer();
+  return sharp({ create: { width, height, channels: 3, background: '#445566' } })
+    .png()
+    .toBuffer();
 }
 
 /** The first `fraction` of a file, as an interrupted upload leaves it. */

@@ -2,7 +2,12 @@ import { Component, OnInit, computed, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
-import { AdminAgreementTextsGQL, AdminAgreementVersionsGQL, AdminUpdateAgreementGQL, type AdminAgreementFieldsFragment } from '../../graphql/generated';
+import {
+  AdminAgreementTextsGQL,
+  AdminAgreementVersionsGQL,
+  AdminUpdateAgreementGQL,
+  type AdminAgreementFieldsFragment,
+} from '../../graphql/generated';
 import { parseMarkdown } from '../../portal/cert/markdown';
 
 /**
@@ -141,7 +146,11 @@ export class AgreementsPage implements OnInit {
     this.busy.set(true);
     this.error.set(null);
     try {
-      const { updateAgreement } = await this.api.mutate(this.updateMutation, { code: a.code, title: this.title.trim(), content: this.content() });
+      const { updateAgreement } = await this.api.mutate(this.updateMutation, {
+        code: a.code,
+        title: this.title.trim(),
+        content: this.content(),
+      });
       this.texts.update((ts) => ts.map((t) => (t.code === a.code ? updateAgreement : t)));
       this.current.set(updateAgreement);
       this.reset();

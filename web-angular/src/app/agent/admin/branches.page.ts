@@ -80,7 +80,10 @@ export class BranchesPage implements OnInit {
 
   async rename(id: string): Promise<void> {
     await this.run(async () => {
-      const { updateBranch } = await this.api.mutate(this.updateMutation, { id, input: { name: this.editName.trim() } });
+      const { updateBranch } = await this.api.mutate(this.updateMutation, {
+        id,
+        input: { name: this.editName.trim() },
+      });
       this.editing.set(null);
       this.notice.set(`已修改为“${updateBranch.name}”`);
     });
@@ -88,7 +91,9 @@ export class BranchesPage implements OnInit {
 
   async create(): Promise<void> {
     await this.run(async () => {
-      const { createBranch } = await this.api.mutate(this.createMutation, { input: { name: this.name.trim(), code: this.code.trim() } });
+      const { createBranch } = await this.api.mutate(this.createMutation, {
+        input: { name: this.name.trim(), code: this.code.trim() },
+      });
       this.notice.set(`已新增“${createBranch.name}”`);
       this.name = this.code = '';
     });

@@ -122,7 +122,9 @@ export class HoursPage implements OnInit {
 
   async saveWindows(): Promise<void> {
     await this.run('服务时段已保存', async () => {
-      const { setServiceHours } = await this.api.mutate(this.setHours, { windows: this.windows().map((w) => ({ weekday: Number(w.weekday), start: w.start, end: w.end })) });
+      const { setServiceHours } = await this.api.mutate(this.setHours, {
+        windows: this.windows().map((w) => ({ weekday: Number(w.weekday), start: w.start, end: w.end })),
+      });
       this.admin.broker.set(setServiceHours);
       this.windows.set(setServiceHours.serviceWindows.map((w) => ({ ...w })));
     });
@@ -131,7 +133,9 @@ export class HoursPage implements OnInit {
   async addHoliday(): Promise<void> {
     if (!this.holDate) return this.error.set('请选择日期');
     await this.run('节假日已添加', async () => {
-      this.admin.broker.set((await this.api.mutate(this.addHol, { date: this.holDate, name: this.holName.trim() || null })).addHoliday);
+      this.admin.broker.set(
+        (await this.api.mutate(this.addHol, { date: this.holDate, name: this.holName.trim() || null })).addHoliday,
+      );
       this.holDate = this.holName = '';
     });
   }

@@ -2,7 +2,13 @@ import { Component, OnInit, inject, signal } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
-import { AdminCreateStaffGQL, AdminResetStaffPasswordGQL, AdminSetStaffDisabledGQL, AdminStaffMembersGQL, type StaffMemberFieldsFragment } from '../../graphql/generated';
+import {
+  AdminCreateStaffGQL,
+  AdminResetStaffPasswordGQL,
+  AdminSetStaffDisabledGQL,
+  AdminStaffMembersGQL,
+  type StaffMemberFieldsFragment,
+} from '../../graphql/generated';
 import { StaffContext } from '../staff';
 
 const ROLE_LABELS: Record<string, string> = { AGENT: '坐席', REVIEWER: '复核', BROKER_ADMIN: '管理员' };
@@ -98,7 +104,14 @@ export class StaffPage implements OnInit {
   protected readonly notice = signal<string | null>(null);
   protected readonly resetting = signal<string | null>(null);
   newPassword = '';
-  form = { username: '', displayName: '', password: '', roles: { AGENT: true } as Record<string, boolean>, branchId: '', licenseNo: '' };
+  form = {
+    username: '',
+    displayName: '',
+    password: '',
+    roles: { AGENT: true } as Record<string, boolean>,
+    branchId: '',
+    licenseNo: '',
+  };
 
   async ngOnInit(): Promise<void> {
     void this.staff.load();

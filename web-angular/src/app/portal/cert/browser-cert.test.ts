@@ -1,9 +1,26 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
-import { createIssuingCa, createRootCa, issueClientCertificate, type CaBundle, type IssuedCertificate } from '../../../../../api/src/modules/certificates/ca';
+import {
+  createIssuingCa,
+  createRootCa,
+  issueClientCertificate,
+  type CaBundle,
+  type IssuedCertificate,
+} from '../../../../../api/src/modules/certificates/ca';
 import { verifyDetachedSignature } from '../../../../../api/src/modules/certificates/cms';
-import { WrongPasswordError, base64ToBytes, bytesToBase64, certificateFacts, generateKeys, makeCsr, makePkcs12, openPkcs12, signDetached, type CertKeys } from './browser-cert';
+import {
+  WrongPasswordError,
+  base64ToBytes,
+  bytesToBase64,
+  certificateFacts,
+  generateKeys,
+  makeCsr,
+  makePkcs12,
+  openPkcs12,
+  signDetached,
+  type CertKeys,
+} from './browser-cert';
 
 /**
  * The browser's certificate code against the server's own CA and signature verifier (not

@@ -74,9 +74,17 @@ export function makeCsr(keys: CertKeys, commonName: string): string {
 }
 
 /** The PKCS#12 (DER) to keep: key (AES-256, PBKDF2) + certificate + chain, MAC'd, under `password`. */
-export function makePkcs12(keys: CertKeys, certPem: string, chainPems: readonly string[], password: string): Uint8Array {
+export function makePkcs12(
+  keys: CertKeys,
+  certPem: string,
+  chainPems: readonly string[],
+  password: string,
+): Uint8Array {
   const certs = [certPem, ...chainPems].map((p) => forge.pki.certificateFromPem(p));
-  const asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, certs, password, { algorithm: 'aes256', friendlyName: '开户云个人证书' });
+  const asn1 = forge.pkcs12.toPkcs12Asn1(keys.privateKey, certs, password, {
+    algorithm: 'aes256',
+    friendlyName: '开户云个人证书',
+  });
   return binaryToBytes(forge.asn1.toDer(asn1).getBytes());
 }
 
@@ -89,10 +97,14 @@ export function openPkcs12(der: Uint8Array, password: string): OpenedPkcs12 {
     if (/MAC could not be verified|Invalid password/i.test((e as Error).message)) throw new WrongPasswordError();
     throw new Error('本机保存的数字证书已损坏，请重新申请');
   }
-  const keyBag = p12.getBags({ bagType: forge.pki.oids['pkcs8ShroudedKeyBag']! })[forge.pki.oids['pkcs8ShroudedKeyBag']!]?.[0];
+  const keyBag = p12.getBags({ bagType: forge.pki.oids['pkcs8ShroudedKeyBag']! })[
+    forge.pki.oids['pkcs8ShroudedKeyBag']!
+  ]?.[0];
   const privateKey = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
   if (!privateKey) throw new Error('本机保存的数字证书缺少私钥，请重新申请');
-  const certs = (p12.getBags({ bagType: forge.pki.oids['certBag']! })[forge.pki.oids['certBag']!] ?? []).flatMap((b) => (b.cert ? [b.cert] : []));
+  const certs = (p12.getBags({ bagType: forge.pki.oids['certBag']! })[forge.pki.oids['certBag']!] ?? []).flatMap((b) =>
+    b.cert ? [b.cert] : [],
+  );
   const publicKey = forge.pki.setRsaPublicKey(privateKey.n, privateKey.e);
   // the certificate of this key first, whatever the bag order
   const mine = certs.find((c) => (c.publicKey as forge.pki.rsa.PublicKey).n.equals(privateKey.n));
@@ -113,7 +125,10 @@ export function signDetached(opened: OpenedPkcs12, content: Uint8Array, signingT
   p7.addSigner({
     key: opened.keys.privateKey,
     // not `certificate: cert`: see the note at the top of this file
-    issuer: cert.issuer.attributes.map((a) => ({ ...a, value: (a.valueTagClass as unknown) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(a.value as string) : a.value })),
+    issuer: cert.issuer.attributes.map((a) => ({
+      ...a,
+      value: (a.valueTagClass as unknown) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(a.value as string) : a.value,
+    })),
     serialNumber: cert.serialNumber,
     digestAlgorithm: forge.pki.oids['sha256'],
     authenticatedAttributes: [
@@ -133,6 +148,10 @@ export function signDetached(opened: OpenedPkcs12, content: Uint8Array, signingT
 export function certificateFacts(certPem: string): { serialNumber: string; notAfter: Date; subjectName: string } {
   const cert = forge.pki.certificateFromPem(certPem);
   const cn = cert.subject.getField('CN') as { value: string; valueTagClass?: unknown } | null;
-  const name = cn ? ((cn.valueTagClass as unknown) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(cn.value) : cn.value) : '';
+  const name = cn
+    ? (cn.valueTagClass as unknown) === forge.asn1.Type.UTF8
+      ? forge.util.decodeUtf8(cn.value)
+      : cn.value
+    : '';
   return { serialNumber: cert.serialNumber.replace(/^(00)+/, ''), notAfter: cert.validity.notAfter, subjectName: name };
 }

@@ -17,7 +17,8 @@ const STORE = 'pkcs12';
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') return reject(new Error('此浏览器不能保存数字证书（不支持 IndexedDB），请关闭无痕模式或更换浏览器'));
+    if (typeof indexedDB === 'undefined')
+      return reject(new Error('此浏览器不能保存数字证书（不支持 IndexedDB），请关闭无痕模式或更换浏览器'));
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'customerId' });
     req.onsuccess = () => resolve(req.result);

@@ -24,7 +24,13 @@ const SAMPLE = `> **演示文本**：本文件是示例文本，
 describe('agreement Markdown', () => {
   it('reads headings, paragraphs, quotes and lists as data', () => {
     expect(parseMarkdown(SAMPLE)).toEqual([
-      { kind: 'quote', inlines: [{ text: '演示文本', strong: true }, { text: '：本文件是示例文本，不具有法律约束力。', strong: false }] },
+      {
+        kind: 'quote',
+        inlines: [
+          { text: '演示文本', strong: true },
+          { text: '：本文件是示例文本，不具有法律约束力。', strong: false },
+        ],
+      },
       { kind: 'heading', level: 1, inlines: [{ text: '客户账户业务办理承诺书', strong: false }] },
       { kind: 'paragraph', inlines: [{ text: '致：开户云期货', strong: false }] },
       { kind: 'paragraph', inlines: [{ text: '本人通过网上业务办理系统申请办理业务，郑重承诺如下：', strong: false }] },
@@ -42,13 +48,22 @@ describe('agreement Markdown', () => {
           ],
         ],
       },
-      { kind: 'list', ordered: false, start: 1, items: [[{ text: '身份证', strong: false }], [{ text: '银行卡', strong: false }]] },
+      {
+        kind: 'list',
+        ordered: false,
+        start: 1,
+        items: [[{ text: '身份证', strong: false }], [{ text: '银行卡', strong: false }]],
+      },
     ]);
   });
 
   it('keeps markup-looking text as text (nothing becomes HTML)', () => {
-    expect(parseInline('<script>alert(1)</script> [链接](javascript:x) `代码`')).toEqual([{ text: '<script>alert(1)</script> 链接 代码', strong: false }]);
-    expect(parseMarkdown('#### 小标题')).toEqual([{ kind: 'heading', level: 3, inlines: [{ text: '小标题', strong: false }] }]);
+    expect(parseInline('<script>alert(1)</script> [链接](javascript:x) `代码`')).toEqual([
+      { text: '<script>alert(1)</script> 链接 代码', strong: false },
+    ]);
+    expect(parseMarkdown('#### 小标题')).toEqual([
+      { kind: 'heading', level: 3, inlines: [{ text: '小标题', strong: false }] },
+    ]);
   });
 
   it('gives a plain text for download', () => {

@@ -39,7 +39,8 @@ export function parseMarkdown(source: string): Block[] {
   const flush = () => {
     if (paragraph.length) blocks.push({ kind: 'paragraph', inlines: parseInline(paragraph.join('')) });
     if (quote.length) blocks.push({ kind: 'quote', inlines: parseInline(quote.join('')) });
-    if (list) blocks.push({ kind: 'list', ordered: list.ordered, start: list.start, items: list.items.map(parseInline) });
+    if (list)
+      blocks.push({ kind: 'list', ordered: list.ordered, start: list.start, items: list.items.map(parseInline) });
     paragraph = [];
     quote = [];
     list = null;
@@ -53,7 +54,11 @@ export function parseMarkdown(source: string): Block[] {
     const heading = /^(#{1,6})\s+(.*?)\s*#*$/.exec(line);
     if (heading) {
       flush();
-      blocks.push({ kind: 'heading', level: Math.min(heading[1]!.length, 3) as 1 | 2 | 3, inlines: parseInline(heading[2]!) });
+      blocks.push({
+        kind: 'heading',
+        level: Math.min(heading[1]!.length, 3) as 1 | 2 | 3,
+        inlines: parseInline(heading[2]!),
+      });
       continue;
     }
     const quoted = /^>\s?(.*)$/.exec(line);

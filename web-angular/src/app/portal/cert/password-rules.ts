@@ -22,7 +22,10 @@ export function certificatePasswordProblem(password: string): string | null {
 }
 
 /** Why the two entries (设置 and 再次输入) cannot be used, or null when they can. */
-export function newPasswordProblem(password: string, again: string): { field: 'password' | 'again'; message: string } | null {
+export function newPasswordProblem(
+  password: string,
+  again: string,
+): { field: 'password' | 'again'; message: string } | null {
   const problem = certificatePasswordProblem(password);
   if (problem) return { field: 'password', message: problem };
   if (!again) return { field: 'again', message: '请再次输入证书密码' };

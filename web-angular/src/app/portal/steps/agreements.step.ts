@@ -2,7 +2,13 @@ import { Component, ElementRef, OnInit, computed, inject, signal, viewChild, vie
 import { FormsModule } from '@angular/forms';
 import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
-import { CertificateOwnerGQL, ReapplyCertificateGQL, SignAgreementsGQL, TicketAgreementsGQL, type TicketAgreementsQuery } from '../../graphql/generated';
+import {
+  CertificateOwnerGQL,
+  ReapplyCertificateGQL,
+  SignAgreementsGQL,
+  TicketAgreementsGQL,
+  type TicketAgreementsQuery,
+} from '../../graphql/generated';
 import { AgreementReader } from '../cert/agreement-reader';
 import { WrongPasswordError, base64ToBytes, bytesToBase64, openPkcs12, signDetached } from '../cert/browser-cert';
 import { loadCertificate, type StoredCertificate } from '../cert/cert-store';
@@ -116,7 +122,9 @@ export class AgreementsStep implements OnInit {
   protected readonly hint = PASSWORD_HINT;
   protected readonly items = signal<ToSign[] | null>(null);
   protected readonly read = signal<ReadonlySet<string>>(new Set());
-  protected readonly readCount = computed(() => (this.items() ?? []).filter((a) => this.read().has(a.agreement.id)).length);
+  protected readonly readCount = computed(
+    () => (this.items() ?? []).filter((a) => this.read().has(a.agreement.id)).length,
+  );
   protected readonly allRead = computed(() => !!this.items()?.length && this.readCount() === this.items()!.length);
   protected readonly installed = computed(() => this.notice.installedFor() === this.ctx.id());
   protected readonly loadError = signal<string | null>(null);
@@ -168,7 +176,11 @@ export class AgreementsStep implements OnInit {
       const current = me.certificate;
       if (!stored) {
         this.askToInstall('没有检测到证书,点击确定安装证书');
-      } else if (!current || current.status !== 'VALID' || current.serialNumber.toLowerCase() !== stored.serialNumber.toLowerCase()) {
+      } else if (
+        !current ||
+        current.status !== 'VALID' ||
+        current.serialNumber.toLowerCase() !== stored.serialNumber.toLowerCase()
+      ) {
         this.askToInstall('本机的数字证书已失效或已被新证书替换,点击确定重新安装证书');
       } else {
         this.certificate = stored;
@@ -230,7 +242,10 @@ export class AgreementsStep implements OnInit {
       for (const [i, a] of items.entries()) {
         this.progress.set(`正在签署协议（${i + 1}/${items.length}）…`);
         await paint();
-        signatures.push({ agreementId: a.agreement.id, signature: bytesToBase64(signDetached(opened, base64ToBytes(a.signingPayload))) });
+        signatures.push({
+          agreementId: a.agreement.id,
+          signature: bytesToBase64(signDetached(opened, base64ToBytes(a.signingPayload))),
+        });
       }
       this.progress.set('正在提交签名…');
       const { signAgreements } = await this.api.mutate(this.signMutation, { ticketId: this.ctx.id(), signatures });
@@ -241,7 +256,11 @@ export class AgreementsStep implements OnInit {
     } catch (e) {
       const err = e as ApiError;
       const check = err instanceof ApiError ? err.extensions['check'] : undefined;
-      if (err instanceof ApiError && (err.code === 'CERTIFICATE_REQUIRED' || (err.code === 'SIGNATURE_INVALID' && (check === 'REVOKED' || check === 'VALIDITY' || check === 'SIGNER')))) {
+      if (
+        err instanceof ApiError &&
+        (err.code === 'CERTIFICATE_REQUIRED' ||
+          (err.code === 'SIGNATURE_INVALID' && (check === 'REVOKED' || check === 'VALIDITY' || check === 'SIGNER')))
+      ) {
         // the certificate kept here is no longer valid on the server: a new one is needed
         this.password = '';
         this.passwordDialog().nativeElement.close();

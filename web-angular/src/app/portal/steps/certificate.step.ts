@@ -110,7 +110,13 @@ export class CertificateStep implements OnInit {
       this.progress.set('正在加密保存数字证书…');
       await paint();
       const pkcs12 = makePkcs12(keys, cert.pem, cert.chainPem, password);
-      await saveCertificate({ customerId: owner.id, pkcs12, serialNumber: cert.serialNumber, notAfter: String(cert.notAfter), savedAt: new Date().toISOString() });
+      await saveCertificate({
+        customerId: owner.id,
+        pkcs12,
+        serialNumber: cert.serialNumber,
+        notAfter: String(cert.notAfter),
+        savedAt: new Date().toISOString(),
+      });
       this.password = this.again = '';
       this.progress.set(null);
       this.done.set(true);

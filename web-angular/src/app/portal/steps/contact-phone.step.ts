@@ -65,13 +65,17 @@ export class ContactPhoneStep {
     this.sending.set(true);
     this.errors.clear();
     try {
-      const { requestPhoneCode } = await this.api.mutate(this.requestCode, { ticketId: this.ctx.id(), mobile: kind.phone });
+      const { requestPhoneCode } = await this.api.mutate(this.requestCode, {
+        ticketId: this.ctx.id(),
+        mobile: kind.phone,
+      });
       this.sentTo.set(requestPhoneCode.maskedPhone);
       this.countTo(requestPhoneCode.resendAfter);
       setTimeout(() => document.getElementById('code')?.focus());
     } catch (e) {
       const err = e as ApiError;
-      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string') this.countTo(err.extensions['resendAfter'] as string);
+      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string')
+        this.countTo(err.extensions['resendAfter'] as string);
       this.errors.fromApi(err);
     } finally {
       this.sending.set(false);
@@ -94,7 +98,10 @@ export class ContactPhoneStep {
     const kind = phoneKind(this.phone());
     if (!kind) return (this.errors.set([{ field: 'phone', message: PHONE_MESSAGE }]), this.errors.focusFirst());
     if (kind.kind === 'MOBILE' && !/^\d{6}$/.test(this.code.trim())) {
-      return (this.errors.set([{ field: 'code', message: this.sentTo() ? '请输入6位短信验证码' : '请先获取短信验证码' }]), this.errors.focusFirst());
+      return (
+        this.errors.set([{ field: 'code', message: this.sentTo() ? '请输入6位短信验证码' : '请先获取短信验证码' }]),
+        this.errors.focusFirst()
+      );
     }
     this.busy.set(true);
     this.errors.clear();
@@ -103,7 +110,8 @@ export class ContactPhoneStep {
       this.ctx.update((await this.api.mutate(this.update, { ticketId: this.ctx.id(), input })).updateContactPhone);
     } catch (e) {
       const err = e as ApiError;
-      if (['CODE_INVALID', 'CODE_EXPIRED', 'TOO_MANY_ATTEMPTS'].includes(err.code)) this.errors.set([{ field: 'code', message: err.message }]);
+      if (['CODE_INVALID', 'CODE_EXPIRED', 'TOO_MANY_ATTEMPTS'].includes(err.code))
+        this.errors.set([{ field: 'code', message: err.message }]);
       else this.errors.fromApi(err);
     } finally {
       this.busy.set(false);

@@ -3,7 +3,12 @@ import { FormsModule } from '@angular/forms';
 import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
 import { DocumentUploader } from '../../core/upload';
-import { CompleteDocumentsGQL, ReuseDocumentsGQL, type DocumentFieldsFragment, type DocumentKind } from '../../graphql/generated';
+import {
+  CompleteDocumentsGQL,
+  ReuseDocumentsGQL,
+  type DocumentFieldsFragment,
+  type DocumentKind,
+} from '../../graphql/generated';
 import { TicketContext } from '../ticket-context';
 
 interface Slot {
@@ -159,10 +164,12 @@ export class DocumentsStep {
     const file = input.files?.[0];
     input.value = '';
     if (!file) return;
-    const refuse = (code: string, message: string) => this.errors.update((e) => ({ ...e, [slot.kind]: { message, advice: RETAKE[code] ?? '' } }));
+    const refuse = (code: string, message: string) =>
+      this.errors.update((e) => ({ ...e, [slot.kind]: { message, advice: RETAKE[code] ?? '' } }));
     this.errors.update((e) => ({ ...e, [slot.kind]: undefined }));
     // the server's first checks, here before the upload
-    if (!/\.jpe?g$/i.test(file.name) && file.type !== 'image/jpeg') return refuse('UNSUPPORTED_FILE_TYPE', '仅支持 JPG 格式的照片，请重新选择');
+    if (!/\.jpe?g$/i.test(file.name) && file.type !== 'image/jpeg')
+      return refuse('UNSUPPORTED_FILE_TYPE', '仅支持 JPG 格式的照片，请重新选择');
     if (file.size > MAX_BYTES) return refuse('FILE_TOO_LARGE', '照片大小不能超过10M，请压缩或重新拍摄后上传');
     const url = URL.createObjectURL(file);
     this.urls.push(url);
@@ -190,11 +197,15 @@ export class DocumentsStep {
   }
 
   async reuse(): Promise<void> {
-    await this.run(async () => this.ctx.update((await this.api.mutate(this.reuseMutation, { ticketId: this.ctx.id() })).reuseDocuments));
+    await this.run(async () =>
+      this.ctx.update((await this.api.mutate(this.reuseMutation, { ticketId: this.ctx.id() })).reuseDocuments),
+    );
   }
 
   async next(): Promise<void> {
-    await this.run(async () => this.ctx.update((await this.api.mutate(this.completeMutation, { ticketId: this.ctx.id() })).completeDocuments));
+    await this.run(async () =>
+      this.ctx.update((await this.api.mutate(this.completeMutation, { ticketId: this.ctx.id() })).completeDocuments),
+    );
   }
 
   private async run(f: () => Promise<void>): Promise<void> {

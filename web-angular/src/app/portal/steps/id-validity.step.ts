@@ -70,7 +70,11 @@ export class IdValidityStep implements OnInit {
   }
 
   async save(): Promise<void> {
-    const input = { validFrom: this.validFrom, validTo: this.longTerm ? null : this.validTo || null, longTerm: this.longTerm };
+    const input = {
+      validFrom: this.validFrom,
+      validTo: this.longTerm ? null : this.validTo || null,
+      longTerm: this.longTerm,
+    };
     const problems = idValidityProblems(input, chinaToday(new Date()));
     if (problems.length) {
       this.errors.set(problems);

@@ -2,9 +2,26 @@ import { ChangeDetectorRef, Component, OnInit, inject, signal } from '@angular/c
 import { FormsModule } from '@angular/forms';
 import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
-import { MeGQL, UpdateOtherInfoGQL, type BadCreditSource, type ExpectedReturn, type InvestmentHorizon, type InvestmentProduct, type OtherInfoInput, type PepRelation, type TaxResidency } from '../../graphql/generated';
+import {
+  MeGQL,
+  UpdateOtherInfoGQL,
+  type BadCreditSource,
+  type ExpectedReturn,
+  type InvestmentHorizon,
+  type InvestmentProduct,
+  type OtherInfoInput,
+  type PepRelation,
+  type TaxResidency,
+} from '../../graphql/generated';
 import { FieldErrors } from '../../shared/field-errors';
-import { BAD_CREDIT, EXPECTED_RETURN, INVESTMENT_HORIZON, PEP_RELATION, PRODUCTS, TAX_RESIDENCY } from '../../shared/labels';
+import {
+  BAD_CREDIT,
+  EXPECTED_RETURN,
+  INVESTMENT_HORIZON,
+  PEP_RELATION,
+  PRODUCTS,
+  TAX_RESIDENCY,
+} from '../../shared/labels';
 import { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES, otherInfoProblems } from '../../shared/profile-rules';
 import { TicketContext } from '../ticket-context';
 
@@ -146,18 +163,58 @@ export class OtherInfoStep implements OnInit {
   /** 无 ticked explicitly (an empty list means 无 to the server; a fresh form has neither) */
   protected readonly noBadCredit = signal(false);
   protected f: {
-    province: string; city: string; address: string; postalCode: string; email: string; education: string; occupation: string;
-    taxResidency: TaxResidency | ''; pepRelation: PepRelation | ''; investmentHorizon: InvestmentHorizon | ''; expectedReturn: ExpectedReturn | '';
-    hasActualController: boolean | null; beneficialOwnerIsSelf: boolean | null; products: InvestmentProduct[]; badCreditRecords: BadCreditSource[];
-  } = { province: '', city: '', address: '', postalCode: '', email: '', education: '', occupation: '', taxResidency: '', pepRelation: '', investmentHorizon: '', expectedReturn: '', hasActualController: null, beneficialOwnerIsSelf: null, products: [], badCreditRecords: [] };
+    province: string;
+    city: string;
+    address: string;
+    postalCode: string;
+    email: string;
+    education: string;
+    occupation: string;
+    taxResidency: TaxResidency | '';
+    pepRelation: PepRelation | '';
+    investmentHorizon: InvestmentHorizon | '';
+    expectedReturn: ExpectedReturn | '';
+    hasActualController: boolean | null;
+    beneficialOwnerIsSelf: boolean | null;
+    products: InvestmentProduct[];
+    badCreditRecords: BadCreditSource[];
+  } = {
+    province: '',
+    city: '',
+    address: '',
+    postalCode: '',
+    email: '',
+    education: '',
+    occupation: '',
+    taxResidency: '',
+    pepRelation: '',
+    investmentHorizon: '',
+    expectedReturn: '',
+    hasActualController: null,
+    beneficialOwnerIsSelf: null,
+    products: [],
+    badCreditRecords: [],
+  };
 
   async ngOnInit(): Promise<void> {
     const p = this.ctx.ticket()?.proposedProfile ?? (await this.api.query(this.meQuery)).me?.profile;
     if (!p) return;
     this.f = {
-      province: p.province, city: p.city, address: p.address, postalCode: p.postalCode, email: p.email ?? '', education: p.education, occupation: p.occupation,
-      taxResidency: p.taxResidency, pepRelation: p.pepRelation, investmentHorizon: p.investmentHorizon ?? '', expectedReturn: p.expectedReturn ?? '',
-      hasActualController: p.hasActualController, beneficialOwnerIsSelf: p.beneficialOwnerIsSelf, products: [...p.products], badCreditRecords: [...p.badCreditRecords],
+      province: p.province,
+      city: p.city,
+      address: p.address,
+      postalCode: p.postalCode,
+      email: p.email ?? '',
+      education: p.education,
+      occupation: p.occupation,
+      taxResidency: p.taxResidency,
+      pepRelation: p.pepRelation,
+      investmentHorizon: p.investmentHorizon ?? '',
+      expectedReturn: p.expectedReturn ?? '',
+      hasActualController: p.hasActualController,
+      beneficialOwnerIsSelf: p.beneficialOwnerIsSelf,
+      products: [...p.products],
+      badCreditRecords: [...p.badCreditRecords],
     };
     // a profile that was filled in before says 无 by an empty list
     this.noBadCredit.set(p.investmentHorizon !== null && p.badCreditRecords.length === 0);
@@ -177,7 +234,9 @@ export class OtherInfoStep implements OnInit {
   }
 
   toggleBad(b: BadCreditSource): void {
-    this.f.badCreditRecords = this.f.badCreditRecords.includes(b) ? this.f.badCreditRecords.filter((x) => x !== b) : [...this.f.badCreditRecords, b];
+    this.f.badCreditRecords = this.f.badCreditRecords.includes(b)
+      ? this.f.badCreditRecords.filter((x) => x !== b)
+      : [...this.f.badCreditRecords, b];
     if (this.f.badCreditRecords.length) this.noBadCredit.set(false);
   }
 
@@ -191,12 +250,25 @@ export class OtherInfoStep implements OnInit {
   async save(): Promise<void> {
     const f = this.f;
     const input = {
-      province: f.province, city: f.city, address: f.address, postalCode: f.postalCode, email: f.email.trim() || null, education: f.education, occupation: f.occupation,
-      taxResidency: f.taxResidency, pepRelation: f.pepRelation, investmentHorizon: f.investmentHorizon, expectedReturn: f.expectedReturn,
-      hasActualController: f.hasActualController, beneficialOwnerIsSelf: f.beneficialOwnerIsSelf, products: f.products, badCreditRecords: f.badCreditRecords,
+      province: f.province,
+      city: f.city,
+      address: f.address,
+      postalCode: f.postalCode,
+      email: f.email.trim() || null,
+      education: f.education,
+      occupation: f.occupation,
+      taxResidency: f.taxResidency,
+      pepRelation: f.pepRelation,
+      investmentHorizon: f.investmentHorizon,
+      expectedReturn: f.expectedReturn,
+      hasActualController: f.hasActualController,
+      beneficialOwnerIsSelf: f.beneficialOwnerIsSelf,
+      products: f.products,
+      badCreditRecords: f.badCreditRecords,
     };
     const problems = otherInfoProblems(input as never);
-    if (!f.badCreditRecords.length && !this.noBadCredit()) problems.push({ field: 'badCreditRecords', message: '请选择不良诚信记录来源，没有请选择“无”' });
+    if (!f.badCreditRecords.length && !this.noBadCredit())
+      problems.push({ field: 'badCreditRecords', message: '请选择不良诚信记录来源，没有请选择“无”' });
     if (problems.length) {
       this.errors.set(problems);
       this.errors.focusFirst();
@@ -205,7 +277,10 @@ export class OtherInfoStep implements OnInit {
     this.busy.set(true);
     this.errors.clear();
     try {
-      this.ctx.update((await this.api.mutate(this.update, { ticketId: this.ctx.id(), input: input as OtherInfoInput })).updateOtherInfo);
+      this.ctx.update(
+        (await this.api.mutate(this.update, { ticketId: this.ctx.id(), input: input as OtherInfoInput }))
+          .updateOtherInfo,
+      );
     } catch (e) {
       this.errors.fromApi(e as ApiError);
       this.errors.focusFirst();

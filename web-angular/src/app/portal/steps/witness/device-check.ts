@@ -15,7 +15,12 @@ export function mediaErrorMessage(e: unknown): string {
 /** The camera and microphone for the call (the front camera on a phone). */
 export async function openCameraAndMicrophone(): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw Object.assign(new Error('当前浏览器不支持视频通话。请使用最新版的 Chrome、Edge、Safari 或手机自带浏览器，并通过 https 地址访问。'), { name: 'Unsupported' });
+    throw Object.assign(
+      new Error(
+        '当前浏览器不支持视频通话。请使用最新版的 Chrome、Edge、Safari 或手机自带浏览器，并通过 https 地址访问。',
+      ),
+      { name: 'Unsupported' },
+    );
   }
   try {
     return await navigator.mediaDevices.getUserMedia({
@@ -24,7 +29,8 @@ export async function openCameraAndMicrophone(): Promise<MediaStream> {
     });
   } catch (e) {
     // a camera that cannot do the preferred size: take what it has
-    if ((e as { name?: string }).name === 'OverconstrainedError') return navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+    if ((e as { name?: string }).name === 'OverconstrainedError')
+      return navigator.mediaDevices.getUserMedia({ video: true, audio: true });
     throw e;
   }
 }
@@ -126,7 +132,10 @@ export class DeviceCheck {
     inject(DestroyRef).onDestroy(() => {
       if (this.meterTimer) clearInterval(this.meterTimer);
       void this.audio?.close().catch(() => undefined);
-      if (!this.handedOver) this.stream()?.getTracks().forEach((t) => t.stop());
+      if (!this.handedOver)
+        this.stream()
+          ?.getTracks()
+          .forEach((t) => t.stop());
     });
   }
 
@@ -143,7 +152,11 @@ export class DeviceCheck {
       this.meter(s);
       s.getTracks().forEach((t) =>
         t.addEventListener('ended', () => {
-          this.error.set(t.kind === 'video' ? '摄像头已断开，请重新连接后点击“重新检测”。' : '麦克风已断开，请重新连接后点击“重新检测”。');
+          this.error.set(
+            t.kind === 'video'
+              ? '摄像头已断开，请重新连接后点击“重新检测”。'
+              : '麦克风已断开，请重新连接后点击“重新检测”。',
+          );
           this.stream.set(null);
           this.cameraOk.set(false);
           this.micOk.set(false);

@@ -193,7 +193,9 @@ export class WitnessStep {
   protected readonly busy = signal(false);
   protected readonly needsTap = signal(false);
   protected readonly mediaError = signal<string | null>(null);
-  protected readonly waitMinutes = computed(() => Math.max(1, Math.ceil((this.entry()?.estimatedWaitSeconds ?? 0) / 60)));
+  protected readonly waitMinutes = computed(() =>
+    Math.max(1, Math.ceil((this.entry()?.estimatedWaitSeconds ?? 0) / 60)),
+  );
   protected readonly callStatus = computed(() => {
     if (this.offline()) return '网络已断开，恢复后将自动重新连接…';
     switch (this.call.state()) {
@@ -243,7 +245,9 @@ export class WitnessStep {
       this.retry?.unsubscribe();
       this.sessionRetry?.unsubscribe();
       this.call.stop();
-      this.stream()?.getTracks().forEach((t) => t.stop());
+      this.stream()
+        ?.getTracks()
+        .forEach((t) => t.stop());
     });
     void this.info.load();
     void this.resume();
@@ -315,7 +319,8 @@ export class WitnessStep {
         this.onEntry(queuePosition);
       },
       error: (e: ApiError) => {
-        if (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN') return this.outOfQueue('排队信息已失效，请重新点击“开始视频通话”排队。');
+        if (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')
+          return this.outOfQueue('排队信息已失效，请重新点击“开始视频通话”排队。');
         this.retry = timer(3000).subscribe(() => this.followQueue());
       },
     });
@@ -363,7 +368,9 @@ export class WitnessStep {
         s = await openCameraAndMicrophone();
         this.stream.set(s);
       } catch (e) {
-        this.mediaError.set((e as { name?: string }).name === 'Unsupported' ? (e as Error).message : mediaErrorMessage(e));
+        this.mediaError.set(
+          (e as { name?: string }).name === 'Unsupported' ? (e as Error).message : mediaErrorMessage(e),
+        );
         return;
       }
     }
@@ -406,7 +413,10 @@ export class WitnessStep {
       this.stopFollowing();
       this.entry.set(null);
       this.phase.set('prepare');
-      this.notice.set({ kind: 'warn', text: `${(reason && REMOVED[reason]) ?? '本次视频见证已结束'}。如需继续办理，请重新点击“开始视频通话”。` });
+      this.notice.set({
+        kind: 'warn',
+        text: `${(reason && REMOVED[reason]) ?? '本次视频见证已结束'}。如需继续办理，请重新点击“开始视频通话”。`,
+      });
     }
   }
 
@@ -450,18 +460,25 @@ export class WitnessStep {
     const v = this.remoteVideo()?.nativeElement;
     if (!v) return;
     v.muted = false;
-    void v.play().then(() => this.needsTap.set(false), () => undefined);
+    void v.play().then(
+      () => this.needsTap.set(false),
+      () => undefined,
+    );
   }
 
   protected toggleCamera(): void {
     const off = !this.call.cameraOff();
-    this.stream()?.getVideoTracks().forEach((t) => (t.enabled = !off));
+    this.stream()
+      ?.getVideoTracks()
+      .forEach((t) => (t.enabled = !off));
     void this.call.setCamera(!off).catch((e: ApiError) => this.notice.set({ kind: 'error', text: e.message }));
   }
 
   protected toggleMic(): void {
     const off = !this.call.micOff();
-    this.stream()?.getAudioTracks().forEach((t) => (t.enabled = !off));
+    this.stream()
+      ?.getAudioTracks()
+      .forEach((t) => (t.enabled = !off));
     void this.call.setMicrophone(!off).catch((e: ApiError) => this.notice.set({ kind: 'error', text: e.message }));
   }
 
@@ -470,6 +487,11 @@ export class WitnessStep {
   }
 
   protected time(iso: string): string {
-    return new Date(iso).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+    return new Date(iso).toLocaleTimeString('zh-CN', {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hour12: false,
+    });
   }
 }
