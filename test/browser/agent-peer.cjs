@@ -112,8 +112,10 @@ async function consume() {
 }
 async function stats() {
   const s = {};
+  // by the consumers' SSRCs: mediasoup's bandwidth probation is another inbound video stream (mid `probator`)
+  const ssrcs = new Map(consumers.map((c) => [c.rtpParameters.encodings[0].ssrc, c.kind]));
   (await recv.getStats()).forEach((x) => {
-    if (x.type === 'inbound-rtp') s[x.kind || x.mediaType] = { packets: x.packetsReceived || 0 };
+    if (x.type === 'inbound-rtp' && ssrcs.has(x.ssrc)) s[ssrcs.get(x.ssrc)] = { packets: x.packetsReceived || 0 };
   });
   return { stats: s };
 }

@@ -207,9 +207,12 @@ async function consumeOther(party, token, sessionId, me) {
 async function received(party) {
   const out = {};
   const report = await party.recv.getStats();
+  // by the consumers' SSRCs: mediasoup's bandwidth probation is another inbound video stream (mid
+  // `probator`) that is never decoded
+  const ssrcs = new Map(party.consumers.map((c) => [c.rtpParameters.encodings[0].ssrc, c.kind]));
   report.forEach((s) => {
-    if (s.type === 'inbound-rtp')
-      out[s.kind ?? s.mediaType] = { packets: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded };
+    if (s.type === 'inbound-rtp' && ssrcs.has(s.ssrc))
+      out[ssrcs.get(s.ssrc)] = { packets: s.packetsReceived ?? 0, framesDecoded: s.framesDecoded };
   });
   return out;
 }
