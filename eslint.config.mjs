@@ -1,6 +1,7 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import prettier from 'eslint-config-prettier';
+import kaihu from './eslint/boundaries.mjs';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -37,6 +38,12 @@ export default tseslint.config(
   {
     files: ['**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // module boundaries (api/src/modules/<m>/index.ts), no server code in the app, a browser-safe domain
+    files: ['api/src/**/*.ts', 'web-angular/src/**/*.ts', 'packages/domain/src/**/*.ts'],
+    plugins: { kaihu },
+    rules: { 'kaihu/boundaries': 'error' },
   },
   // formatting is Prettier's (npm run lint runs prettier --check)
   prettier,

@@ -14,7 +14,14 @@ const swc = [
 
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/api', '<rootDir>/plugins', '<rootDir>/sfu', '<rootDir>/test', '<rootDir>/web-angular/src'],
+  roots: [
+    '<rootDir>/packages',
+    '<rootDir>/api',
+    '<rootDir>/plugins',
+    '<rootDir>/sfu',
+    '<rootDir>/test',
+    '<rootDir>/web-angular/src',
+  ],
   testMatch: ['**/*.test.ts'],
   // browser tests run on their own, in a loopback-only network namespace (scripts/test.mjs)
   testPathIgnorePatterns: [
@@ -27,6 +34,7 @@ module.exports = {
   },
   transformIgnorePatterns: ['/node_modules/(?!(graphql-upload|fs-capacitor)/)'],
   moduleNameMapper: {
+    '^@kaihu/domain$': '<rootDir>/packages/domain/src',
     '^@kaihu/(plugin-api|counter-local|sms-outbox|storage-fs|broker-demo)$': '<rootDir>/plugins/$1/src',
     '^@kaihu/sfu$': '<rootDir>/sfu/src',
   },

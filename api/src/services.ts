@@ -1,22 +1,22 @@
 import type { Clock } from './common/clock';
 import { TOPICS, type EventBus } from './common/pubsub';
 import type { KaihuConfig } from './config';
-import { AgreementService } from './modules/agreements/agreement.service';
-import { ApiKeyService } from './modules/auth/api-key.service';
-import { AuthService } from './modules/auth/auth.service';
-import { CaptchaService } from './modules/auth/captcha.service';
-import { StaffService } from './modules/auth/staff.service';
-import { LockService, OtpService } from './modules/auth/otp.service';
-import { BrokerService } from './modules/brokers/broker.service';
-import { CertificateService } from './modules/certificates/certificate.service';
-import type { Secrets } from './modules/platform/secrets';
-import { ProfileStepService } from './modules/profiles/profile-steps.service';
-import { ProfileService } from './modules/profiles/profile.service';
-import { DocumentService } from './modules/documents/document.service';
-import { PartnerService } from './modules/partners/partner.service';
-import { ReviewService } from './modules/review/review.service';
-import { TicketService } from './modules/tickets/ticket.service';
-import { WitnessService } from './modules/witness/witness.service';
+import { AgreementService } from './modules/agreements';
+import { ApiKeyService } from './modules/auth';
+import { AuthService } from './modules/auth';
+import { CaptchaService } from './modules/auth';
+import { StaffService } from './modules/auth';
+import { LockService, OtpService } from './modules/auth';
+import { BrokerService } from './modules/brokers';
+import { CertificateService } from './modules/certificates';
+import type { Secrets } from './modules/platform';
+import { ProfileStepService } from './modules/profiles';
+import { ProfileService } from './modules/profiles';
+import { DocumentService } from './modules/documents';
+import { PartnerService } from './modules/partners';
+import { ReviewService } from './modules/review';
+import { TicketService } from './modules/tickets';
+import { WitnessService } from './modules/witness';
 import type { Plugins } from './plugins/loader';
 
 /** One instance of each module's service; modules reach each other only through these. */

@@ -6,7 +6,7 @@
  * diff, filters and 打回. Screenshots of each console page at 1280×800 and 1920×1080.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing/browser-like';
+import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing';
 import {
   DEMO,
   bearer,

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { generateBrowserKeyPair, makeCsr } from '../../api/src/modules/certificates/testing/browser-like';
+import { generateBrowserKeyPair, makeCsr } from '../../api/src/modules/certificates/testing';
 import {
   DEMO,
   bearer,

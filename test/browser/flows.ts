@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing/synthetic-photos';
+import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing';
 import { tempDir, waitFor } from '../../api/src/testing/harness';
 import { ROOT, seriousViolations } from './support';
 

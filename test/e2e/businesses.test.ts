@@ -6,8 +6,8 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing/browser-like';
-import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing/synthetic-photos';
+import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing';
+import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing';
 import {
   DEMO,
   bearer,

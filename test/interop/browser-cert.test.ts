@@ -7,8 +7,8 @@ import {
   issueClientCertificate,
   type CaBundle,
   type IssuedCertificate,
-} from '../../../../../api/src/modules/certificates/ca';
-import { verifyDetachedSignature } from '../../../../../api/src/modules/certificates/cms';
+} from '../../api/src/modules/certificates/ca';
+import { verifyDetachedSignature } from '../../api/src/modules/certificates/cms';
 import {
   WrongPasswordError,
   base64ToBytes,
@@ -20,7 +20,7 @@ import {
   openPkcs12,
   signDetached,
   type CertKeys,
-} from './browser-cert';
+} from '../../web-angular/src/app/portal/cert/browser-cert';
 
 /**
  * The browser's certificate code against the server's own CA and signature verifier (not

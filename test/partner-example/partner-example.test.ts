@@ -4,8 +4,8 @@
  * pages, the photos are synthetic, the certificate is made as a browser would (WebCrypto +
  * node-forge), and the broker's agent (agent01, over the API) answers the video witness.
  */
-import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing/browser-like';
-import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing/synthetic-photos';
+import { generateBrowserKeyPair, makeCsr, signDetached } from '../../api/src/modules/certificates/testing';
+import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing';
 import {
   DEMO,
   WITNESS_CHECKLIST,

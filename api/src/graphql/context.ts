@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../common/clock';
 import type { Logger } from '../common/logger';
-import type { Viewer } from '../modules/auth/viewer';
+import type { Viewer } from '../modules/auth';
 import type { Services } from '../services';
 import type { WsOperation } from './fast-subscriptions';
 

@@ -4,9 +4,9 @@ import type { NextFunction, Request, Response } from 'express';
 import { getOperationAST, parse, print, type DocumentNode } from 'graphql';
 import { ErrorCode, KaihuError } from '../common/errors';
 import type { Logger } from '../common/logger';
-import type { Authentication } from '../modules/auth/auth.service';
-import type { IdempotencyHandle, IdempotencyService } from '../modules/platform/idempotency.service';
-import type { Secrets } from '../modules/platform/secrets';
+import type { Authentication } from '../modules/auth';
+import type { IdempotencyHandle, IdempotencyService } from '../modules/platform';
+import type { Secrets } from '../modules/platform';
 
 /** `Idempotency-Key`: 1–255 printable ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;

@@ -29,8 +29,8 @@ import {
 } from 'graphql';
 import { ErrorCode, KaihuError, defaultMessage } from '../common/errors';
 import type { LimitsConfig } from '../config';
-import type { Viewer } from '../modules/auth/viewer';
-import type { RateLimitService } from '../modules/platform/rate-limit.service';
+import type { Viewer } from '../modules/auth';
+import type { RateLimitService } from '../modules/platform';
 import type { KaihuContext } from './context';
 
 /** A list field without a `first` argument is counted as this many items. */

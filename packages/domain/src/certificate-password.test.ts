@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { PASSWORD_HINT, certificatePasswordProblem, newPasswordProblem } from './password-rules';
+import { PASSWORD_HINT, certificatePasswordProblem, newPasswordProblem } from './certificate-password';
 
 describe('certificate password rules', () => {
   it('accepts 6 to 8 digits that are not trivial', () => {

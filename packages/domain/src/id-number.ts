@@ -1,4 +1,10 @@
-import { localTime } from '../brokers/service-hours';
+/**
+ * Resident ID numbers (居民身份证号码, GB 11643): the server refuses and the portal warns with the
+ * same words.
+ */
+import { ageOn, chinaToday } from './dates';
+
+export { ageOn, chinaToday } from './dates';
 
 /** Province-level codes (first two digits) of GB/T 2260 that appear in resident ID numbers. */
 const PROVINCES = new Set([
@@ -54,20 +60,6 @@ export function parseIdNumber(
   return { ok: true, value: { idNumber: id, birthDate } };
 }
 
-/** Full years between `birthDate` and `today` (both `YYYY-MM-DD`); a 29 February birthday counts on 1 March. */
-export function ageOn(birthDate: string, today: string): number {
-  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
-  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
-  let age = ty - by;
-  if (tm < bm || (tm === bm && td < bd)) age--;
-  return age;
-}
-
-/** Today's date in China, where customers' ages and ID validity are reckoned. */
-export function chinaToday(now: Date): string {
-  return localTime(now, 'Asia/Shanghai').date;
-}
-
 export const ID_PROBLEM_MESSAGES: Record<IdNumberProblem, string> = {
   EMPTY: '请输入身份证号码',
   TOO_LONG: '身份证号码过长，请输入18位身份证号码',
@@ -76,3 +68,22 @@ export const ID_PROBLEM_MESSAGES: Record<IdNumberProblem, string> = {
   BIRTH_DATE: '身份证号码中的出生日期不正确，请核对后重新输入',
   CHECKSUM: '身份证号码校验位不正确，请核对后重新输入',
 };
+
+/** The youngest age at which a person may open or maintain an account online. */
+export const MINIMUM_AGE = 18;
+
+/** Why the portal should not send this ID number to the server, or null when it may. */
+export function idNumberProblem(raw: string, now: Date): string | null {
+  const today = chinaToday(now);
+  const r = parseIdNumber(raw, today);
+  if (!r.ok) return ID_PROBLEM_MESSAGES[r.problem];
+  if (ageOn(r.value.birthDate, today) < MINIMUM_AGE) return UNDERAGE_MESSAGE;
+  return null;
+}
+
+export const UNDERAGE_MESSAGE = '网上开户暂仅限年满18周岁的客户申请';
+
+/** 性别 from the 17th digit (odd: male), and the birth date, of a valid ID number. */
+export function genderOf(idNumber: string): 'MALE' | 'FEMALE' {
+  return Number(idNumber[16]) % 2 === 1 ? 'MALE' : 'FEMALE';
+}

@@ -1,24 +1,25 @@
 /**
  * The rules of the info pages (身份证有效期, 联系电话, 其他信息) as pure functions with no
- * dependencies: the server enforces them (profile-changes.ts) and the Angular portal imports this
- * very file, so a page refuses exactly what the server would, with the same words.
+ * dependencies: the server enforces them and the portal runs the same functions, so a page refuses
+ * exactly what the server would, with the same words.
  */
-import type {
-  BadCreditSource,
-  ExpectedReturn,
-  InvestmentHorizon,
-  InvestmentProduct,
-  PepRelation,
-  TaxResidency,
-} from '@kaihu/plugin-api';
+import { isDate } from './dates';
+import {
+  BAD_CREDIT_SOURCES,
+  EXPECTED_RETURNS,
+  INVESTMENT_HORIZONS,
+  INVESTMENT_PRODUCTS,
+  PEP_RELATIONS,
+  TAX_RESIDENCIES,
+  type BadCreditSource,
+  type ExpectedReturn,
+  type InvestmentHorizon,
+  type InvestmentProduct,
+  type PepRelation,
+  type TaxResidency,
+} from './profile-enums';
 
-/** YYYY-MM-DD and a real calendar date. */
-export function isDate(s: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(s)) return false;
-  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
-  const dt = new Date(Date.UTC(y, m - 1, d));
-  return dt.getUTCFullYear() === y && dt.getUTCMonth() === m - 1 && dt.getUTCDate() === d;
-}
+export { isDate } from './dates';
 
 /** The choices the 其他信息 page offers; the server accepts nothing else. */
 export const EDUCATION_OPTIONS = ['博士', '硕士', '本科', '大专', '中专', '高中', '初中及以下'] as const;
@@ -75,27 +76,12 @@ export const PROVINCES = [
   '澳门特别行政区',
 ] as const;
 
-export const TAX: readonly TaxResidency[] = ['CHINA_ONLY', 'NON_RESIDENT_ONLY', 'CHINA_AND_OTHER'];
-export const PEP: readonly PepRelation[] = [
-  'FOREIGN_PEP',
-  'FOREIGN_PEP_FAMILY',
-  'FOREIGN_PEP_CLOSE_ASSOCIATE',
-  'INTERNATIONAL_ORG_EXECUTIVE',
-  'NONE',
-];
-export const HORIZON: readonly InvestmentHorizon[] = ['UP_TO_1_YEAR', 'ONE_TO_5_YEARS', 'OVER_5_YEARS'];
-export const RETURN: readonly ExpectedReturn[] = ['STABLE', 'GROWTH', 'AGGRESSIVE'];
-export const PRODUCTS: readonly InvestmentProduct[] = ['FUTURES_OPTIONS', 'ASSET_MANAGEMENT_PRODUCTS', 'OTHER'];
-export const BAD_CREDIT: readonly BadCreditSource[] = [
-  'PBOC_CREDIT_CENTER',
-  'SUPREME_COURT_DEFAULTERS',
-  'INDUSTRY_COMMERCE_ADMIN',
-  'TAX_AUTHORITY',
-  'REGULATORS_SRO',
-  'EXCESSIVE_RIGHTS_CLAIMS',
-  'FUTURES_INSTITUTION_DEFAULTS',
-  'OTHER_ORGANIZATIONS',
-];
+const TAX: readonly TaxResidency[] = TAX_RESIDENCIES;
+const PEP: readonly PepRelation[] = PEP_RELATIONS;
+const HORIZON: readonly InvestmentHorizon[] = INVESTMENT_HORIZONS;
+const RETURN: readonly ExpectedReturn[] = EXPECTED_RETURNS;
+const PRODUCTS: readonly InvestmentProduct[] = INVESTMENT_PRODUCTS;
+const BAD_CREDIT: readonly BadCreditSource[] = BAD_CREDIT_SOURCES;
 
 /** One field's problem: `field` names the input field, so a page can show it beside that field. */
 export interface FieldProblem {

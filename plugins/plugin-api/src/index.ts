@@ -15,8 +15,26 @@
 /** The four plugin slots of a deployment. */
 export type PluginKind = 'counter' | 'sms' | 'documents' | 'brokers';
 
-/** Account types a customer can hold at the counter: 期货经纪 / 非期货经纪 (资管). */
-export type AccountType = 'FUTURES_BROKERAGE' | 'ASSET_MANAGEMENT';
+import type {
+  AccountType,
+  BadCreditSource,
+  ExpectedReturn,
+  InvestmentHorizon,
+  InvestmentProduct,
+  PepRelation,
+  TaxResidency,
+} from '@kaihu/domain';
+
+/** The profile's vocabulary is @kaihu/domain's (the portal and the server use the same lists). */
+export type {
+  AccountType,
+  BadCreditSource,
+  ExpectedReturn,
+  InvestmentHorizon,
+  InvestmentProduct,
+  PepRelation,
+  TaxResidency,
+} from '@kaihu/domain';
 
 // ---------------------------------------------------------------------------------------------
 // Shared infrastructure handed to plugins
@@ -129,22 +147,6 @@ export function asPlugin<K extends PluginKind>(mod: unknown, kind: K, from: stri
 // ---------------------------------------------------------------------------------------------
 // CounterSystem (柜台) — the broker's system of record
 // ---------------------------------------------------------------------------------------------
-
-export type TaxResidency = 'CHINA_ONLY' | 'NON_RESIDENT_ONLY' | 'CHINA_AND_OTHER';
-export type PepRelation =
-  'FOREIGN_PEP' | 'FOREIGN_PEP_FAMILY' | 'FOREIGN_PEP_CLOSE_ASSOCIATE' | 'INTERNATIONAL_ORG_EXECUTIVE' | 'NONE';
-export type InvestmentHorizon = 'UP_TO_1_YEAR' | 'ONE_TO_5_YEARS' | 'OVER_5_YEARS';
-export type ExpectedReturn = 'STABLE' | 'GROWTH' | 'AGGRESSIVE';
-export type InvestmentProduct = 'FUTURES_OPTIONS' | 'ASSET_MANAGEMENT_PRODUCTS' | 'OTHER';
-export type BadCreditSource =
-  | 'PBOC_CREDIT_CENTER'
-  | 'SUPREME_COURT_DEFAULTERS'
-  | 'INDUSTRY_COMMERCE_ADMIN'
-  | 'TAX_AUTHORITY'
-  | 'REGULATORS_SRO'
-  | 'EXCESSIVE_RIGHTS_CLAIMS'
-  | 'FUTURES_INSTITUTION_DEFAULTS'
-  | 'OTHER_ORGANIZATIONS';
 
 /** A customer's data as the counter holds it. Dates are `YYYY-MM-DD`. */
 export interface CounterProfile {

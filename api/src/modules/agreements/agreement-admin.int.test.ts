@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { generateBrowserKeyPair, makeCsr, signDetached } from '../certificates/testing/browser-like';
+import { generateBrowserKeyPair, makeCsr, signDetached } from '../certificates/testing';
 import {
   DEMO,
   bearer,

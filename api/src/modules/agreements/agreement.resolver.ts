@@ -1,13 +1,13 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
-import { requireCustomer, requireStaff } from '../auth/viewer';
-import type { Certificate } from '../certificates/certificate.entity';
-import type { CertificateService } from '../certificates/certificate.service';
-import { CustomerType } from '../profiles/customer.types';
-import type { BusinessType as BusinessTypeValue } from '../tickets/flows';
-import { toTicketType } from '../tickets/ticket.resolver';
-import { BusinessType, TicketType } from '../tickets/ticket.types';
+import { requireCustomer, requireStaff } from '../auth';
+import type { Certificate } from '../certificates';
+import type { CertificateService } from '../certificates';
+import { CustomerType, type CustomerRoot } from '../profiles';
+import type { BusinessType as BusinessTypeValue } from '@kaihu/domain';
+import { toTicketType, type TicketRoot } from '../tickets';
+import { BusinessType, TicketType } from '../tickets';
 import type { Agreement } from './agreement.entity';
 import { AgreementSignatureInput, AgreementToSign, AgreementType, CertificateType } from './agreement.types';
 
@@ -116,7 +116,7 @@ export class AgreementAdminResolver {
 @Resolver(() => TicketType)
 export class TicketAgreementsResolver {
   @FieldResolver(() => [AgreementToSign], { description: '本业务需签署的协议及签名原文' })
-  async agreements(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementToSign[]> {
+  async agreements(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementToSign[]> {
     const ticket = await services.tickets.get(em, viewer, t.id);
     return (await services.agreements.toSign(em, ticket)).map((a) => ({
       ...a,
@@ -128,7 +128,7 @@ export class TicketAgreementsResolver {
 @Resolver(() => CustomerType)
 export class CustomerCertificateResolver {
   @FieldResolver(() => CertificateType, { nullable: true, description: '最新的数字证书（可能已作废或过期）' })
-  async certificate(@Root() c: CustomerType, @Ctx() { em, services }: KaihuContext): Promise<CertificateType | null> {
+  async certificate(@Root() c: CustomerRoot, @Ctx() { em, services }: KaihuContext): Promise<CertificateType | null> {
     const cert = await services.certificates.latest(em, c.id);
     return cert ? toCertificateType(em, cert, services.certificates) : null;
   }

@@ -3,10 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgreementText } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { Viewer } from '../auth/viewer';
-import type { CertificateService } from '../certificates/certificate.service';
-import type { Ticket } from '../tickets/ticket.entity';
-import { actorOf, type TicketService } from '../tickets/ticket.service';
+import type { Viewer } from '../auth';
+import type { CertificateService } from '../certificates';
+import type { Ticket } from '../tickets';
+import { actorOf, type TicketService } from '../tickets';
 import { Agreement, AgreementSignature } from './agreement.entity';
 
 export const sha256Hex = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');

@@ -1,6 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { BusinessType as BusinessTypeValue } from '../tickets/flows';
-import { BusinessType } from '../tickets/ticket.types';
+import type { BusinessType as BusinessTypeValue } from '@kaihu/domain';
+import { BusinessType } from '../tickets';
 
 export const CertificateStatus = { VALID: 'VALID', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
 registerEnumType(CertificateStatus, {

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
-import { toCustomerType } from '../profiles/profile.resolver';
+import { toCustomerType } from '../profiles';
 import { CodeDelivery, LoginInput, RequestLoginCodeInput, SessionType, ViewerType } from './auth.types';
 import type { IssuedSession } from './auth.service';
 import { toStaffMemberType } from './staff.resolver';

@@ -3,12 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AccountType, CounterCustomer, CounterSystem } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { BrokerService } from '../brokers/broker.service';
-import type { ProfileService } from '../profiles/profile.service';
+import type { BrokerService } from '../brokers';
+import type { ProfileService } from '../profiles';
 import { ApiKey } from './api-key.entity';
 import { requireScope } from './api-key.service';
 import type { CaptchaService } from './captcha.service';
-import { ID_PROBLEM_MESSAGES, ageOn, chinaToday, parseIdNumber } from './id-number';
+import { ID_PROBLEM_MESSAGES, MINIMUM_AGE, ageOn, chinaToday, parseIdNumber } from '@kaihu/domain';
 import type { CodeDelivery, LockService, OtpService } from './otp.service';
 import { hashPassword, verifyPassword } from './passwords';
 import { Session } from './session.entity';
@@ -116,7 +116,7 @@ export class AuthService {
       throw new KaihuError(ErrorCode.INVALID_ID_NUMBER, ID_PROBLEM_MESSAGES[parsed.problem], {
         problem: parsed.problem,
       });
-    if (ageOn(parsed.value.birthDate, today) < 18) throw new KaihuError(ErrorCode.UNDERAGE);
+    if (ageOn(parsed.value.birthDate, today) < MINIMUM_AGE) throw new KaihuError(ErrorCode.UNDERAGE);
     return { idNumber: parsed.value.idNumber, accountType };
   }
 

@@ -1,7 +1,7 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import type { AccountType as AccountTypeValue } from '@kaihu/plugin-api';
-import { AccountType } from '../profiles/profile.types';
-import { CustomerType } from '../profiles/customer.types';
+import { AccountType } from '../profiles';
+import { CustomerType } from '../profiles';
 
 @ObjectType({ description: '短信验证码发送结果' })
 export class CodeDelivery {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import svgCaptcha from 'svg-captcha';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { Secrets } from '../platform/secrets';
+import type { Secrets } from '../platform';
 import { Captcha } from './captcha.entity';
 
 export const CAPTCHA_TTL_MS = 5 * 60_000;

@@ -4,7 +4,7 @@ import type { SmsGateway } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import { maskPhone } from '../../common/mask';
-import type { Secrets } from '../platform/secrets';
+import type { Secrets } from '../platform';
 import { LoginLock } from './login-lock.entity';
 import { OtpCode } from './otp-code.entity';
 

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
-import { Branch } from '../brokers/branch.entity';
-import { Broker } from '../brokers/broker.entity';
+import { Branch } from '../brokers';
+import { Broker } from '../brokers';
 import { CreateStaffInput, StaffMemberType } from './auth.types';
 import type { StaffUser } from './staff-user.entity';
 import { requireStaff } from './viewer';

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { BrokerService } from '../brokers/broker.service';
+import type { BrokerService } from '../brokers';
 import type { LockService, OtpService } from './otp.service';
 import { hashPassword, passwordProblem } from './passwords';
 import { Session } from './session.entity';

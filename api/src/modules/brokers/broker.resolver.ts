@@ -1,10 +1,16 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
 import { DateScalar } from '../../graphql/scalars';
-import { requireStaff } from '../auth/viewer';
+import { requireStaff } from '../auth';
 import { Branch } from './branch.entity';
 import { Broker } from './broker.entity';
-import { CreateBranchInput, ServiceWindowInput, ServiceWindowType, UpdateBranchInput } from './broker.types';
+import {
+  BusinessOfferType,
+  CreateBranchInput,
+  ServiceWindowInput,
+  ServiceWindowType,
+  UpdateBranchInput,
+} from './broker.types';
 
 @Resolver(() => Broker)
 export class BrokerResolver {
@@ -97,6 +103,13 @@ export class BrokerResolver {
   })
   async holidayYearsAssumed(@Root() broker: Broker, @Ctx() { em, services }: KaihuContext): Promise<number[]> {
     return (await services.brokers.holidayYears(em, broker)).filter((y) => y.derived).map((y) => y.year);
+  }
+
+  @FieldResolver(() => [BusinessOfferType], {
+    description: '业务菜单：各业务的名称、说明、能否在网上办理，按参考系统的顺序',
+  })
+  businesses(@Root() broker: Broker, @Ctx() { services }: KaihuContext): BusinessOfferType[] {
+    return services.brokers.businesses(broker);
   }
 
   @FieldResolver(() => [Branch])

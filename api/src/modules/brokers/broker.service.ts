@@ -1,3 +1,4 @@
+import { BUSINESSES, BUSINESS_TYPES, type BusinessType, type TicketStepKind } from '@kaihu/domain';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { BrokerDefinition, ServiceWindow, Weekday } from '@kaihu/plugin-api';
 import { isCalendarDate } from '../../graphql/scalars';
@@ -106,6 +107,24 @@ export class BrokerService {
     const year = Number(localTime(this.clock.now(), broker.timeZone).date.slice(0, 4));
     const calendar = await this.calendar(em, broker.id, broker.timeZone);
     return [year, year + 1].map((y) => ({ year: y, derived: calendar.isDerived(y) }));
+  }
+
+  /** The business menu of the broker, in the reference's order: what each is and whether it is offered online. */
+  businesses(
+    broker: Broker,
+  ): { type: BusinessType; name: string; hint: string; offered: boolean; steps: TicketStepKind[] }[] {
+    return BUSINESS_TYPES.map((type) => ({
+      type,
+      name: BUSINESSES[type].name,
+      hint: BUSINESSES[type].hint,
+      offered: this.offers(broker, type),
+      steps: [...BUSINESSES[type].steps],
+    }));
+  }
+
+  /** Whether the broker offers the business online (Kaihu has it and the broker enabled it). */
+  offers(broker: Broker, type: BusinessType): boolean {
+    return BUSINESSES[type].available && broker.enabledBusinesses.includes(type);
   }
 
   async inServiceHours(em: EntityManager, broker: Broker): Promise<boolean> {

@@ -3,12 +3,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { Viewer } from '../auth/viewer';
-import type { BrokerService } from '../brokers/broker.service';
-import type { Secrets } from '../platform/secrets';
-import type { ProfileService } from '../profiles/profile.service';
-import type { Ticket } from '../tickets/ticket.entity';
-import { actorOf, type TicketService } from '../tickets/ticket.service';
+import type { Viewer } from '../auth';
+import type { BrokerService } from '../brokers';
+import type { Secrets } from '../platform';
+import type { ProfileService } from '../profiles';
+import type { Ticket } from '../tickets';
+import { actorOf, type TicketService } from '../tickets';
 import {
   CertificateRequestError,
   createIssuingCa,

@@ -1,9 +1,9 @@
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
-import { requireCustomer, type Viewer } from '../auth/viewer';
-import { toTicketType } from '../tickets/ticket.resolver';
-import { TicketType } from '../tickets/ticket.types';
+import { requireCustomer, type Viewer } from '../auth';
+import { toTicketType, type TicketRoot } from '../tickets';
+import { TicketType } from '../tickets';
 import type { Document, DocumentKind as DocumentKindValue } from './document.entity';
 import type { DocumentService, FileUpload } from './document.service';
 import { DocumentKind, DocumentType } from './document.types';
@@ -60,13 +60,13 @@ export class DocumentResolver {
   }
 
   @FieldResolver(() => [DocumentType])
-  async documents(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<DocumentType[]> {
+  async documents(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<DocumentType[]> {
     if (!viewer) return [];
     return (await services.documents.listForTicket(em, t.id)).map((d) => toDocumentType(d, viewer, services.documents));
   }
 
   @FieldResolver(() => Boolean, { description: '是否有已审核通过的证件照可以复用（有则不再提示拍照规范）' })
-  async hasPhotosOnFile(@Root() t: TicketType, @Ctx() { em, services }: KaihuContext): Promise<boolean> {
+  async hasPhotosOnFile(@Root() t: TicketRoot, @Ctx() { em, services }: KaihuContext): Promise<boolean> {
     return (await services.documents.photosOnFile(em, t.customerId, t.id)).length > 0;
   }
 }

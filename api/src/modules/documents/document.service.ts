@@ -8,9 +8,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DocumentStore } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { Viewer } from '../auth/viewer';
-import type { Secrets } from '../platform/secrets';
-import { actorOf, type TicketService } from '../tickets/ticket.service';
+import type { Viewer } from '../auth';
+import type { Secrets } from '../platform';
+import { actorOf, type TicketService } from '../tickets';
 import { Document, type DocumentKind } from './document.entity';
 import { PhotoProblem, isJpegMagic, processPhoto, type PhotoKind } from './image-pipeline';
 

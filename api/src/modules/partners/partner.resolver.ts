@@ -3,7 +3,7 @@ import { ErrorCode, KaihuError } from '../../common/errors';
 import { TOPICS } from '../../common/pubsub';
 import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
-import type { BusinessType, TicketStatus } from '../tickets/flows';
+import type { BusinessType, TicketStatus } from '@kaihu/domain';
 import type { PartnerEventTypeValue } from './mapping';
 import type { PartnerEvent, WebhookDelivery, WebhookEndpoint } from './partner.entity';
 import { DEFAULT_EVENTS_PAGE, MAX_EVENTS_PAGE } from './partner.service';

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from '../../graphql/scalars';
-import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusValue } from '../tickets/flows';
-import { BusinessType, PageInfo, TicketStatus } from '../tickets/ticket.types';
+import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusValue } from '@kaihu/domain';
+import { BusinessType, PageInfo, TicketStatus } from '../tickets';
 import { PARTNER_EVENT_TYPES, type PartnerEventTypeValue } from './mapping';
 
 export const PartnerEventKind = Object.fromEntries(PARTNER_EVENT_TYPES.map((t) => [t, t])) as {

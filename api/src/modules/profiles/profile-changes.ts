@@ -9,10 +9,10 @@ import {
   type IdValidityInput,
   type OtherInfoInput,
   type PhoneKind,
-} from './profile-rules';
+} from '@kaihu/domain';
 
-export { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES } from './profile-rules';
-export type { FieldProblem, IdValidityInput, OtherInfoInput, PhoneKind } from './profile-rules';
+export { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES } from '@kaihu/domain';
+export type { FieldProblem, IdValidityInput, OtherInfoInput, PhoneKind } from '@kaihu/domain';
 
 function refuse(code: ErrorCode, problems: FieldProblem[]): never {
   throw new KaihuError(code, problems.map((p) => p.message).join('；'), { fields: problems });

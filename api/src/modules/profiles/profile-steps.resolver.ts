@@ -1,9 +1,9 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
-import { CodeDelivery } from '../auth/auth.types';
-import { requireCustomer } from '../auth/viewer';
-import { toTicketType } from '../tickets/ticket.resolver';
-import { TicketType } from '../tickets/ticket.types';
+import { CodeDelivery } from '../auth';
+import { requireCustomer } from '../auth';
+import { toTicketType, type TicketRoot } from '../tickets';
+import { TicketType } from '../tickets';
 import { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES } from './profile-changes';
 import { ContactPhoneInput, IdValidityInput, OtherInfoInput, ProfileOptions } from './profile-steps.types';
 import { Profile } from './profile.types';
@@ -52,7 +52,7 @@ export class ProfileStepResolver {
   }
 
   @FieldResolver(() => Profile, { nullable: true, description: 'the profile as it will be after approval' })
-  async proposedProfile(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<Profile | null> {
+  async proposedProfile(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<Profile | null> {
     if (!viewer) return null;
     const ticket = await services.tickets.get(em, viewer, t.id);
     const proposed = await services.profileSteps.proposedProfile(em, ticket);

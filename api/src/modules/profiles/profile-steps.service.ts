@@ -2,12 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CounterProfile } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import { chinaToday } from '../auth/id-number';
-import type { CodeDelivery, OtpService } from '../auth/otp.service';
-import type { Viewer } from '../auth/viewer';
-import type { BrokerService } from '../brokers/broker.service';
-import type { Ticket } from '../tickets/ticket.entity';
-import { actorOf, type TicketService } from '../tickets/ticket.service';
+import { chinaToday } from '@kaihu/domain';
+import type { CodeDelivery, OtpService } from '../auth';
+import type { Viewer } from '../auth';
+import type { BrokerService } from '../brokers';
+import type { Ticket } from '../tickets';
+import { actorOf, type TicketService } from '../tickets';
 import {
   changesOf,
   classifyPhone,

@@ -1,8 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
-import { Branch } from '../brokers/branch.entity';
-import { Broker } from '../brokers/broker.entity';
+import { Branch } from '../brokers';
+import { Broker } from '../brokers';
 import { CustomerType } from './customer.types';
 import type { Customer } from './customer.entity';
 import { Profile } from './profile.types';

@@ -3,8 +3,8 @@ import type { AccountType, CounterCustomer, CounterProfile, CounterSystem } from
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import { maskIdNumber, maskPhone } from '../../common/mask';
-import type { Viewer } from '../auth/viewer';
-import type { BrokerService } from '../brokers/broker.service';
+import type { Viewer } from '../auth';
+import type { BrokerService } from '../brokers';
 import { Customer } from './customer.entity';
 import type { Profile } from './profile.types';
 

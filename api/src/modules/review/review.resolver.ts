@@ -1,15 +1,15 @@
 import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
-import { requireStaff } from '../auth/viewer';
+import { requireStaff } from '../auth';
 import type {
   BusinessType as BusinessTypeValue,
   TicketStatus as TicketStatusValue,
   TicketStepKind as TicketStepKindValue,
-} from '../tickets/flows';
-import { toTicketType } from '../tickets/ticket.resolver';
-import { encodeCursor } from '../tickets/ticket.service';
-import { BusinessType, TicketConnection, TicketStatus, TicketStepKind, TicketType } from '../tickets/ticket.types';
+} from '@kaihu/domain';
+import { toTicketType } from '../tickets';
+import { encodeCursor } from '../tickets';
+import { BusinessType, TicketConnection, TicketStatus, TicketStepKind, TicketType } from '../tickets';
 
 @Resolver()
 export class ReviewResolver {

@@ -1,14 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CounterSystem, SmsGateway } from '@kaihu/plugin-api';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { AuthService } from '../auth/auth.service';
-import type { Viewer } from '../auth/viewer';
-import type { BrokerService } from '../brokers/broker.service';
-import { changesOf } from '../profiles/profile-changes';
-import type { ProfileService } from '../profiles/profile.service';
-import { FLOWS, type TicketStatus, type TicketStepKind } from '../tickets/flows';
-import type { Ticket } from '../tickets/ticket.entity';
-import { actorOf, type TicketFilter, type TicketPage, type TicketService } from '../tickets/ticket.service';
+import type { AuthService } from '../auth';
+import type { Viewer } from '../auth';
+import type { BrokerService } from '../brokers';
+import { changesOf } from '../profiles';
+import type { ProfileService } from '../profiles';
+import { BUSINESSES as FLOWS, type TicketStatus, type TicketStepKind } from '@kaihu/domain';
+import type { Ticket } from '../tickets';
+import { actorOf, type TicketFilter, type TicketPage, type TicketService } from '../tickets';
 
 type Reviewer = Viewer & { staffId: string };
 
@@ -170,26 +170,3 @@ function requireReason(reason: string): string {
   if (text.length > 500) throw new KaihuError(ErrorCode.BAD_USER_INPUT, '原因不能超过500字');
   return text;
 }
-
-/** Field labels of the old → new diff reviewers see (the Chinese names of the reference). */
-export const FIELD_LABELS: Record<string, string> = {
-  idValidFrom: '身份证有效期（起）',
-  idValidTo: '身份证有效期（止，空为长期）',
-  phone: '联系电话',
-  mobile: '联系手机',
-  province: '联系地址省',
-  city: '联系地址市',
-  address: '联系地址',
-  postalCode: '邮政编码',
-  email: '电子邮箱',
-  education: '学历',
-  occupation: '职业',
-  taxResidency: '税收居民身份',
-  pepRelation: '政要人物关系',
-  investmentHorizon: '投资期限',
-  expectedReturn: '期望收益',
-  hasActualController: '是否存在实际控制关系',
-  beneficialOwnerIsSelf: '交易实际受益人为本人',
-  products: '想投资的品种',
-  badCreditRecords: '不良诚信记录',
-};

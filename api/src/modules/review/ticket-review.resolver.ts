@@ -1,9 +1,9 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import { Branch } from '../brokers/branch.entity';
+import { Branch } from '../brokers';
 import type { KaihuContext } from '../../graphql/context';
-import { changesOf } from '../profiles/profile-changes';
-import { TicketType } from '../tickets/ticket.types';
-import { FIELD_LABELS } from './review.service';
+import { changesOf } from '../profiles';
+import { TicketType, type TicketRoot } from '../tickets';
+import { PROFILE_FIELD_LABELS as FIELD_LABELS } from '@kaihu/domain';
 import { FieldChange, SignatureRecord } from './ticket-review.types';
 
 const show = (v: unknown): string | null => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -12,7 +12,7 @@ const show = (v: unknown): string | null => (v === undefined || v === null ? nul
 @Resolver(() => TicketType)
 export class TicketReviewResolver {
   @FieldResolver(() => [FieldChange], { description: '修改前 → 修改后；审核通过后“修改前”为提交时的资料' })
-  async changes(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<FieldChange[]> {
+  async changes(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<FieldChange[]> {
     const ticket = await services.tickets.get(em, viewer, t.id);
     const proposed = changesOf(ticket.data) as Record<string, unknown>;
     const customer = await services.profiles.findCustomer(em, ticket.customerId);
@@ -39,18 +39,18 @@ export class TicketReviewResolver {
     nullable: true,
     description: '客户姓名：仅本公司工作人员和合作方可见，其他调用者为 null',
   })
-  async customerName(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
+  async customerName(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
     const ticket = await services.tickets.get(em, viewer, t.id);
     return services.review.customerName(em, viewer, ticket);
   }
 
   @FieldResolver(() => Branch, { nullable: true, description: '办理的营业部' })
-  branch(@Root() t: TicketType, @Ctx() { em, services }: KaihuContext): Promise<Branch | null> {
+  branch(@Root() t: TicketRoot, @Ctx() { em, services }: KaihuContext): Promise<Branch | null> {
     return services.brokers.findBranch(em, t.brokerId, { id: t.branchId });
   }
 
   @FieldResolver(() => String, { nullable: true, description: '视频见证坐席姓名；未经见证时为 null' })
-  async witnessAgentName(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
+  async witnessAgentName(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<string | null> {
     return services.review.witnessAgentName(em, await services.tickets.get(em, viewer, t.id));
   }
 
@@ -58,12 +58,12 @@ export class TicketReviewResolver {
     description:
       '当前调用者现在能否复核本业务：本公司复核员、业务待复核、且不是本人见证的业务（本人见证时为 false，复核将被拒绝 SAME_PERSON）',
   })
-  async reviewableByMe(@Root() t: TicketType, @Ctx() { em, services, viewer }: KaihuContext): Promise<boolean> {
+  async reviewableByMe(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<boolean> {
     return services.review.canReview(viewer, await services.tickets.get(em, viewer, t.id));
   }
 
   @FieldResolver(() => [SignatureRecord], { description: '各协议签名的验证结果' })
-  async signatures(@Root() t: TicketType, @Ctx() { em, services }: KaihuContext): Promise<SignatureRecord[]> {
+  async signatures(@Root() t: TicketRoot, @Ctx() { em, services }: KaihuContext): Promise<SignatureRecord[]> {
     const rows = await services.agreements.signatures(em, t.id);
     const out: SignatureRecord[] = [];
     for (const s of rows) {

@@ -1,4 +1,4 @@
-import { generateBrowserKeyPair, makeCsr, signDetached } from '../certificates/testing/browser-like';
+import { generateBrowserKeyPair, makeCsr, signDetached } from '../certificates/testing';
 import {
   DEMO,
   bearer,

@@ -3,8 +3,8 @@ import { TOPICS } from '../../common/pubsub';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
-import { requireCustomer } from '../auth/viewer';
-import { CustomerType } from '../profiles/customer.types';
+import { requireCustomer } from '../auth';
+import { CustomerType, type CustomerRoot } from '../profiles';
 import {
   FLOWS,
   STEP_NAMES,
@@ -149,7 +149,7 @@ function ticketUpdates(ctx: KaihuContext, ticketId: string): Promise<AsyncIterab
 export class CustomerTicketsResolver {
   @FieldResolver(() => TicketConnection, { description: '我的业务；status: [IN_PROGRESS, RETURNED] 即“待完成业务”' })
   async tickets(
-    @Root() c: CustomerType,
+    @Root() c: CustomerRoot,
     @Ctx() { em, services }: KaihuContext,
     @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatusValue[] | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,

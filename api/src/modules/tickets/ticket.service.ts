@@ -3,10 +3,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import { chinaToday } from '../auth/id-number';
-import type { Viewer } from '../auth/viewer';
-import type { BrokerService } from '../brokers/broker.service';
-import type { ProfileService } from '../profiles/profile.service';
+import { chinaToday } from '@kaihu/domain';
+import type { Viewer } from '../auth';
+import type { BrokerService } from '../brokers';
+import type { ProfileService } from '../profiles';
 import {
   FLOWS,
   OPEN_STATUSES,
@@ -85,7 +85,7 @@ export class TicketService {
     const customer = await this.deps.profiles.findCustomer(em, viewer.customerId);
     if (!customer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
     const broker = await this.deps.brokers.findById(em, customer.brokerId);
-    if (!FLOWS[business].available || !broker?.enabledBusinesses.includes(business)) {
+    if (!broker || !this.deps.brokers.offers(broker, business)) {
       throw new KaihuError(ErrorCode.BUSINESS_NOT_AVAILABLE, `“${FLOWS[business].name}”业务暂未开通，敬请期待`);
     }
     await this.deps.brokers.assertInServiceHours(em, customer.brokerId);

@@ -1,34 +1,12 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import {
-  BUSINESS_TYPES,
-  FLOWS,
-  STATUS_NAMES,
-  STEP_KINDS,
-  STEP_NAMES,
-  TICKET_STATUSES,
-  type BusinessType as BusinessTypeValue,
-  type TicketStatus as TicketStatusValue,
-  type TicketStepKind as TicketStepKindValue,
-} from './flows';
+import type {
+  BusinessType as BusinessTypeValue,
+  TicketStatus as TicketStatusValue,
+  TicketStepKind as TicketStepKindValue,
+} from '@kaihu/domain';
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { BusinessType, TicketStatus, TicketStepKind } from '../../graphql/enums';
 
-const asEnum = <T extends string>(values: readonly T[]) =>
-  Object.fromEntries(values.map((v) => [v, v])) as { [K in T]: K };
-
-export const BusinessType = asEnum(BUSINESS_TYPES);
-registerEnumType(BusinessType, {
-  name: 'BusinessType',
-  valuesConfig: Object.fromEntries(BUSINESS_TYPES.map((b) => [b, { description: FLOWS[b].name }])),
-});
-export const TicketStatus = asEnum(TICKET_STATUSES);
-registerEnumType(TicketStatus, {
-  name: 'TicketStatus',
-  valuesConfig: Object.fromEntries(TICKET_STATUSES.map((s) => [s, { description: STATUS_NAMES[s] }])),
-});
-export const TicketStepKind = asEnum(STEP_KINDS);
-registerEnumType(TicketStepKind, {
-  name: 'TicketStepKind',
-  valuesConfig: Object.fromEntries(STEP_KINDS.map((s) => [s, { description: STEP_NAMES[s] }])),
-});
+export { BusinessType, TicketStatus, TicketStepKind } from '../../graphql/enums';
 
 @ObjectType({ description: '业务步骤' })
 export class TicketStep {

@@ -5,12 +5,12 @@ import type { KaihuContext } from '../../graphql/context';
 import { pushIterator, type PushSource } from '../../graphql/fast-subscriptions';
 import { openLive } from '../../graphql/live-iterator';
 import { JSONObjectScalar } from '../../graphql/scalars';
-import { requireCustomer, requireStaff } from '../auth/viewer';
-import { toTicketType } from '../tickets/ticket.resolver';
-import { TicketType } from '../tickets/ticket.types';
+import { requireCustomer, requireStaff } from '../auth';
+import { toTicketType, type TicketRoot } from '../tickets';
+import { TicketType } from '../tickets';
 import { SnapshotMailbox, type BranchSnapshot } from './queue-board';
-import { DocumentType } from '../documents/document.types';
-import { toDocumentType } from '../documents/document.resolver';
+import { DocumentType } from '../documents';
+import { toDocumentType } from '../documents';
 import type { QueueEntry, WitnessRecording, WitnessSession } from './witness.entity';
 import { estimateSeconds, type QueueView } from './witness.service';
 import {
@@ -551,12 +551,12 @@ export class WitnessResolver {
   }
 
   @FieldResolver(() => [WitnessRecordingType], { description: '本业务的见证录像（本公司工作人员可见，复核时播放）' })
-  async witnessRecordings(@Root() t: TicketType, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
+  async witnessRecordings(@Root() t: TicketRoot, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
     return (await ctx.services.witness.ticketRecordings(ctx.em, ctx.viewer, t.id)).map((r) => toRecordingType(ctx, r));
   }
 
   @FieldResolver(() => QueueEntryType, { nullable: true, description: '视频见证排队情况' })
-  async queueEntry(@Root() t: TicketType, @Ctx() ctx: KaihuContext): Promise<QueueEntryType | null> {
+  async queueEntry(@Root() t: TicketRoot, @Ctx() ctx: KaihuContext): Promise<QueueEntryType | null> {
     const entry = await ctx.services.witness.latestEntry(ctx.em, t.id);
     return entry ? toEntryType(ctx, entry) : null;
   }

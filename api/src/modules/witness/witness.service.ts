@@ -1,3 +1,4 @@
+import { WITNESS_CHECKLIST_LABELS, type WitnessChecklistItem } from '@kaihu/domain';
 import { timingSafeEqual } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DocumentStore } from '@kaihu/plugin-api';
@@ -9,27 +10,22 @@ import { ErrorCode, KaihuError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
 import { TOPICS, type EventBus } from '../../common/pubsub';
 import type { WitnessConfig } from '../../config';
-import type { AuthService } from '../auth/auth.service';
-import type { Viewer } from '../auth/viewer';
-import type { BrokerService } from '../brokers/broker.service';
-import type { Document } from '../documents/document.entity';
-import type { DocumentService } from '../documents/document.service';
-import type { Secrets } from '../platform/secrets';
-import { STEP_NAMES, type TicketStepKind } from '../tickets/flows';
-import type { Ticket } from '../tickets/ticket.entity';
-import { actorOf, type TicketService } from '../tickets/ticket.service';
+import type { AuthService } from '../auth';
+import type { Viewer } from '../auth';
+import type { BrokerService } from '../brokers';
+import type { Document } from '../documents';
+import type { DocumentService } from '../documents';
+import type { Secrets } from '../platform';
+import { STEP_NAMES, type TicketStepKind } from '@kaihu/domain';
+import type { Ticket } from '../tickets';
+import { actorOf, type TicketService } from '../tickets';
 import { QueueBoard, type BranchSnapshot } from './queue-board';
 import { WitnessMedia, type MediaProducer, type Party } from './witness-media';
 import { ACTIVE_STATES, QueueEntry, WitnessRecording, WitnessSession, type WitnessEndReason } from './witness.entity';
 
-/** What the agent confirms during the witness (the reference's checks). */
-export const CHECKLIST = {
-  IDENTITY_MATCHES_ID_CARD: '本人与身份证照片一致',
-  ID_CARD_SHOWN: '客户已向镜头出示身份证原件',
-  AGENT_IDENTIFIED: '坐席已出示姓名及从业资格号',
-  RISKS_EXPLAINED: '客户已知晓相关开户知识及风险',
-} as const;
-export type ChecklistItem = keyof typeof CHECKLIST;
+/** What the agent confirms during the witness (the reference's checks; words in @kaihu/domain). */
+export const CHECKLIST = WITNESS_CHECKLIST_LABELS;
+export type ChecklistItem = WitnessChecklistItem;
 
 /** Used when a branch has no finished witness yet. */
 export const DEFAULT_WITNESS_SECONDS = 180;

@@ -1,8 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from '../../graphql/scalars';
-import { Branch } from '../brokers/branch.entity';
-import type { TicketStepKind as TicketStepKindValue } from '../tickets/flows';
-import { TicketStepKind, TicketType } from '../tickets/ticket.types';
+import { Branch } from '../brokers';
+import type { TicketStepKind as TicketStepKindValue } from '@kaihu/domain';
+import { TicketStepKind, TicketType } from '../tickets';
 import type { QueueState as QueueStateValue, WitnessEndReason as WitnessEndReasonValue } from './witness.entity';
 
 export const QueueState = {

@@ -15,7 +15,8 @@ import {
 } from '../graphql/generated';
 import { profileRows } from './profile-rows';
 import { WitnessCall, provideWitnessCall } from '../core/witness-call';
-import { CHECKLIST, END_REASONS, formatDuration } from './labels';
+import { WITNESS_CHECKLIST as CHECKLIST, WITNESS_END_REASON_NAMES as END_REASONS } from '@kaihu/domain';
+import { formatDuration } from './labels';
 import { Photos } from './photos';
 import { StaffContext } from './staff';
 

@@ -1,5 +1,5 @@
 import { Component, ElementRef, input, signal, viewChild } from '@angular/core';
-import { DOCUMENT_KINDS } from './labels';
+import { DOCUMENT_KIND_NAMES as DOCUMENT_KINDS } from '@kaihu/domain';
 
 export interface Photo {
   id: string;

@@ -4,7 +4,7 @@ import { RouterLink } from '@angular/router';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { ReviewQueueGQL, type BusinessType, type ReviewQueueQuery } from '../graphql/generated';
-import { BUSINESSES } from '../shared/labels';
+import { BUSINESS_LIST as BUSINESSES } from '@kaihu/domain';
 import { formatDuration, formatTime } from './labels';
 import { StaffContext } from './staff';
 

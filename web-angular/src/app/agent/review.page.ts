@@ -13,8 +13,8 @@ import {
   type ReviewTicketFieldsFragment,
   type TicketStepKind,
 } from '../graphql/generated';
-import { STATUS_NAMES } from '../shared/labels';
-import { ACTION_NAMES, ACTOR_KINDS, STEP_NAMES, formatDuration, formatTime, showValue } from './labels';
+import { ACTION_NAMES, ACTOR_KIND_NAMES as ACTOR_KINDS, STATUS_NAMES, STEP_NAMES } from '@kaihu/domain';
+import { formatDuration, formatTime, showValue } from './labels';
 import { Photos } from './photos';
 
 type Decision = 'approve' | 'return' | 'reject';

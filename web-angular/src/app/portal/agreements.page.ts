@@ -1,11 +1,10 @@
-import { Component, OnInit, inject, signal, viewChildren } from '@angular/core';
+import { Component, OnInit, computed, inject, signal, viewChildren } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { RouterLink } from '@angular/router';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { PortalInfo } from '../core/portal-info';
 import { AgreementsGQL, type AgreementsQuery, type BusinessType } from '../graphql/generated';
-import { BUSINESSES } from '../shared/labels';
 import { AgreementReader } from './cert/agreement-reader';
 import { markdownToText } from './cert/markdown';
 
@@ -27,7 +26,7 @@ type AgreementItem = AgreementsQuery['agreements'][number];
         <div class="field">
           <label for="business">业务类型</label>
           <select id="business" name="business" [(ngModel)]="business" (ngModelChange)="load()">
-            @for (b of businesses; track b.type) { <option [value]="b.type">{{ b.name }}</option> }
+            @for (b of businesses(); track b.type) { <option [value]="b.type">{{ b.name }}</option> }
           </select>
         </div>
         @if (error()) {
@@ -72,8 +71,9 @@ export class AgreementsPage implements OnInit {
   private readonly api = inject(Api);
   private readonly query = inject(AgreementsGQL);
   private readonly readers = viewChildren(AgreementReader);
-  protected readonly businesses = BUSINESSES.filter((b) => b.available);
-  business: BusinessType = this.businesses[0]?.type ?? 'UPDATE_OTHER_INFO';
+  /** the businesses the broker offers online (from the API) */
+  protected readonly businesses = computed(() => (this.info.broker()?.businesses ?? []).filter((b) => b.offered));
+  business: BusinessType | null = null;
   protected readonly items = signal<AgreementItem[] | null>(null);
   protected readonly loading = signal(false);
   protected readonly error = signal<string | null>(null);
@@ -88,6 +88,8 @@ export class AgreementsPage implements OnInit {
     try {
       const broker = await this.info.load();
       if (!broker) throw new ApiError('NOT_FOUND', '未配置期货公司，暂无法查看协议');
+      this.business ??= broker.businesses.find((b) => b.offered)?.type ?? null;
+      if (!this.business) return this.items.set([]);
       const { agreements } = await this.api.query(this.query, { business: this.business, brokerCode: broker.code });
       this.items.set(agreements);
     } catch (e) {
@@ -103,7 +105,7 @@ export class AgreementsPage implements OnInit {
   }
 
   download(a: AgreementItem): void {
-    const business = this.businesses.find((b) => b.type === this.business)?.name ?? '';
+    const business = this.businesses().find((b) => b.type === this.business)?.name ?? '';
     const text = `《${a.title}》\n第 ${a.version} 版 · 适用业务：${business}\nSHA-256：${a.sha256}\n\n${markdownToText(a.content)}\n`;
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
     const link = document.createElement('a');

@@ -6,7 +6,7 @@ import { ApiError } from '../core/errors';
 import { PortalInfo } from '../core/portal-info';
 import { SessionStore } from '../core/session';
 import { CreateCaptchaGQL, LoginGQL, RequestLoginCodeGQL, type AccountType } from '../graphql/generated';
-import { idNumberProblem } from '../shared/id-number';
+import { idNumberProblem } from '@kaihu/domain';
 
 /**
  * 登录: ID number, account type (期货经纪 / 非期货经纪), image captcha with refresh, SMS code with
@@ -119,7 +119,7 @@ export class LoginPage implements OnInit {
   private readonly tick = signal(0);
   protected readonly idError = computed(() => {
     this.tick();
-    return this.fieldErrors()['idNumber'] ?? (this.touchedId() ? idNumberProblem(this.idNumber) : null);
+    return this.fieldErrors()['idNumber'] ?? (this.touchedId() ? idNumberProblem(this.idNumber, new Date()) : null);
   });
   private timer: ReturnType<typeof setInterval> | null = null;
 
@@ -150,7 +150,7 @@ export class LoginPage implements OnInit {
   private checkId(): boolean {
     this.touchedId.set(true);
     this.tick.update((n) => n + 1);
-    const problem = idNumberProblem(this.idNumber);
+    const problem = idNumberProblem(this.idNumber, new Date());
     this.fieldErrors.set(problem ? { idNumber: problem } : {});
     return !problem;
   }

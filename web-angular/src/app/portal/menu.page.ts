@@ -3,7 +3,8 @@ import { Router, RouterLink } from '@angular/router';
 import { Api } from '../core/api';
 import { SessionStore } from '../core/session';
 import { MyTicketsGQL, type BusinessType, type MyTicketsQuery } from '../graphql/generated';
-import { BUSINESSES, STATUS_NAMES } from '../shared/labels';
+import { STATUS_NAMES } from '@kaihu/domain';
+import { PortalInfo, type PortalBroker } from '../core/portal-info';
 
 type TicketRow = NonNullable<MyTicketsQuery['me']>['tickets']['edges'][number]['node'];
 
@@ -15,7 +16,7 @@ type TicketRow = NonNullable<MyTicketsQuery['me']>['tickets']['edges'][number]['
     <main class="page">
       <h1>选择需要办理的业务类型</h1>
       <ul class="menu" role="list">
-        @for (b of menu; track b.key) {
+        @for (b of menu(); track b.key) {
           <li>
             @if (b.available) {
               <button type="button" class="tile" (click)="open(b)" [attr.aria-describedby]="b.key + '-hint'">
@@ -91,38 +92,12 @@ export class MenuPage implements OnInit {
   private readonly api = inject(Api);
   private readonly router = inject(Router);
   private readonly myTickets = inject(MyTicketsGQL);
-  /** The reference's menu: businesses, 我的基本资料 (its 修改 buttons start the three 修改 businesses), 协议下载. */
-  protected readonly menu: {
-    key: string;
-    name: string;
-    hint: string;
-    available: boolean;
-    business?: BusinessType;
-    link?: string;
-  }[] = [
-    ...BUSINESSES.filter((b) => !b.type.startsWith('UPDATE_') && b.type !== 'RESET_PASSWORD').map((b) => ({
-      key: b.type,
-      name: b.name,
-      hint: b.hint,
-      available: b.available,
-      business: b.type,
-    })),
-    {
-      key: 'PROFILE',
-      name: '我的基本资料',
-      hint: '查看与修改身份信息、联系电话、其他信息',
-      available: true,
-      link: '/profile',
-    },
-    { key: 'AGREEMENTS', name: '协议下载', hint: '查看和下载业务协议', available: true, link: '/agreements' },
-    ...BUSINESSES.filter((b) => b.type === 'RESET_PASSWORD').map((b) => ({
-      key: b.type,
-      name: b.name,
-      hint: b.hint,
-      available: b.available,
-      business: b.type,
-    })),
-  ];
+  private readonly portal = inject(PortalInfo);
+  /**
+   * The reference's menu: the businesses the broker lists (from the API, with whether each is offered
+   * online), 我的基本资料 (its 修改 buttons start the three 修改 businesses), 协议下载, 密码重置.
+   */
+  protected readonly menu = computed<MenuItem[]>(() => menuOf(this.portal.broker()));
   private readonly tickets = signal<TicketRow[]>([]);
   protected readonly pending = computed(() =>
     this.tickets().filter((t) => t.status === 'IN_PROGRESS' || t.status === 'RETURNED'),
@@ -130,6 +105,7 @@ export class MenuPage implements OnInit {
   protected readonly reviewing = computed(() => this.tickets().filter((t) => t.status === 'SUBMITTED'));
 
   async ngOnInit(): Promise<void> {
+    void this.portal.load();
     if (!this.session.loggedIn()) return;
     try {
       const { me } = await this.api.query(this.myTickets, {
@@ -156,4 +132,36 @@ export class MenuPage implements OnInit {
   stepTitle(t: TicketRow): string {
     return t.steps.find((s) => s.kind === t.currentStep)?.title ?? '';
   }
+}
+
+interface MenuItem {
+  key: string;
+  name: string;
+  hint: string;
+  available: boolean;
+  business?: BusinessType;
+  link?: string;
+}
+
+function menuOf(broker: PortalBroker | null): MenuItem[] {
+  const offers = (broker?.businesses ?? []).map((b) => ({
+    key: b.type,
+    name: b.name,
+    hint: b.hint,
+    available: b.offered,
+    business: b.type,
+  }));
+  const maintenance = (b: MenuItem) => b.key.startsWith('UPDATE_') || b.key === 'RESET_PASSWORD';
+  return [
+    ...offers.filter((b) => !maintenance(b)),
+    {
+      key: 'PROFILE',
+      name: '我的基本资料',
+      hint: '查看与修改身份信息、联系电话、其他信息',
+      available: true,
+      link: '/profile',
+    },
+    { key: 'AGREEMENTS', name: '协议下载', hint: '查看和下载业务协议', available: true, link: '/agreements' },
+    ...offers.filter((b) => b.key === 'RESET_PASSWORD'),
+  ];
 }

@@ -4,14 +4,14 @@ import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { MeGQL, type MeQuery } from '../graphql/generated';
 import {
-  BAD_CREDIT,
-  EXPECTED_RETURN,
-  INVESTMENT_HORIZON,
-  PEP_RELATION,
-  PRODUCTS,
-  TAX_RESIDENCY,
+  BAD_CREDIT_SOURCE_NAMES as BAD_CREDIT,
+  EXPECTED_RETURN_NAMES as EXPECTED_RETURN,
+  INVESTMENT_HORIZON_NAMES as INVESTMENT_HORIZON,
+  PEP_RELATION_NAMES as PEP_RELATION,
+  INVESTMENT_PRODUCT_NAMES as PRODUCTS,
+  TAX_RESIDENCY_NAMES as TAX_RESIDENCY,
   yesNo,
-} from '../shared/labels';
+} from '@kaihu/domain';
 
 type Me = NonNullable<MeQuery['me']>;
 

@@ -3,7 +3,7 @@ import { Router, RouterLink } from '@angular/router';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { StartTicketGQL, type BusinessType } from '../graphql/generated';
-import { BUSINESSES } from '../shared/labels';
+import { BUSINESS_LIST as BUSINESSES } from '@kaihu/domain';
 
 /** Starts (or resumes: the server returns the open ticket of the same business) and opens the ticket. */
 @Component({

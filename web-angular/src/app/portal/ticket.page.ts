@@ -5,7 +5,7 @@ import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { CancelTicketGQL, GoBackGQL, TicketGQL, TicketUpdatedGQL } from '../graphql/generated';
-import { STATUS_NAMES } from '../shared/labels';
+import { STATUS_NAMES } from '@kaihu/domain';
 import { Stepper } from './stepper';
 import { TicketContext } from './ticket-context';
 import { STEP_VIEWS } from './steps/registry';

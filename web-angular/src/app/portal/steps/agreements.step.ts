@@ -13,7 +13,7 @@ import { AgreementReader } from '../cert/agreement-reader';
 import { WrongPasswordError, base64ToBytes, bytesToBase64, openPkcs12, signDetached } from '../cert/browser-cert';
 import { loadCertificate, type StoredCertificate } from '../cert/cert-store';
 import { CertInstallNotice } from '../cert/install-notice';
-import { PASSWORD_HINT } from '../cert/password-rules';
+import { PASSWORD_HINT } from '@kaihu/domain';
 import { paint } from '../cert/paint';
 import { TicketContext } from '../ticket-context';
 

@@ -6,7 +6,7 @@ import { CertificateOwnerGQL, RequestCertificateGQL, TicketGQL } from '../../gra
 import { generateKeys, makeCsr, makePkcs12 } from '../cert/browser-cert';
 import { saveCertificate } from '../cert/cert-store';
 import { CertInstallNotice } from '../cert/install-notice';
-import { newPasswordProblem } from '../cert/password-rules';
+import { newPasswordProblem } from '@kaihu/domain';
 import { paint } from '../cert/paint';
 import { TicketContext } from '../ticket-context';
 

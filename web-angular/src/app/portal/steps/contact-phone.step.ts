@@ -4,7 +4,7 @@ import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
 import { RequestPhoneCodeGQL, UpdateContactPhoneGQL } from '../../graphql/generated';
 import { FieldErrors } from '../../shared/field-errors';
-import { PHONE_MESSAGE, phoneKind } from '../../shared/profile-rules';
+import { PHONE_MESSAGE, phoneKind } from '@kaihu/domain';
 import { TicketContext } from '../ticket-context';
 
 /** 联系电话信息资料: a new mobile (with an SMS code sent to it) or a landline (no code). */

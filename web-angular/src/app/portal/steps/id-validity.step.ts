@@ -4,7 +4,7 @@ import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
 import { MeGQL, UpdateIdValidityGQL } from '../../graphql/generated';
 import { FieldErrors } from '../../shared/field-errors';
-import { chinaToday, idValidityProblems } from '../../shared/profile-rules';
+import { chinaToday, idValidityProblems } from '@kaihu/domain';
 import { TicketContext } from '../ticket-context';
 
 /** 身份信息资料: only the ID card's validity can change here (自 … 至 … or 长期). */

@@ -15,14 +15,14 @@ import {
 } from '../../graphql/generated';
 import { FieldErrors } from '../../shared/field-errors';
 import {
-  BAD_CREDIT,
-  EXPECTED_RETURN,
-  INVESTMENT_HORIZON,
-  PEP_RELATION,
-  PRODUCTS,
-  TAX_RESIDENCY,
-} from '../../shared/labels';
-import { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES, otherInfoProblems } from '../../shared/profile-rules';
+  BAD_CREDIT_SOURCE_NAMES as BAD_CREDIT,
+  EXPECTED_RETURN_NAMES as EXPECTED_RETURN,
+  INVESTMENT_HORIZON_NAMES as INVESTMENT_HORIZON,
+  PEP_RELATION_NAMES as PEP_RELATION,
+  INVESTMENT_PRODUCT_NAMES as PRODUCTS,
+  TAX_RESIDENCY_NAMES as TAX_RESIDENCY,
+} from '@kaihu/domain';
+import { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES, otherInfoProblems } from '@kaihu/domain';
 import { TicketContext } from '../ticket-context';
 
 const MUNICIPALITIES = ['北京市', '天津市', '上海市', '重庆市'];
