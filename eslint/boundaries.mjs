@@ -1,7 +1,8 @@
 /**
  * Kaihu's import boundaries, as one ESLint rule (`kaihu/boundaries`):
  * - a module of the API (`api/src/modules/<name>/`) reaches another module only through that
- *   module's `index.ts`, never its files;
+ *   module's `index.ts`, never its files (`module.ts`, the tables, resolvers and steps it hands the
+ *   composition root, and `testing/`, helpers for tests, are the two other entry points);
  * - the Angular app never imports the server (`api/`);
  * - `@kaihu/domain` is browser-safe: no Node built-ins.
  */
@@ -45,7 +46,7 @@ const rule = {
       const toModule = moduleOf(target + path.sep);
       if (!toModule || toModule === fromModule) return;
       const rest = target.slice(MODULES.length + toModule.length);
-      if (['', 'index', 'testing', 'testing/index'].map((r) => (r ? path.sep + r : r)).includes(rest)) return;
+      if (['', 'index', 'module', 'testing', 'testing/index'].map((r) => (r ? path.sep + r : r)).includes(rest)) return;
       const index = path.relative(path.dirname(file), path.join(MODULES, toModule)) || '.';
       context.report({
         node,

@@ -1,16 +1,16 @@
 /** Every module of Kaihu's API, for the composition root: their tables (db/entities.ts) and resolvers (graphql/schema.ts). */
 import type { KaihuModule } from './common/module';
-import { agreementsModule } from './modules/agreements';
-import { authModule } from './modules/auth';
-import { brokersModule } from './modules/brokers';
-import { certificatesModule } from './modules/certificates';
-import { documentsModule } from './modules/documents';
-import { partnersModule } from './modules/partners';
-import { platformModule } from './modules/platform';
-import { profilesModule } from './modules/profiles';
-import { reviewModule } from './modules/review';
-import { ticketsModule } from './modules/tickets';
-import { witnessModule } from './modules/witness';
+import { agreementsModule } from './modules/agreements/module';
+import { authModule } from './modules/auth/module';
+import { brokersModule } from './modules/brokers/module';
+import { certificatesModule } from './modules/certificates/module';
+import { documentsModule } from './modules/documents/module';
+import { partnersModule } from './modules/partners/module';
+import { platformModule } from './modules/platform/module';
+import { profilesModule } from './modules/profiles/module';
+import { reviewModule } from './modules/review/module';
+import { ticketsModule } from './modules/tickets/module';
+import { witnessModule } from './modules/witness/module';
 
 export const MODULES: readonly KaihuModule[] = [
   platformModule,

@@ -1,3 +1,5 @@
+import type { SqlClient } from '@kaihu/plugin-api';
+import { SfuNodeRegistry } from '@kaihu/sfu';
 import type { Clock } from './common/clock';
 import { TOPICS, type EventBus } from './common/pubsub';
 import type { KaihuConfig } from './config';
@@ -10,12 +12,12 @@ import { LockService, OtpService } from './modules/auth';
 import { BrokerService } from './modules/brokers';
 import { CertificateService } from './modules/certificates';
 import type { Secrets } from './modules/platform';
-import { ProfileStepService } from './modules/profiles';
 import { ProfileService } from './modules/profiles';
 import { DocumentService } from './modules/documents';
 import { PartnerService } from './modules/partners';
 import { ReviewService } from './modules/review';
-import { TicketService } from './modules/tickets';
+import { StepRegistry, TicketService } from './modules/tickets';
+import { MODULES } from './modules';
 import { WitnessService } from './modules/witness';
 import type { Plugins } from './plugins/loader';
 
@@ -31,7 +33,6 @@ export interface Services {
   profiles: ProfileService;
   tickets: TicketService;
   documents: DocumentService;
-  profileSteps: ProfileStepService;
   review: ReviewService;
   certificates: CertificateService;
   agreements: AgreementService;
@@ -40,18 +41,18 @@ export interface Services {
   plugins: Plugins;
   secrets: Secrets;
   bus: EventBus;
-  /** Set by the server: closes this node's WebSockets of a session that just ended. */
-  sessionsClosed: (sessionId: string) => void;
 }
 
 export function createServices(deps: {
+  /** the database for plugins' and the SFU registry's own SQL */
+  sql: SqlClient;
   clock: Clock;
   plugins: Plugins;
   config: KaihuConfig;
   secrets: Secrets;
   bus: EventBus;
 }): Services {
-  const { clock, plugins, config, secrets, bus } = deps;
+  const { clock, plugins, config, secrets, bus, sql } = deps;
   const brokers = new BrokerService(clock);
   const captchas = new CaptchaService(clock, () => secrets, config.demo);
   const locks = new LockService(clock);
@@ -60,27 +61,40 @@ export function createServices(deps: {
   const apiKeys = new ApiKeyService(clock);
   const staff = new StaffService(clock, { brokers, otp, locks });
   const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
-  const tickets = new TicketService(clock, { brokers, profiles });
   const partners = new PartnerService(clock, bus, () => secrets, { demo: config.demo, webhooks: config.webhooks });
-  // partner events ride on the ticket trail: recorded in the same flush, announced after it
-  tickets.onEvent = (em, t, change) => partners.record(em, t, change);
-  tickets.onChange = (t) => {
-    bus.publish(TOPICS.TICKET_UPDATED, t.id, { id: t.id });
-    partners.committed(t);
-  };
+  const tickets = new TicketService(
+    clock,
+    { brokers, profiles },
+    {
+      steps: new StepRegistry(MODULES.flatMap((m) => m.steps ?? [])),
+      // the step definitions call other modules' services: the set being built here
+      services: () => services,
+      listeners: [
+        // partner events ride on the ticket trail: recorded in the same flush, announced after it
+        partners,
+        { committed: (t) => bus.publish(TOPICS.TICKET_UPDATED, t.id, { id: t.id }) },
+      ],
+    },
+  );
   const documents = new DocumentService(clock, () => secrets, plugins.documents, tickets, config.dataDir);
-  const profileSteps = new ProfileStepService(clock, { tickets, profiles, otp, brokers });
-  const certificates = new CertificateService(clock, () => secrets, { tickets, profiles, brokers });
-  tickets.certificateCheck = (em, customerId) => certificates.hasValid(em, customerId);
-  const agreements = new AgreementService(clock, { tickets, certificates });
+  const certificates = new CertificateService(clock, () => secrets, { profiles, brokers });
+  const agreements = new AgreementService(clock, { certificates });
   const witness = new WitnessService(
     clock,
     bus,
-    { tickets, brokers, auth, documents, store: plugins.documents, secrets: () => secrets },
+    {
+      tickets,
+      brokers,
+      auth,
+      documents,
+      store: plugins.documents,
+      secrets: () => secrets,
+      sfuNodes: new SfuNodeRegistry(sql),
+    },
     config.witness,
   );
   const review = new ReviewService({ tickets, profiles, brokers, auth, counter: plugins.counter, sms: plugins.sms });
-  return {
+  const services: Services = {
     brokers,
     auth,
     staff,
@@ -91,7 +105,6 @@ export function createServices(deps: {
     profiles,
     tickets,
     documents,
-    profileSteps,
     review,
     certificates,
     agreements,
@@ -100,6 +113,6 @@ export function createServices(deps: {
     plugins,
     secrets,
     bus,
-    sessionsClosed: () => {},
   };
+  return services;
 }

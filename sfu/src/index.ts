@@ -27,6 +27,7 @@ export { RemoteRooms } from './remote';
 export { startSfuServer } from './server';
 export type { SfuServer, SfuServerOptions } from './server';
 export { SFU_NODES_TABLE } from './protocol';
+export { SFU_NODE_STALE_SECONDS, SfuNodeRegistry, type SfuNodeInfo, type SqlQuery } from './registry';
 export { SessionRecorder, probeMedia } from './recorder';
 export type { RecordTrack, RecordedStream, RecorderOptions, RecordingResult } from './recorder';
 export { captureSnapshot } from './snapshot';

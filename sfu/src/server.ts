@@ -7,7 +7,8 @@ import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 
 import type { PoolLogger } from './pool';
-import { RPC_METHODS, SFU_NODES_TABLE, type RpcRequest } from './protocol';
+import { RPC_METHODS, type RpcRequest } from './protocol';
+import { SfuNodeRegistry } from './registry';
 import { LocalRooms, MediaError, type LocalRoomsOptions, type MediaEvent } from './rooms';
 
 /**
@@ -144,17 +145,13 @@ export async function startSfuServer(options: SfuServerOptions): Promise<SfuServ
   const capacity = options.capacity ?? workers * 100;
 
   let db: pg.Pool | null = null;
+  let registry: SfuNodeRegistry | null = null;
   let timer: NodeJS.Timeout | null = null;
   if (options.databaseUrl) {
     db = new pg.Pool({ connectionString: options.databaseUrl, max: 2, application_name: 'kaihu-sfu' });
-    const beat = async () => {
-      const s = await rooms.stats();
-      await db!.query(
-        `INSERT INTO ${SFU_NODES_TABLE} (id, url, capacity, rooms, workers, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, now(), now())
-         ON CONFLICT (id) DO UPDATE SET url = excluded.url, capacity = excluded.capacity, rooms = excluded.rooms, workers = excluded.workers, heartbeat_at = now()`,
-        [nodeId, url, capacity, s.rooms, workers],
-      );
-    };
+    const pool = db;
+    registry = new SfuNodeRegistry({ query: async (sql, params) => (await pool.query(sql, params as unknown[])).rows });
+    const beat = async () => registry!.beat({ id: nodeId, url, capacity, rooms: (await rooms.stats()).rooms, workers });
     await beat();
     timer = setInterval(
       () => beat().catch((err: unknown) => logger?.warn({ err }, 'sfu: heartbeat failed')),
@@ -171,7 +168,7 @@ export async function startSfuServer(options: SfuServerOptions): Promise<SfuServ
     async close() {
       if (timer) clearInterval(timer);
       if (db) {
-        await db.query(`DELETE FROM ${SFU_NODES_TABLE} WHERE id = $1`, [nodeId]).catch(() => undefined);
+        await registry?.leave(nodeId).catch(() => undefined);
         await db.end();
       }
       for (const ws of sockets) ws.terminate();

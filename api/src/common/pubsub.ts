@@ -38,6 +38,8 @@ export const TOPICS = {
   WITNESS_MEDIA: 'WITNESS_MEDIA',
   /** id = witness session id; payload { type: PARTY_LEFT | PARTY_RETURNED | ENDED, party?, endReason? }: across nodes */
   WITNESS_PARTY: 'WITNESS_PARTY',
+  /** id = 'all'; payload { sessionId }: a session ended (logout, revoked by an admin): every node closes its sockets of it */
+  SESSION_ENDED: 'SESSION_ENDED',
   /** id = broker id; payload { seq }: partner events up to seq were committed (subscribers read them from the database) */
   PARTNER_EVENT: 'PARTNER_EVENT',
 } as const;

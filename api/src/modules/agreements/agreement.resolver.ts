@@ -1,15 +1,12 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
-import { requireCustomer, requireStaff } from '../auth';
-import type { Certificate } from '../certificates';
-import type { CertificateService } from '../certificates';
-import { CustomerType, type CustomerRoot } from '../profiles';
+import { requireStaff } from '../auth';
 import type { BusinessType as BusinessTypeValue } from '@kaihu/domain';
-import { toTicketType, type TicketRoot } from '../tickets';
+import { type TicketRoot } from '../tickets';
 import { BusinessType, TicketType } from '../tickets';
 import type { Agreement } from './agreement.entity';
-import { AgreementSignatureInput, AgreementToSign, AgreementType, CertificateType } from './agreement.types';
+import { AgreementToSign, AgreementType } from './agreement.types';
 
 const toAgreementType = (a: Agreement): AgreementType => ({
   id: a.id,
@@ -21,22 +18,6 @@ const toAgreementType = (a: Agreement): AgreementType => ({
   businesses: a.businesses as BusinessTypeValue[],
   createdAt: a.createdAt,
 });
-
-async function toCertificateType(
-  em: KaihuContext['em'],
-  c: Certificate,
-  certificates: CertificateService,
-): Promise<CertificateType> {
-  return {
-    serialNumber: c.serialNumber,
-    subject: c.subject,
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    status: certificates.status(c),
-    pem: c.certPem,
-    chainPem: await certificates.chainPem(em, c.brokerId),
-  };
-}
 
 @Resolver(() => TicketType)
 export class AgreementResolver {
@@ -57,27 +38,6 @@ export class AgreementResolver {
         brokerCode ? '期货公司不存在' : '请先登录，或指定期货公司代码',
       );
     return (await services.agreements.forBusiness(em, broker.id, business)).map(toAgreementType);
-  }
-
-  @Mutation(() => TicketType, { description: '签署协议：每份协议一个 CMS 分离式签名，服务端逐一验证' })
-  async signAgreements(
-    @Arg('ticketId', () => ID) ticketId: string,
-    @Arg('signatures', () => [AgreementSignatureInput]) signatures: AgreementSignatureInput[],
-    @Ctx() { em, services, viewer }: KaihuContext,
-  ): Promise<TicketType> {
-    return toTicketType(await services.agreements.sign(em, requireCustomer(viewer), ticketId, signatures));
-  }
-
-  @Mutation(() => CertificateType, {
-    description: 'PKCS#10 CSR (PEM) generated in the browser; allowed after a passed witness',
-  })
-  async requestCertificate(
-    @Arg('ticketId', () => ID) ticketId: string,
-    @Arg('csrPem', () => String) csrPem: string,
-    @Ctx() { em, services, viewer }: KaihuContext,
-  ): Promise<CertificateType> {
-    const cert = await services.certificates.request(em, requireCustomer(viewer), ticketId, csrPem);
-    return toCertificateType(em, cert, services.certificates);
   }
 }
 
@@ -122,14 +82,5 @@ export class TicketAgreementsResolver {
       ...a,
       agreement: toAgreementType(a.agreement),
     }));
-  }
-}
-
-@Resolver(() => CustomerType)
-export class CustomerCertificateResolver {
-  @FieldResolver(() => CertificateType, { nullable: true, description: '最新的数字证书（可能已作废或过期）' })
-  async certificate(@Root() c: CustomerRoot, @Ctx() { em, services }: KaihuContext): Promise<CertificateType | null> {
-    const cert = await services.certificates.latest(em, c.id);
-    return cert ? toCertificateType(em, cert, services.certificates) : null;
   }
 }

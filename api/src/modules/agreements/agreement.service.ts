@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { RequiredEntityData } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { AgreementText } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
@@ -6,7 +7,6 @@ import { ErrorCode, KaihuError } from '../../common/errors';
 import type { Viewer } from '../auth';
 import type { CertificateService } from '../certificates';
 import type { Ticket } from '../tickets';
-import { actorOf, type TicketService } from '../tickets';
 import { Agreement, AgreementSignature } from './agreement.entity';
 
 export const sha256Hex = (s: string | Buffer): string => createHash('sha256').update(s).digest('hex');
@@ -43,7 +43,7 @@ export interface AgreementToSign {
 export class AgreementService {
   constructor(
     private readonly clock: Clock,
-    private readonly deps: { tickets: TicketService; certificates: CertificateService },
+    private readonly deps: { certificates: CertificateService },
   ) {}
 
   /** What the ticket's customer signs: each agreement of its business with its exact payload. */
@@ -71,14 +71,12 @@ export class AgreementService {
    * (AGREEMENTS_INCOMPLETE) and valid (SIGNATURE_INVALID naming the agreement and the check).
    * Needs a valid certificate (CERTIFICATE_REQUIRED).
    */
-  async sign(
+  async verifySignatures(
     em: EntityManager,
-    viewer: Viewer & { customerId: string },
-    ticketId: string,
+    ticket: Ticket,
     signatures: { agreementId: string; signature: string }[],
-  ): Promise<Ticket> {
-    const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
-    this.deps.tickets.assertAtStep(ticket, 'AGREEMENTS');
+  ): Promise<{ signed: { code: string; version: number }[] }> {
+    const ticketId = ticket.id;
     if (!(await this.deps.certificates.hasValid(em, ticket.customerId)))
       throw new KaihuError(ErrorCode.CERTIFICATE_REQUIRED);
     const expected = await this.toSign(em, ticket);
@@ -97,7 +95,7 @@ export class AgreementService {
         agreementIds: unknown.map((u) => u.agreementId),
       });
     const now = this.clock.now();
-    await em.nativeDelete(AgreementSignature, { ticketId });
+    const rows: RequiredEntityData<AgreementSignature>[] = [];
     for (const e of expected) {
       const payload = Buffer.from(e.signingPayload, 'base64');
       const der = Buffer.from(given.get(e.agreement.id)!, 'base64');
@@ -113,7 +111,7 @@ export class AgreementService {
         }
         throw err;
       }
-      em.create(AgreementSignature, {
+      rows.push({
         ticketId,
         agreementId: e.agreement.id,
         payload: payload.toString('utf8'),
@@ -128,13 +126,10 @@ export class AgreementService {
         signedAt: now,
       });
     }
-    return this.deps.tickets.completeStep(
-      em,
-      ticket,
-      'AGREEMENTS',
-      { signed: expected.map((e) => ({ code: e.agreement.code, version: e.agreement.version })) },
-      actorOf(viewer),
-    );
+    // every signature verified: the earlier ones (of a ticket sent back) give way, stored with the step
+    for (const old of await em.find(AgreementSignature, { ticketId })) em.remove(old);
+    for (const row of rows) em.create(AgreementSignature, row);
+    return { signed: expected.map((e) => ({ code: e.agreement.code, version: e.agreement.version })) };
   }
 
   /**

@@ -1,16 +1,6 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import type { BusinessType as BusinessTypeValue } from '@kaihu/domain';
 import { BusinessType } from '../tickets';
-
-export const CertificateStatus = { VALID: 'VALID', REVOKED: 'REVOKED', EXPIRED: 'EXPIRED' } as const;
-registerEnumType(CertificateStatus, {
-  name: 'CertificateStatus',
-  valuesConfig: {
-    VALID: { description: '有效' },
-    REVOKED: { description: '已作废' },
-    EXPIRED: { description: '已过期' },
-  },
-});
 
 @InputType()
 export class AgreementSignatureInput {
@@ -35,15 +25,4 @@ export class AgreementToSign {
   @Field(() => AgreementType) agreement!: AgreementType;
   @Field({ description: 'the exact bytes to sign (canonical JSON), base64' }) signingPayload!: string;
   @Field(() => Date, { nullable: true }) signedAt!: Date | null;
-}
-
-@ObjectType('Certificate', { description: '个人数字证书' })
-export class CertificateType {
-  @Field() serialNumber!: string;
-  @Field() subject!: string;
-  @Field() notBefore!: Date;
-  @Field() notAfter!: Date;
-  @Field(() => CertificateStatus) status!: keyof typeof CertificateStatus;
-  @Field({ description: 'PEM, for the browser to put into its PKCS#12' }) pem!: string;
-  @Field(() => [String], { description: 'issuing chain, PEM, leaf excluded' }) chainPem!: string[];
 }

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { SocketSessions } from './ws-auth';
 import type { KaihuContext } from '../../graphql/context';
 import { toCustomerType } from '../profiles';
 import { CodeDelivery, LoginInput, RequestLoginCodeInput, SessionType, ViewerType } from './auth.types';
@@ -29,7 +30,7 @@ export class AuthResolver {
   @Mutation(() => Boolean, { description: '退出登录：令牌立即失效' })
   async logout(@Ctx() { em, services, viewer }: KaihuContext): Promise<boolean> {
     const done = await services.auth.logout(em, viewer);
-    if (done && viewer?.sessionId) services.sessionsClosed(viewer.sessionId);
+    if (done && viewer?.sessionId) SocketSessions.announceEnded(services.bus, [viewer.sessionId]);
     return done;
   }
 

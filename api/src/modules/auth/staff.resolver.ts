@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
+import { SocketSessions } from './ws-auth';
 import type { KaihuContext } from '../../graphql/context';
 import { Branch } from '../brokers';
 import { Broker } from '../brokers';
@@ -50,7 +51,7 @@ export class StaffResolver {
       id,
       disabled,
     );
-    for (const sessionId of revokedSessions) services.sessionsClosed(sessionId);
+    SocketSessions.announceEnded(services.bus, revokedSessions);
     return toStaffMemberType(staff);
   }
 
@@ -68,7 +69,7 @@ export class StaffResolver {
       id,
       password,
     );
-    for (const sessionId of revokedSessions) services.sessionsClosed(sessionId);
+    SocketSessions.announceEnded(services.bus, revokedSessions);
     return toStaffMemberType(staff);
   }
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { WebSocket } from 'ws';
+import { TOPICS, type EventBus } from '../../common/pubsub';
 import type { Logger } from '../../common/logger';
 import type { AuthService, TokenProblem } from './auth.service';
 import type { Viewer } from './viewer';
@@ -35,17 +36,33 @@ export class SocketSessions {
     private readonly forkEm: () => EntityManager,
     private readonly log: Logger,
     private readonly sweepEveryMs: number,
+    private readonly bus: EventBus,
   ) {}
 
+  private ended: AsyncIterator<Record<string, unknown>> | null = null;
+
+  /** Sweeps periodically, and closes at once the sockets of a session any node announces ended. */
   start(): void {
     this.timer ??= setInterval(() => void this.sweep(), this.sweepEveryMs);
     this.timer.unref();
+    if (this.ended) return;
+    const ended = (this.ended = this.bus.subscribe(TOPICS.SESSION_ENDED, 'all')[Symbol.asyncIterator]());
+    void (async () => {
+      for (let e = await ended.next(); !e.done; e = await ended.next()) this.revoke(String(e.value.sessionId));
+    })().catch((err: unknown) => this.log.warn({ err }, 'session-ended events stopped'));
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    void this.ended?.return?.();
+    this.ended = null;
     this.sockets.clear();
+  }
+
+  /** Tells every node (this one included) that these sessions ended: their sockets close. */
+  static announceEnded(bus: EventBus, sessionIds: Iterable<string>): void {
+    for (const sessionId of sessionIds) bus.publish(TOPICS.SESSION_ENDED, 'all', { sessionId });
   }
 
   add(socket: WebSocket, viewer: Viewer): void {

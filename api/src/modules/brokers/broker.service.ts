@@ -122,9 +122,13 @@ export class BrokerService {
     }));
   }
 
-  /** Whether the broker offers the business online (Kaihu has it and the broker enabled it). */
-  offers(broker: Broker, type: BusinessType): boolean {
-    return BUSINESSES[type].available && broker.enabledBusinesses.includes(type);
+  /** Whether the broker offers the business online (Kaihu has it — `flow.available` — and the broker enabled it). */
+  offers(
+    broker: Broker,
+    type: string,
+    flow: { available: boolean } | undefined = BUSINESSES[type as BusinessType],
+  ): boolean {
+    return !!flow?.available && broker.enabledBusinesses.includes(type);
   }
 
   async inServiceHours(em: EntityManager, broker: Broker): Promise<boolean> {

@@ -3,12 +3,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { Logger } from '../../common/logger';
-import type { Viewer } from '../auth';
 import type { BrokerService } from '../brokers';
 import type { Secrets } from '../platform';
 import type { ProfileService } from '../profiles';
 import type { Ticket } from '../tickets';
-import { actorOf, type TicketService } from '../tickets';
 import {
   CertificateRequestError,
   createIssuingCa,
@@ -31,7 +29,7 @@ export class CertificateService {
   constructor(
     private readonly clock: Clock,
     private readonly secrets: () => Secrets,
-    private readonly deps: { tickets: TicketService; profiles: ProfileService; brokers: BrokerService },
+    private readonly deps: { profiles: ProfileService; brokers: BrokerService },
   ) {}
 
   /** Decrypted issuing keys, by broker (decrypting runs PBKDF2 on purpose slowly: once per process). */
@@ -134,22 +132,12 @@ export class CertificateService {
   }
 
   /**
-   * Issues a 2-year client certificate from a PKCS#10 CSR made in the browser, at the ticket's
-   * CERTIFICATE step and only after its witness passed (WITNESS_REQUIRED). The CSR's self-signature
-   * and subject (the customer's name) are checked (CSR_INVALID). Earlier certificates of the
-   * customer are revoked (重新申请 replaces them).
+   * Issues a 2-year client certificate from a PKCS#10 CSR made in the browser (the CERTIFICATE
+   * step: see steps/certificate.step.ts). The CSR's self-signature and subject (the customer's
+   * name) are checked (CSR_INVALID). Earlier certificates of the customer are revoked (重新申请
+   * replaces them); both are stored with the step's flush.
    */
-  async request(
-    em: EntityManager,
-    viewer: Viewer & { customerId: string },
-    ticketId: string,
-    csrPem: string,
-  ): Promise<Certificate> {
-    const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
-    if (!ticket.steps.some((s) => s.kind === 'VIDEO_WITNESS' && s.done) || !ticket.data.VIDEO_WITNESS) {
-      throw new KaihuError(ErrorCode.WITNESS_REQUIRED);
-    }
-    this.deps.tickets.assertAtStep(ticket, 'CERTIFICATE');
+  async issue(em: EntityManager, ticket: Ticket, csrPem: string): Promise<Certificate> {
     if (typeof csrPem !== 'string' || csrPem.length > 20_000) throw new KaihuError(ErrorCode.CSR_INVALID);
     const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
     if (!customer) throw new KaihuError(ErrorCode.NOT_FOUND);
@@ -172,12 +160,9 @@ export class CertificateService {
         throw new KaihuError(ErrorCode.CSR_INVALID, e.message, { reason: e.reason });
       throw e;
     }
-    await em.nativeUpdate(
-      Certificate,
-      { customerId: customer.id, revokedAt: null },
-      { revokedAt: now, revokedReason: 'SUPERSEDED' },
-    );
-    const cert = em.create(Certificate, {
+    for (const old of await em.find(Certificate, { customerId: customer.id, revokedAt: null }))
+      em.assign(old, { revokedAt: now, revokedReason: 'SUPERSEDED' });
+    return em.create(Certificate, {
       customerId: customer.id,
       brokerId: ticket.brokerId,
       ticketId: ticket.id,
@@ -187,14 +172,11 @@ export class CertificateService {
       notBefore: issued.notBefore,
       notAfter: issued.notAfter,
     });
-    await this.deps.tickets.completeStep(
-      em,
-      ticket,
-      'CERTIFICATE',
-      { serialNumber: issued.serialNumber },
-      actorOf(viewer),
-    );
-    return cert;
+  }
+
+  /** One of the customer's certificates by serial number. */
+  bySerial(em: EntityManager, customerId: string, serialNumber: string): Promise<Certificate> {
+    return em.findOneOrFail(Certificate, { customerId, serialNumber });
   }
 
   /**

@@ -1,27 +1,13 @@
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
-import { requireCustomer, type Viewer } from '../auth';
+import { requireCustomer } from '../auth';
 import { toTicketType, type TicketRoot } from '../tickets';
 import { TicketType } from '../tickets';
-import type { Document, DocumentKind as DocumentKindValue } from './document.entity';
-import type { DocumentService, FileUpload } from './document.service';
+import type { DocumentKind as DocumentKindValue } from './document.entity';
+import type { FileUpload } from './document.service';
 import { DocumentKind, DocumentType } from './document.types';
-
-export function toDocumentType(d: Document, viewer: Viewer, documents: DocumentService): DocumentType {
-  return {
-    id: d.id,
-    kind: d.kind,
-    sha256: d.sha256,
-    width: d.width,
-    height: d.height,
-    url: documents.signedUrl(d, 'processed', viewer),
-    thumbnailUrl: documents.signedUrl(d, 'thumbnail', viewer),
-    adjustments: d.adjustments,
-    reused: d.reusedFromId !== null,
-    createdAt: d.createdAt,
-  };
-}
+import { toDocumentType } from './document.mapping';
 
 @Resolver(() => TicketType)
 export class DocumentResolver {
@@ -46,16 +32,6 @@ export class DocumentResolver {
   ): Promise<TicketType> {
     const customer = requireCustomer(viewer);
     await services.documents.reuse(em, customer, ticketId);
-    return toTicketType(await services.tickets.getOwn(em, customer, ticketId));
-  }
-
-  @Mutation(() => TicketType, { description: '照片上传完成，进入下一步' })
-  async completeDocuments(
-    @Arg('ticketId', () => ID) ticketId: string,
-    @Ctx() { em, services, viewer }: KaihuContext,
-  ): Promise<TicketType> {
-    const customer = requireCustomer(viewer);
-    await services.documents.complete(em, customer, ticketId);
     return toTicketType(await services.tickets.getOwn(em, customer, ticketId));
   }
 

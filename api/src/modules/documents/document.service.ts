@@ -261,28 +261,6 @@ export class DocumentService {
     await em.flush();
   }
 
-  /** Finishes the DOCUMENTS step; DOCUMENTS_INCOMPLETE until front, back and signature are there. */
-  async complete(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<void> {
-    const ticket = await this.tickets.getOwn(em, viewer, ticketId);
-    this.tickets.assertAtStep(ticket, 'DOCUMENTS');
-    const docs = await this.listForTicket(em, ticketId);
-    const missing = REQUIRED_KINDS.filter((k) => !docs.some((d) => d.kind === k));
-    if (missing.length) {
-      throw new KaihuError(
-        ErrorCode.DOCUMENTS_INCOMPLETE,
-        `请上传${missing.map((k) => KIND_NAMES[k]).join('、')}后再进入下一步`,
-        { missing },
-      );
-    }
-    await this.tickets.completeStep(
-      em,
-      ticket,
-      'DOCUMENTS',
-      { documents: docs.map((d) => ({ id: d.id, kind: d.kind, sha256: d.sha256 })) },
-      actorOf(viewer),
-    );
-  }
-
   // --- signed URLs ---------------------------------------------------------------------------
 
   /**

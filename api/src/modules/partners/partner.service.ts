@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger';
 import { TOPICS, type EventBus } from '../../common/pubsub';
 import { requireScope } from '../auth';
 import type { Viewer } from '../auth';
+import type { TicketListener } from '../tickets';
 import type { Secrets } from '../platform';
 import type { DeliveryJob, DeliveryQueue } from './delivery-queue';
 import { partnerEventsFor } from './mapping';
@@ -72,7 +73,7 @@ export function signatureHeader(secret: string, t: number, body: string): string
  * `events` subscription) and receive them on their webhook endpoints, signed, retried with
  * exponential backoff by a job queue (pg-boss on PostgreSQL).
  */
-export class PartnerService {
+export class PartnerService implements TicketListener {
   /** Events created in a unit of work, by ticket object, until the change is committed. */
   private readonly pending = new WeakMap<object, PartnerEvent[]>();
   private queue: DeliveryQueue | null = null;
@@ -92,7 +93,7 @@ export class PartnerService {
   // --- events ----------------------------------------------------------------------------------
 
   /** The tickets module's hook: adds the partner events of a trail event to the same unit of work. */
-  record(em: EntityManager, ticket: TicketRef, change: TicketChangeRef): void {
+  eventAppended(em: EntityManager, ticket: TicketRef, change: TicketChangeRef): void {
     const mapped = partnerEventsFor({ ...change, status: ticket.status });
     if (!mapped.length) return;
     const now = this.clock.now();

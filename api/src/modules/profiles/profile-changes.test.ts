@@ -1,11 +1,9 @@
 import fc from 'fast-check';
-import {
-  changesOf,
-  classifyPhone,
-  validateIdValidity,
-  validateOtherInfo,
-  type OtherInfoInput,
-} from './profile-changes';
+import { StepRegistry } from '../tickets';
+import { contactPhoneStep } from './steps/contact-phone.step';
+import { idValidityStep } from './steps/id-validity.step';
+import { otherInfoStep } from './steps/other-info.step';
+import { classifyPhone, validateIdValidity, validateOtherInfo, type OtherInfoInput } from './profile-changes';
 
 const TODAY = '2026-11-23';
 const good: OtherInfoInput = {
@@ -120,6 +118,10 @@ describe('other information', () => {
 });
 
 describe('changes of a ticket', () => {
+  const registry = new StepRegistry([idValidityStep, contactPhoneStep, otherInfoStep] as never[]);
+  const changesOf = (data: Record<string, unknown>) =>
+    registry.profileChanges({ steps: Object.keys(data).map((kind) => ({ kind, done: true })) as never, data });
+
   it('map each step’s data onto profile fields', () => {
     expect(
       changesOf({ DOCUMENTS: { documents: [] }, ID_VALIDITY: { idValidFrom: '2020-03-01', idValidTo: null } }),

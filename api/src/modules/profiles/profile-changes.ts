@@ -58,27 +58,3 @@ export function validateOtherInfo(input: OtherInfoInput): Partial<CounterProfile
     badCreditRecords: [...(input.badCreditRecords ?? [])],
   };
 }
-
-/**
- * How each step's stored data changes the profile (data, not if-chains). Steps not listed change
- * nothing in the counter.
- */
-export const STEP_PROFILE_CHANGES: Partial<Record<string, (data: never) => Partial<CounterProfile>>> = {
-  ID_VALIDITY: (d: { idValidFrom: string; idValidTo: string | null }) => ({
-    idValidFrom: d.idValidFrom,
-    idValidTo: d.idValidTo,
-  }),
-  CONTACT_PHONE: (d: { kind: PhoneKind; phone: string }) =>
-    d.kind === 'MOBILE' ? { mobile: d.phone } : { phone: d.phone },
-  OTHER_INFO: (d: Partial<CounterProfile>) => d,
-};
-
-/** The profile changes a ticket's collected data amounts to. */
-export function changesOf(data: Record<string, unknown>): Partial<CounterProfile> {
-  let out: Partial<CounterProfile> = {};
-  for (const [step, value] of Object.entries(data)) {
-    const f = STEP_PROFILE_CHANGES[step];
-    if (f && value) out = { ...out, ...f(value as never) };
-  }
-  return out;
-}

@@ -4,19 +4,8 @@ import type { KaihuContext } from '../../graphql/context';
 import { Branch } from '../brokers';
 import { Broker } from '../brokers';
 import { CustomerType } from './customer.types';
-import type { Customer } from './customer.entity';
 import { Profile } from './profile.types';
-import type { Visibility } from './profile.service';
-
-export function toCustomerType(c: Customer, visibility: Exclude<Visibility, 'NONE'>): CustomerType {
-  return Object.assign(new CustomerType(), {
-    id: c.id,
-    accountType: c.accountType,
-    brokerId: c.brokerId,
-    branchId: c.branchId,
-    visibility,
-  });
-}
+import { toCustomerType } from './customer.mapping';
 
 @Resolver(() => CustomerType)
 export class CustomerResolver {

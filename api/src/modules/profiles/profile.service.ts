@@ -80,6 +80,13 @@ export class ProfileService {
   }
 
   /** The counter's current profile of the customer. */
+  /** The customer's profile as it will be with `changes` applied (a ticket's proposed profile). */
+  async withChanges(em: EntityManager, customerId: string, changes: Partial<CounterProfile>): Promise<CounterProfile> {
+    const customer = await this.findCustomer(em, customerId);
+    if (!customer) throw new KaihuError(ErrorCode.NOT_FOUND);
+    return { ...(await this.counterProfile(em, customer)), ...changes };
+  }
+
   async counterProfile(em: EntityManager, customer: Customer): Promise<CounterProfile> {
     const broker = await this.brokers.findById(em, customer.brokerId);
     const found = broker && (await this.counter.findCustomer(broker.code, customer.idNumber, customer.accountType));

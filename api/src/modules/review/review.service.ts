@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CounterSystem, SmsGateway } from '@kaihu/plugin-api';
 import { ErrorCode, KaihuError } from '../../common/errors';
+import { APPROVALS, approvedMessage } from './approvals';
 import type { AuthService } from '../auth';
 import type { Viewer } from '../auth';
 import type { BrokerService } from '../brokers';
-import { changesOf } from '../profiles';
 import type { ProfileService } from '../profiles';
 import { BUSINESSES as FLOWS, type TicketStatus, type TicketStepKind } from '@kaihu/domain';
 import type { Ticket } from '../tickets';
@@ -101,7 +101,7 @@ export class ReviewService {
     const broker = await this.deps.brokers.findById(em, ticket.brokerId);
     if (!customer || !broker) throw new KaihuError(ErrorCode.NOT_FOUND);
     const business = FLOWS[ticket.business].name;
-    const changes = changesOf(ticket.data);
+    const changes = this.deps.tickets.steps.profileChanges(ticket);
     const current = (await this.deps.profiles.counterProfile(em, customer)) as unknown as Record<string, unknown>;
     // keep what the fields were, so the diff stays readable after the counter changed
     ticket.data = {
@@ -116,28 +116,19 @@ export class ReviewService {
       });
     }
     const profile = await this.deps.profiles.counterProfile(em, customer);
-    let text = `【${broker.name}】尊敬的${profile.name}客户，您的${business}申请（受理单号${ticket.acceptanceNo}）已审核通过。`;
-    let code: string | undefined;
-    if (ticket.business === 'RESET_PASSWORD') {
-      const { temporaryPassword } = await this.deps.counter.resetPassword(
-        broker.code,
-        customer.idNumber,
-        customer.accountType,
-        ticket.acceptanceNo,
-      );
-      code = temporaryPassword;
-      text = `【${broker.name}】尊敬的${profile.name}客户，您的密码重置已完成，临时交易密码为${temporaryPassword}，请尽快登录交易系统修改密码。如非本人操作，请致电${broker.servicePhone ?? '我司客服'}。`;
-    }
+    const context = {
+      em,
+      ticket,
+      broker,
+      customer: { idNumber: customer.idNumber, accountType: customer.accountType, profile },
+      counter: this.deps.counter,
+    };
+    const approval = APPROVALS[ticket.business];
+    const message = approval ? await approval(context) : approvedMessage(context, business);
     const done = await this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'APPROVED' });
     if (note) this.deps.tickets.event(em, done, actorOf(viewer), 'REVIEW_NOTE', null, null, { note });
     await em.flush();
-    await this.deps.sms.send({
-      to: profile.mobile,
-      text,
-      purpose: ticket.business === 'RESET_PASSWORD' ? 'PASSWORD_RESET' : 'TICKET_APPROVED',
-      brokerCode: broker.code,
-      code,
-    });
+    await this.deps.sms.send({ to: profile.mobile, ...message, brokerCode: broker.code });
     return done;
   }
 

@@ -1,7 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import { Branch } from '../brokers';
 import type { KaihuContext } from '../../graphql/context';
-import { changesOf } from '../profiles';
 import { TicketType, type TicketRoot } from '../tickets';
 import { PROFILE_FIELD_LABELS as FIELD_LABELS } from '@kaihu/domain';
 import { FieldChange, SignatureRecord } from './ticket-review.types';
@@ -14,7 +13,7 @@ export class TicketReviewResolver {
   @FieldResolver(() => [FieldChange], { description: '修改前 → 修改后；审核通过后“修改前”为提交时的资料' })
   async changes(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<FieldChange[]> {
     const ticket = await services.tickets.get(em, viewer, t.id);
-    const proposed = changesOf(ticket.data) as Record<string, unknown>;
+    const proposed = services.tickets.steps.profileChanges(ticket) as Record<string, unknown>;
     const customer = await services.profiles.findCustomer(em, ticket.customerId);
     if (!customer) return [];
     const snapshot = ticket.data.PROFILE_BEFORE as Record<string, unknown> | undefined;

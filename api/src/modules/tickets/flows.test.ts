@@ -1,4 +1,5 @@
-import { BUSINESS_TYPES, FLOWS, currentStepOf, initialSteps, withCertificateSteps } from './flows';
+import { BUSINESSES as FLOWS, BUSINESS_TYPES } from '@kaihu/domain';
+import { currentStepOf, initialSteps, withCertificateSteps } from './flows';
 
 describe('business flows as data', () => {
   it('end every business with AGREEMENTS then SUBMITTED', () => {
@@ -26,7 +27,7 @@ describe('business flows as data', () => {
   });
 
   it('computes the current step and inserts the certificate steps before AGREEMENTS', () => {
-    const steps = initialSteps('UPDATE_OTHER_INFO');
+    const steps = initialSteps(FLOWS.UPDATE_OTHER_INFO.steps);
     expect(currentStepOf(steps)).toBe('DOCUMENTS');
     steps[0]!.done = true;
     expect(currentStepOf(steps)).toBe('OTHER_INFO');
@@ -38,13 +39,13 @@ describe('business flows as data', () => {
       'AGREEMENTS',
       'SUBMITTED',
     ]);
-    const reset = initialSteps('RESET_PASSWORD');
+    const reset = initialSteps(FLOWS.RESET_PASSWORD.steps);
     expect(withCertificateSteps(reset)).toEqual(reset);
   });
 
   it('puts a fresh witness and certificate before AGREEMENTS for 重新申请, resetting done ones', () => {
     const kinds = (steps: { kind: string }[]) => steps.map((s) => s.kind);
-    const reset = initialSteps('RESET_PASSWORD').map((s) => ({
+    const reset = initialSteps(FLOWS.RESET_PASSWORD.steps).map((s) => ({
       ...s,
       done: s.kind !== 'AGREEMENTS' && s.kind !== 'SUBMITTED',
     }));
@@ -65,7 +66,7 @@ describe('business flows as data', () => {
     ]);
     expect(currentStepOf(redone)).toBe('VIDEO_WITNESS');
     // a business that had no certificate steps gets them
-    const other = initialSteps('UPDATE_OTHER_INFO').map((s) => ({
+    const other = initialSteps(FLOWS.UPDATE_OTHER_INFO.steps).map((s) => ({
       ...s,
       done: s.kind === 'DOCUMENTS' || s.kind === 'OTHER_INFO',
     }));

@@ -1,34 +1,18 @@
 /**
- * Businesses (业务) as data: each business type is an ordered list of steps. The server walks a
- * ticket through them; nothing about the order lives in if-chains.
+ * How a ticket walks its business's steps (the steps themselves are data: @kaihu/domain's
+ * BUSINESSES): which step is current, and the witness and certificate steps inserted before
+ * 签署协议. Pure functions; nothing about the order lives in if-chains.
  */
-import { BUSINESSES, type BusinessInfo, type BusinessType, type TicketStepKind } from '@kaihu/domain';
-
-export {
-  BUSINESS_TYPES,
-  OPEN_STATUSES,
-  STATUS_NAMES,
-  STEP_KINDS,
-  STEP_NAMES,
-  TICKET_STATUSES,
-  type BusinessType,
-  type TicketStatus,
-  type TicketStepKind,
-} from '@kaihu/domain';
-
-export type BusinessFlow = BusinessInfo;
-
-/** The flow of each business (the shared definition in @kaihu/domain). */
-export const FLOWS: Record<BusinessType, BusinessFlow> = BUSINESSES;
+import type { TicketStepKind } from '@kaihu/domain';
 
 export interface StepState {
   kind: TicketStepKind;
   done: boolean;
 }
 
-/** The steps a new ticket of `business` starts with. */
-export function initialSteps(business: BusinessType): StepState[] {
-  return FLOWS[business].steps.map((kind) => ({ kind, done: false }));
+/** The steps a new ticket of a business starts with (its flow's steps, none done). */
+export function initialSteps(steps: readonly TicketStepKind[]): StepState[] {
+  return steps.map((kind) => ({ kind, done: false }));
 }
 
 /** The first step not done (SUBMITTED once everything before it is). */

@@ -1,20 +1,21 @@
-import type { TicketType } from './ticket.types';
 /** Tickets (受理单): businesses as data, the steps, the event trail. What other modules may use of it. */
-import type { KaihuModule } from '../../common/module';
-import { TicketEvent } from './ticket-event.entity';
-import { Ticket } from './ticket.entity';
-import { CustomerTicketsResolver, TicketResolver } from './ticket.resolver';
+import type { TicketType } from './ticket.types';
 
 export type { Ticket } from './ticket.entity';
-export { toTicketType } from './ticket.resolver';
-export { actorOf, encodeCursor, TicketService, type TicketFilter, type TicketPage } from './ticket.service';
+export { toTicketType } from './ticket.mapping';
+export { defineStep, StepRegistry, type ReviewRow, type StepDefinition, type StepRun } from './steps';
+export {
+  actorOf,
+  encodeCursor,
+  type Actor,
+  TicketService,
+  type TicketChange,
+  type TicketFilter,
+  type TicketListener,
+  type TicketPage,
+  type TicketRef,
+} from './ticket.service';
 export { BusinessType, PageInfo, TicketConnection, TicketStatus, TicketStepKind, TicketType } from './ticket.types';
-
-/** For the composition root: the module's tables and GraphQL resolvers. */
-export const ticketsModule: KaihuModule = {
-  entities: [TicketEvent, Ticket],
-  resolvers: [CustomerTicketsResolver, TicketResolver],
-};
 
 /**
  * A ticket as another module's field resolver receives it (`@Root() t: TicketRoot`): a plain type, so

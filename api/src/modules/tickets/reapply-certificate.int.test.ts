@@ -1,3 +1,4 @@
+import { TOPICS } from '../../common/pubsub';
 import { generateBrowserKeyPair, makeCsr, signDetached } from '../certificates/testing';
 import {
   DEMO,
@@ -44,31 +45,28 @@ describe.each<DbKind>(['postgresql', 'pglite'])('reapplyCertificate on %s', (kin
     expect(notYet.errors![0]!.message).toBe('当前应办理“视频见证”，只有在“签署协议”时才能重新申请数字证书');
 
     const first = await certify(token, ticketId, DEMO.zhangWei.name);
-    const changes: string[] = [];
-    const previous = server.services.tickets.onChange;
-    server.services.tickets.onChange = (t) => {
-      changes.push(`${t.id}:${t.currentStep}`);
-      previous(t);
-    };
-    try {
-      const res = await gql(server.url, REAPPLY, { t: ticketId }, auth);
-      expect(res.errors).toBeUndefined();
-      expect(res.data!.reapplyCertificate).toEqual({
-        id: ticketId,
-        status: 'IN_PROGRESS',
-        currentStep: 'VIDEO_WITNESS',
-        steps: [
-          { kind: 'DOCUMENTS', done: true },
-          { kind: 'OTHER_INFO', done: true },
-          { kind: 'VIDEO_WITNESS', done: false },
-          { kind: 'CERTIFICATE', done: false },
-          { kind: 'AGREEMENTS', done: false },
-          { kind: 'SUBMITTED', done: false },
-        ],
-      });
-    } finally {
-      server.services.tickets.onChange = previous;
-    }
+    // the change is announced once on the bus (the live ticketUpdated), after it was stored
+    const updates = server.services.bus.subscribe(TOPICS.TICKET_UPDATED, ticketId)[Symbol.asyncIterator]();
+    const next = updates.next(); // subscribes
+    const res = await gql(server.url, REAPPLY, { t: ticketId }, auth);
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.reapplyCertificate).toEqual({
+      id: ticketId,
+      status: 'IN_PROGRESS',
+      currentStep: 'VIDEO_WITNESS',
+      steps: [
+        { kind: 'DOCUMENTS', done: true },
+        { kind: 'OTHER_INFO', done: true },
+        { kind: 'VIDEO_WITNESS', done: false },
+        { kind: 'CERTIFICATE', done: false },
+        { kind: 'AGREEMENTS', done: false },
+        { kind: 'SUBMITTED', done: false },
+      ],
+    });
+    const announced = await next;
+    await updates.return?.();
+    const stored = await server.services.tickets.getForSystem(server.db.orm.em.fork() as never, ticketId);
+    const changes = [`${announced.value.id}:${stored.currentStep}`];
     expect(changes).toEqual([`${ticketId}:VIDEO_WITNESS`]);
     const trail = await gql(
       server.url,

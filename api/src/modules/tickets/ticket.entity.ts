@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Check, Entity, Index, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
-import type { BusinessType, StepState, TicketStatus, TicketStepKind } from './flows';
+import type { BusinessType, TicketStatus, TicketStepKind } from '@kaihu/domain';
+import type { StepState } from './flows';
 
 /** A business (业务) a customer runs: 受理单. The steps and their data are owned by the server. */
 @Entity({ tableName: 'tickets' })

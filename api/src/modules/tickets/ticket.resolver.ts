@@ -5,35 +5,10 @@ import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
 import { requireCustomer } from '../auth';
 import { CustomerType, type CustomerRoot } from '../profiles';
-import {
-  FLOWS,
-  STEP_NAMES,
-  type BusinessType as BusinessTypeValue,
-  type TicketStatus as TicketStatusValue,
-} from './flows';
-import type { Ticket } from './ticket.entity';
+import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusValue } from '@kaihu/domain';
+import { toTicketType } from './ticket.mapping';
 import { encodeCursor } from './ticket.service';
 import { BusinessType, TicketConnection, TicketEventType, TicketStatus, TicketType } from './ticket.types';
-
-export function toTicketType(t: Ticket): TicketType {
-  return Object.assign(new TicketType(), {
-    id: t.id,
-    acceptanceNo: t.acceptanceNo,
-    business: t.business,
-    businessName: FLOWS[t.business].name,
-    status: t.status,
-    steps: t.steps.map((s) => ({ kind: s.kind, done: s.done, title: STEP_NAMES[s.kind] })),
-    currentStep: t.currentStep,
-    reason: t.reason,
-    returnedToStep: t.returnedToStep,
-    createdAt: t.createdAt,
-    updatedAt: t.updatedAt,
-    submittedAt: t.submittedAt,
-    customerId: t.customerId,
-    brokerId: t.brokerId,
-    branchId: t.branchId,
-  });
-}
 
 @Resolver(() => TicketType)
 export class TicketResolver {

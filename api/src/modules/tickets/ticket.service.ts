@@ -7,17 +7,21 @@ import { chinaToday } from '@kaihu/domain';
 import type { Viewer } from '../auth';
 import type { BrokerService } from '../brokers';
 import type { ProfileService } from '../profiles';
+import type { Services } from '../../services';
+import { afterCommit } from '../../common/unit-of-work';
 import {
-  FLOWS,
+  BUSINESSES,
+  EDITABLE_STATUSES as EDITABLE,
   OPEN_STATUSES,
+  STATUS_PHRASES,
   STEP_NAMES,
-  currentStepOf,
-  initialSteps,
-  withCertificateSteps,
+  type BusinessInfo,
   type BusinessType,
   type TicketStatus,
   type TicketStepKind,
-} from './flows';
+} from '@kaihu/domain';
+import { currentStepOf, initialSteps, withCertificateSteps, type StepState } from './flows';
+import type { StepDefinition, StepRegistry } from './steps';
 import { TicketEvent } from './ticket-event.entity';
 import { Ticket } from './ticket.entity';
 
@@ -30,8 +34,33 @@ export function actorOf(viewer: Viewer | null): Actor {
   return viewer ? { kind: viewer.kind, id: viewer.id } : { kind: 'SYSTEM', id: null };
 }
 
-/** Statuses in which the customer may still work on the ticket. */
-const EDITABLE: readonly TicketStatus[] = ['IN_PROGRESS', 'RETURNED'];
+/** What other modules know of a ticket when it changes. */
+export interface TicketRef {
+  id: string;
+  brokerId: string;
+  business: string;
+  status: string;
+}
+
+/** One entry of the ticket's event trail as listeners see it. */
+export interface TicketChange {
+  action: string;
+  step: string | null;
+  before: unknown;
+  after: unknown;
+  actorKind: Actor['kind'];
+}
+
+/**
+ * A module that reacts to tickets (the partners module's events and webhooks, the live
+ * `ticketUpdated`): handed to the service at construction, never patched on afterwards.
+ */
+export interface TicketListener {
+  /** An event is appended to the trail, before the flush that stores it: rows added to `em` are stored with it. */
+  eventAppended?(em: EntityManager, ticket: TicketRef, change: TicketChange): void;
+  /** A change of the ticket has been committed. */
+  committed?(ticket: TicketRef): void;
+}
 
 /** Narrows a broker's ticket list; every part optional. */
 export interface TicketFilter {
@@ -49,26 +78,28 @@ export interface TicketPage {
 
 /** Tickets (受理单): start, walk the steps, go back, cancel; every change leaves an event. */
 export class TicketService {
-  /** Called after every committed change (the ticketUpdated subscription hooks in here). */
-  onChange: (ticket: Ticket) => void = () => {};
-
-  /**
-   * Called for every event appended to the trail, before the flush that stores it: the partners
-   * module adds its partner events to the same unit of work here (set in services.ts).
-   */
-  onEvent: (
-    em: EntityManager,
-    ticket: Ticket,
-    change: { action: string; step: string | null; before: unknown; after: unknown; actorKind: Actor['kind'] },
-  ) => void = () => {};
-
-  /** Whether the customer holds a valid certificate (set by the certificates module). */
-  certificateCheck: (em: EntityManager, customerId: string) => Promise<boolean> = async () => false;
-
   constructor(
     private readonly clock: Clock,
     private readonly deps: { brokers: BrokerService; profiles: ProfileService },
+    private readonly options: {
+      steps: StepRegistry;
+      listeners: readonly TicketListener[];
+      /** the server's services, which the step definitions call (constructed after this one) */
+      services: () => Services;
+      /** the businesses' flows (tests add a test-only one); @kaihu/domain's by default */
+      flows?: Record<string, BusinessInfo>;
+    },
   ) {}
+
+  get steps(): StepRegistry {
+    return this.options.steps;
+  }
+
+  flow(business: string): BusinessInfo {
+    const flow = this.options.flows?.[business] ?? BUSINESSES[business as BusinessType];
+    if (!flow) throw new KaihuError(ErrorCode.BAD_USER_INPUT, `未知的业务类型“${business}”`);
+    return flow;
+  }
 
   /**
    * Starts a business, or resumes the customer's open ticket of the same business. Refused when
@@ -85,8 +116,8 @@ export class TicketService {
     const customer = await this.deps.profiles.findCustomer(em, viewer.customerId);
     if (!customer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
     const broker = await this.deps.brokers.findById(em, customer.brokerId);
-    if (!broker || !this.deps.brokers.offers(broker, business)) {
-      throw new KaihuError(ErrorCode.BUSINESS_NOT_AVAILABLE, `“${FLOWS[business].name}”业务暂未开通，敬请期待`);
+    if (!broker || !this.deps.brokers.offers(broker, business, this.flow(business))) {
+      throw new KaihuError(ErrorCode.BUSINESS_NOT_AVAILABLE, `“${this.flow(business).name}”业务暂未开通，敬请期待`);
     }
     await this.deps.brokers.assertInServiceHours(em, customer.brokerId);
     if (business !== 'UPDATE_ID_VALIDITY') {
@@ -99,8 +130,16 @@ export class TicketService {
       }
     }
     const now = this.clock.now();
-    let steps = initialSteps(business);
-    if (!(await this.certificateCheck(em, customer.id))) steps = withCertificateSteps(steps);
+    const draft = {
+      steps: initialSteps(this.flow(business).steps),
+      customerId: customer.id,
+      brokerId: customer.brokerId,
+    };
+    const steps = await this.withNeeds(
+      em,
+      draft,
+      draft.steps.map((s) => s.kind),
+    );
     for (let attempt = 0; ; attempt++) {
       const ticket = em.create(Ticket, {
         acceptanceNo: newAcceptanceNo(now),
@@ -117,8 +156,7 @@ export class TicketService {
       });
       this.event(em, ticket, actorOf(viewer), 'STARTED', null, null, { business, acceptanceNo: ticket.acceptanceNo });
       try {
-        await em.flush();
-        this.onChange(ticket);
+        await this.flushAndAnnounce(em, ticket);
         return ticket;
       } catch (e) {
         em.clear();
@@ -181,8 +219,44 @@ export class TicketService {
   }
 
   /**
-   * Completes the current step with the data it collected and moves to the next one.
-   * Modules call this for their own step (documents, info pages, agreements…).
+   * Runs a step: refuses unless the ticket is open and at it, lets its definition check the input
+   * and say what to store, stores it, moves on (inserting what the next step needs first), appends
+   * one event and flushes once. Every step of every business goes through here.
+   */
+  async runStep<I, D>(
+    em: EntityManager,
+    viewer: Viewer,
+    ticket: Ticket,
+    definition: StepDefinition<I, D>,
+    input: I,
+  ): Promise<{ ticket: Ticket; data: D }> {
+    definition.precondition?.(ticket);
+    this.assertAtStep(ticket, definition.kind);
+    const data = await definition.collect({
+      em,
+      viewer,
+      ticket,
+      input,
+      services: this.requireServices(),
+      clock: this.clock,
+    });
+    return { ticket: await this.completeStep(em, ticket, definition.kind, data, actorOf(viewer)), data };
+  }
+
+  /** {@link runStep} on the customer's own ticket by id (the customer-facing steps' mutations). */
+  async runOwnStep<I, D>(
+    em: EntityManager,
+    viewer: Viewer & { customerId: string },
+    ticketId: string,
+    definition: StepDefinition<I, D>,
+    input: I,
+  ): Promise<{ ticket: Ticket; data: D }> {
+    return this.runStep(em, viewer, await this.getOwn(em, viewer, ticketId), definition, input);
+  }
+
+  /**
+   * Marks the current step done with its data and moves to the next one: what {@link runStep}
+   * stores. Modules complete steps through runStep; tests call this to skip steps they do not test.
    */
   async completeStep(
     em: EntityManager,
@@ -195,17 +269,44 @@ export class TicketService {
     const before = ticket.data[step] ?? null;
     ticket.steps = ticket.steps.map((s) => (s.kind === step ? { ...s, done: true } : s));
     if (data !== undefined) ticket.data = { ...ticket.data, [step]: data };
+    ticket.steps = await this.withNeeds(em, ticket, [currentStepOf(ticket.steps)]);
     ticket.currentStep = currentStepOf(ticket.steps);
-    if (ticket.currentStep === 'AGREEMENTS' && !(await this.certificateCheck(em, ticket.customerId))) {
-      // AGREEMENTS needs a valid certificate: witness and certificate come first (没有检测到证书)
-      ticket.steps = withCertificateSteps(ticket.steps);
-      ticket.currentStep = currentStepOf(ticket.steps);
-    }
     ticket.updatedAt = ticket.stepEnteredAt = this.clock.now();
     this.event(em, ticket, actor, 'STEP_COMPLETED', step, before, data ?? null);
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
+  }
+
+  /** The steps with what `kinds` need inserted right before them when missing (see StepDefinition.needs). */
+  private async withNeeds(
+    em: EntityManager,
+    ticket: Pick<Ticket, 'steps' | 'customerId' | 'brokerId'> & { data?: Ticket['data'] },
+    kinds: readonly TicketStepKind[],
+  ): Promise<StepState[]> {
+    let steps = [...ticket.steps];
+    for (const kind of kinds) {
+      const needs = this.options.steps.get(kind)?.needs;
+      if (!needs) continue;
+      const wanted = await needs({ em, ticket: ticket as Ticket, services: this.requireServices(), clock: this.clock });
+      const missing = wanted.filter((k) => !steps.some((s) => s.kind === k));
+      if (!missing.length) continue;
+      const i = steps.findIndex((s) => s.kind === kind);
+      steps = [...steps.slice(0, i), ...missing.map((k) => ({ kind: k, done: false })), ...steps.slice(i)];
+    }
+    return steps;
+  }
+
+  private requireServices(): Services {
+    return this.options.services();
+  }
+
+  /** Flushes the change and, once it is committed, tells the listeners. */
+  private async flushAndAnnounce(em: EntityManager, ticket: Ticket): Promise<void> {
+    await em.flush();
+    // the ticket itself: listeners match it with what eventAppended gave them
+    afterCommit(em, () => {
+      for (const l of this.options.listeners) l.committed?.(ticket);
+    });
   }
 
   /** 上一步: reopens the previous step, keeping what it collected. */
@@ -225,8 +326,7 @@ export class TicketService {
     ticket.currentStep = previous;
     ticket.updatedAt = ticket.stepEnteredAt = this.clock.now();
     this.event(em, ticket, actorOf(viewer), 'WENT_BACK', previous, { step: from }, { step: previous });
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
   }
 
@@ -256,8 +356,7 @@ export class TicketService {
       currentStep: ticket.currentStep,
       steps: ticket.steps,
     });
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
   }
 
@@ -277,8 +376,7 @@ export class TicketService {
       { status: before },
       { status: 'CANCELLED' },
     );
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
   }
 
@@ -296,8 +394,7 @@ export class TicketService {
     ticket.reason = null;
     ticket.returnedToStep = null;
     this.event(em, ticket, actorOf(viewer), 'SUBMITTED', 'SUBMITTED', { status: before }, { status: 'SUBMITTED' });
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
   }
 
@@ -327,8 +424,7 @@ export class TicketService {
       currentStep: ticket.currentStep,
       reason: ticket.reason,
     });
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
   }
 
@@ -348,8 +444,7 @@ export class TicketService {
     ticket.returnedToStep = step;
     ticket.updatedAt = this.clock.now();
     this.event(em, ticket, actor, 'RETURNED', step, before, { status: 'RETURNED', currentStep: step, reason });
-    await em.flush();
-    this.onChange(ticket);
+    await this.flushAndAnnounce(em, ticket);
     return ticket;
   }
 
@@ -366,7 +461,7 @@ export class TicketService {
       });
     }
     const keep = (kind: TicketStepKind) =>
-      !FLOWS[ticket.business].freshCertificate && (kind === 'VIDEO_WITNESS' || kind === 'CERTIFICATE');
+      !this.flow(ticket.business).freshCertificate && (kind === 'VIDEO_WITNESS' || kind === 'CERTIFICATE');
     ticket.steps = ticket.steps.map((s, j) => (j === i || (j > i && !keep(s.kind)) ? { ...s, done: false } : s));
     ticket.currentStep = step;
     ticket.stepEnteredAt = this.clock.now();
@@ -450,19 +545,13 @@ export class TicketService {
       after,
       at: this.clock.now(),
     });
-    this.onEvent(em, ticket, { action, step, before, after, actorKind: actor.kind });
+    for (const l of this.options.listeners)
+      l.eventAppended?.(em, ticket, { action, step, before, after, actorKind: actor.kind });
   }
 }
 
 function statusText(status: TicketStatus): string {
-  return {
-    IN_PROGRESS: '正在办理',
-    RETURNED: '已被打回',
-    SUBMITTED: '已提交审核',
-    APPROVED: '已审核通过',
-    REJECTED: '已被拒绝',
-    CANCELLED: '已取消',
-  }[status];
+  return STATUS_PHRASES[status];
 }
 
 /**

@@ -1,4 +1,4 @@
-import { estimateSeconds } from './witness.service';
+import { estimateSeconds } from './queue';
 
 describe('the estimated wait', () => {
   it('is the witnesses ahead, including the customer, shared among the agents online', () => {

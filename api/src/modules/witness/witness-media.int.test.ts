@@ -182,7 +182,7 @@ describe('the witness call on the embedded SFU', () => {
       file,
     ]);
     expect(made.status).toBe(0);
-    expect(await server.services.witness.adoptRecordings(server.db.orm.em.fork() as never)).toBe(1);
+    expect(await server.services.witness.recordings.adoptRecordings(server.db.orm.em.fork() as never)).toBe(1);
     const [row] = await server.db.sql.query<{ name: string; mime_type: string; streams: any[]; duration_ms: number }>(
       'select name, mime_type, streams, duration_ms from witness_recordings where session_id = $1',
       [s!.id],

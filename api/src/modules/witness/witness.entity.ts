@@ -165,30 +165,3 @@ export class WitnessRecording {
   @Property({ type: 'timestamptz' })
   retainUntil!: Date;
 }
-
-/** An SFU service (`node sfu/dist/main.js`) as it registered itself, with its heartbeat. */
-@Entity({ tableName: 'sfu_nodes' })
-export class SfuNode {
-  @PrimaryKey({ type: 'text' })
-  id!: string;
-
-  @Property({ type: 'text' })
-  url!: string;
-
-  /** Sessions it takes. */
-  @Property()
-  capacity!: number;
-
-  /** Sessions (rooms) open on it at the last heartbeat. */
-  @Property()
-  rooms!: number;
-
-  @Property()
-  workers!: number;
-
-  @Property({ type: 'timestamptz' })
-  startedAt!: Date;
-
-  @Property({ type: 'timestamptz' })
-  heartbeatAt!: Date;
-}

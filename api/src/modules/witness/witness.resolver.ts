@@ -12,7 +12,7 @@ import { SnapshotMailbox, type BranchSnapshot } from './queue-board';
 import { DocumentType } from '../documents';
 import { toDocumentType } from '../documents';
 import type { QueueEntry, WitnessRecording, WitnessSession } from './witness.entity';
-import { estimateSeconds, type QueueView } from './witness.service';
+import { estimateSeconds, type QueueView } from './queue';
 import {
   BranchQueue,
   QueueEntryType,
@@ -47,7 +47,7 @@ function entryType(ctx: KaihuContext, v: QueueView): QueueEntryType {
 }
 
 async function toEntryType(ctx: KaihuContext, entry: QueueEntry): Promise<QueueEntryType> {
-  return entryType(ctx, await ctx.services.witness.view(ctx.em, entry));
+  return entryType(ctx, await ctx.services.witness.queue.view(ctx.em, entry));
 }
 
 function toRecordingType(ctx: KaihuContext, r: WitnessRecording): WitnessRecordingType {
@@ -66,7 +66,7 @@ function toRecordingType(ctx: KaihuContext, r: WitnessRecording): WitnessRecordi
     })),
     createdAt: r.createdAt,
     retainUntil: r.retainUntil,
-    url: ctx.services.witness.recordingUrl(r, ctx.viewer!),
+    url: ctx.services.witness.recordings.recordingUrl(r, ctx.viewer!),
   };
 }
 
@@ -102,8 +102,8 @@ async function toBranchQueue(
   snapshot?: BranchSnapshot,
 ): Promise<BranchQueue> {
   const witness = ctx.services.witness;
-  const q = await witness.branchQueue(ctx.em, ctx.viewer!, branchId, first);
-  const snap = snapshot ?? (await witness.snapshot(ctx.em, branchId));
+  const q = await witness.queue.branchQueue(ctx.em, ctx.viewer!, branchId, first);
+  const snap = snapshot ?? (await witness.queue.snapshot(ctx.em, branchId));
   const branch = await ctx.services.brokers.findBranch(ctx.em, ctx.viewer!.brokerId, { id: branchId });
   const tickets = new Map(
     (
@@ -163,7 +163,7 @@ const positionSource: PushSource = async (args, context, sink) => {
   const ctx = context as KaihuContext;
   const witness = ctx.services.witness;
   const ticket = await ctx.services.tickets.get(ctx.em, requireCustomer(ctx.viewer), String(args.ticketId));
-  let entry = await witness.latestEntry(ctx.em, ticket.id);
+  let entry = await witness.queue.latestEntry(ctx.em, ticket.id);
   if (!entry) throw new KaihuError(ErrorCode.NOT_FOUND, '尚未加入视频见证排队');
   let last: QueueEntryType | null = null;
   const deliver = (v: QueueEntryType) => {
@@ -182,8 +182,8 @@ const positionSource: PushSource = async (args, context, sink) => {
         const s = latest;
         latest = null;
         ctx.em.clear();
-        entry = (await witness.latestEntry(ctx.em, ticket.id)) ?? entry;
-        deliver(entryType(ctx, witness.viewFrom(entry!, s) ?? (await witness.view(ctx.em, entry!))));
+        entry = (await witness.queue.latestEntry(ctx.em, ticket.id)) ?? entry;
+        deliver(entryType(ctx, witness.queue.viewFrom(entry!, s) ?? (await witness.queue.view(ctx.em, entry!))));
       }
     } catch (err) {
       ctx.log.warn({ err }, 'queue position not updated');
@@ -192,7 +192,7 @@ const positionSource: PushSource = async (args, context, sink) => {
     }
   };
   const listener = (s: BranchSnapshot, touched: ReadonlySet<string>) => {
-    const v = reloading || touched.has(ticket.id) ? null : witness.viewFrom(entry!, s);
+    const v = reloading || touched.has(ticket.id) ? null : witness.queue.viewFrom(entry!, s);
     if (v) return deliver(entryType(ctx, v));
     latest = s;
     void reload();
@@ -200,23 +200,24 @@ const positionSource: PushSource = async (args, context, sink) => {
   const { snapshot, unwatch } = await witness.board!.watch(ticket.branchId, listener);
   let healed: boolean;
   try {
-    healed = await witness.customerConnected(ctx.em, ticket.id, ticket.branchId);
+    healed = await witness.presence.customerConnected(ctx.em, ticket.id, ticket.branchId);
   } catch (e) {
     unwatch();
     throw e;
   }
   if (healed) {
     ctx.em.clear();
-    entry = (await witness.latestEntry(ctx.em, ticket.id)) ?? entry;
+    entry = (await witness.queue.latestEntry(ctx.em, ticket.id)) ?? entry;
   }
-  const first = last ?? entryType(ctx, witness.viewFrom(entry, snapshot) ?? (await witness.view(ctx.em, entry)));
+  const first =
+    last ?? entryType(ctx, witness.queue.viewFrom(entry, snapshot) ?? (await witness.queue.view(ctx.em, entry)));
   last ??= first;
   return {
     first: first as unknown as Record<string, unknown>,
     close: async () => {
       unwatch();
       sink.end();
-      await witness
+      await witness.presence
         .customerDisconnected(ctx.em.fork(), ticket.id, ticket.branchId)
         .catch((err: unknown) => ctx.log.warn({ err }, 'queue presence not recorded'));
     },
@@ -236,7 +237,7 @@ function branchQueueUpdates(
     ]);
   return openLive(async () => {
     requireStaff(ctx.viewer);
-    await witness.assertAgentOfBranch(ctx.em, ctx.viewer, branchId);
+    await witness.queue.assertAgentOfBranch(ctx.em, ctx.viewer, branchId);
     const mailbox = new SnapshotMailbox();
     const { snapshot, unwatch } = await witness.board!.watch(branchId, mailbox.listener);
     let last = await toBranchQueue(ctx, branchId, first, snapshot).catch((e: unknown) => {
@@ -273,14 +274,14 @@ function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIter
     const events = ctx.services.bus.subscribe(TOPICS.WITNESS_SESSION, sessionId)[Symbol.asyncIterator]();
     let s: WitnessSession;
     try {
-      s = await witness.session(ctx.em, ctx.viewer, sessionId);
+      s = await witness.sessions.session(ctx.em, ctx.viewer, sessionId);
     } catch (e) {
       await events.return?.();
       throw e;
     }
     const isAgent = ctx.viewer?.kind === 'STAFF' && ctx.viewer.staffId === s.agentStaffId && !s.endedAt;
-    if (isAgent) await witness.agentConnected(ctx.em, s.id);
-    if (isAgent) s = await witness.session(ctx.em, ctx.viewer, sessionId);
+    if (isAgent) await witness.presence.agentConnected(ctx.em, s.id);
+    if (isAgent) s = await witness.sessions.session(ctx.em, ctx.viewer, sessionId);
     let last = await toSessionType(ctx, s);
     let ended = !!s.endedAt;
     return {
@@ -291,7 +292,7 @@ function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIter
           const e = await events.next();
           if (e.done) return null;
           ctx.em.clear();
-          const value = await toSessionType(ctx, await witness.session(ctx.em, ctx.viewer, sessionId));
+          const value = await toSessionType(ctx, await witness.sessions.session(ctx.em, ctx.viewer, sessionId));
           ended = !!value.endedAt;
           if (JSON.stringify(value) !== JSON.stringify(last)) {
             last = value;
@@ -302,7 +303,7 @@ function sessionUpdates(ctx: KaihuContext, sessionId: string): Promise<AsyncIter
       stop: () => void events.return?.(),
       cleanup: async () => {
         if (isAgent)
-          await witness
+          await witness.presence
             .agentDisconnected(ctx.em.fork(), sessionId)
             .catch((err: unknown) => ctx.log.warn({ err }, 'agent presence not recorded'));
       },
@@ -316,8 +317,8 @@ export const WITNESS_FAST_SUBSCRIPTIONS: Record<string, PushSource> = { queuePos
 /** The call's media events for one party: new and closed producers of the session. */
 function mediaEvents(ctx: KaihuContext, sessionId: string): Promise<AsyncIterableIterator<WitnessMediaEventType>> {
   return openLive(async () => {
-    await ctx.services.witness.party(ctx.em, ctx.viewer, sessionId);
-    const events = await ctx.services.witness.mediaEvents(sessionId);
+    await ctx.services.witness.calls.party(ctx.em, ctx.viewer, sessionId);
+    const events = await ctx.services.witness.calls.mediaEvents(sessionId);
     const toEvent = (p: Record<string, unknown>): WitnessMediaEventType => ({
       type: String(p.type),
       producer: (p.producer as WitnessProducerType | undefined) ?? null,
@@ -351,14 +352,14 @@ export class WitnessSessionResolver {
       "mediasoup router RTP capabilities for the client device (the session's customer and agent only, while it is open)",
   })
   routerRtpCapabilities(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<Record<string, unknown>> {
-    return ctx.services.witness.rtpCapabilities(ctx.em, ctx.viewer, s.id);
+    return ctx.services.witness.calls.rtpCapabilities(ctx.em, ctx.viewer, s.id);
   }
 
   @FieldResolver(() => [WitnessProducerType], {
     description: 'the tracks both parties send (on this API node), for a party that joins late',
   })
   async producers(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessProducerType[]> {
-    return ctx.services.witness.producers(ctx.em, ctx.viewer, s.id);
+    return ctx.services.witness.calls.producers(ctx.em, ctx.viewer, s.id);
   }
 
   @FieldResolver(() => [WitnessRecordingType], {
@@ -367,7 +368,7 @@ export class WitnessSessionResolver {
   async recordings(@Root() s: WitnessSessionType, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
     const viewer = ctx.viewer;
     if (!viewer) return [];
-    return (await ctx.services.witness.recordings(ctx.em, viewer, s.id)).map((r) => toRecordingType(ctx, r));
+    return (await ctx.services.witness.recordings.recordings(ctx.em, viewer, s.id)).map((r) => toRecordingType(ctx, r));
   }
 
   @Mutation(() => WitnessTransportType, {
@@ -377,7 +378,7 @@ export class WitnessSessionResolver {
     @Arg('sessionId', () => ID) sessionId: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessTransportType> {
-    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+    return (await ctx.services.witness.calls.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
       rooms.createTransport(sessionId, party),
     )) as WitnessTransportType;
   }
@@ -391,7 +392,7 @@ export class WitnessSessionResolver {
     @Arg('dtlsParameters', () => JSONObjectScalar) dtlsParameters: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<boolean> {
-    await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+    await ctx.services.witness.calls.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
       rooms.connectTransport(sessionId, party, transportId, dtlsParameters),
     );
     return true;
@@ -408,7 +409,7 @@ export class WitnessSessionResolver {
     @Arg('rtpParameters', () => JSONObjectScalar) rtpParameters: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessProducerType> {
-    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+    return (await ctx.services.witness.calls.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
       rooms.produce(sessionId, party, transportId, kind, rtpParameters),
     )) as WitnessProducerType;
   }
@@ -421,7 +422,7 @@ export class WitnessSessionResolver {
     @Arg('rtpCapabilities', () => JSONObjectScalar) rtpCapabilities: Record<string, unknown>,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessConsumerType> {
-    return (await ctx.services.witness.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
+    return (await ctx.services.witness.calls.call(ctx.em, ctx.viewer, sessionId, (rooms, party) =>
       rooms.consume(sessionId, party, transportId, producerId, rtpCapabilities),
     )) as WitnessConsumerType;
   }
@@ -432,7 +433,7 @@ export class WitnessSessionResolver {
     @Arg('consumerId', () => ID) consumerId: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<boolean> {
-    return ctx.services.witness.pause(ctx.em, ctx.viewer, sessionId, consumerId, false);
+    return ctx.services.witness.calls.pause(ctx.em, ctx.viewer, sessionId, consumerId, false);
   }
 
   @Mutation(() => Boolean, {
@@ -445,7 +446,7 @@ export class WitnessSessionResolver {
     @Arg('paused') paused: boolean,
     @Ctx() ctx: KaihuContext,
   ): Promise<boolean> {
-    return ctx.services.witness.pause(ctx.em, ctx.viewer, sessionId, id, paused);
+    return ctx.services.witness.calls.pause(ctx.em, ctx.viewer, sessionId, id, paused);
   }
 
   @Mutation(() => DocumentType, { description: '坐席截图：客户视频的当前画面，保存为本业务的 WITNESS_SNAPSHOT 照片' })
@@ -455,7 +456,7 @@ export class WitnessSessionResolver {
   ): Promise<DocumentType> {
     const agent = requireStaff(ctx.viewer, 'AGENT');
     return toDocumentType(
-      await ctx.services.witness.captureSnapshot(ctx.em, agent, sessionId),
+      await ctx.services.witness.calls.captureSnapshot(ctx.em, agent, sessionId),
       agent,
       ctx.services.documents,
     );
@@ -481,7 +482,7 @@ export class WitnessResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<QueueEntryType> {
-    return toEntryType(ctx, await ctx.services.witness.join(ctx.em, requireCustomer(ctx.viewer), ticketId));
+    return toEntryType(ctx, await ctx.services.witness.queue.join(ctx.em, requireCustomer(ctx.viewer), ticketId));
   }
 
   @Mutation(() => Boolean, { description: '取消排队' })
@@ -489,7 +490,7 @@ export class WitnessResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<boolean> {
-    return services.witness.leave(em, requireCustomer(viewer), ticketId);
+    return services.witness.queue.leave(em, requireCustomer(viewer), ticketId);
   }
 
   @Query(() => BranchQueue, { description: 'staff: the live queue of a branch' })
@@ -514,7 +515,7 @@ export class WitnessResolver {
     @Arg('branchId', () => ID) branchId: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<WitnessSessionType | null> {
-    const s = await ctx.services.witness.claimNext(ctx.em, requireStaff(ctx.viewer, 'AGENT'), branchId);
+    const s = await ctx.services.witness.queue.claimNext(ctx.em, requireStaff(ctx.viewer, 'AGENT'), branchId);
     return s ? toSessionType(ctx, s) : null;
   }
 
@@ -526,7 +527,7 @@ export class WitnessResolver {
   ): Promise<WitnessSessionType> {
     return toSessionType(
       ctx,
-      await ctx.services.witness.complete(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, input),
+      await ctx.services.witness.sessions.complete(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, input),
     );
   }
 
@@ -541,23 +542,25 @@ export class WitnessResolver {
   ): Promise<WitnessSessionType> {
     return toSessionType(
       ctx,
-      await ctx.services.witness.abandon(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, reason),
+      await ctx.services.witness.sessions.abandon(ctx.em, requireStaff(ctx.viewer, 'AGENT'), sessionId, reason),
     );
   }
 
   @Query(() => WitnessSessionType, { description: '视频见证会话（客户本人或本公司坐席）' })
   async witnessSession(@Arg('id', () => ID) id: string, @Ctx() ctx: KaihuContext): Promise<WitnessSessionType> {
-    return toSessionType(ctx, await ctx.services.witness.session(ctx.em, ctx.viewer, id));
+    return toSessionType(ctx, await ctx.services.witness.sessions.session(ctx.em, ctx.viewer, id));
   }
 
   @FieldResolver(() => [WitnessRecordingType], { description: '本业务的见证录像（本公司工作人员可见，复核时播放）' })
   async witnessRecordings(@Root() t: TicketRoot, @Ctx() ctx: KaihuContext): Promise<WitnessRecordingType[]> {
-    return (await ctx.services.witness.ticketRecordings(ctx.em, ctx.viewer, t.id)).map((r) => toRecordingType(ctx, r));
+    return (await ctx.services.witness.recordings.ticketRecordings(ctx.em, ctx.viewer, t.id)).map((r) =>
+      toRecordingType(ctx, r),
+    );
   }
 
   @FieldResolver(() => QueueEntryType, { nullable: true, description: '视频见证排队情况' })
   async queueEntry(@Root() t: TicketRoot, @Ctx() ctx: KaihuContext): Promise<QueueEntryType | null> {
-    const entry = await ctx.services.witness.latestEntry(ctx.em, t.id);
+    const entry = await ctx.services.witness.queue.latestEntry(ctx.em, t.id);
     return entry ? toEntryType(ctx, entry) : null;
   }
 
