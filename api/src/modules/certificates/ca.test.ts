@@ -12,12 +12,10 @@ import {
   decryptKey,
   encryptKey,
   issueClientCertificate,
-  parseCertificatePem,
   parseCsr,
-  pemToDer,
-  derToPem,
   type CaBundle,
 } from './ca';
+import { derToPem, parseCertificatePem, pemToDer } from './der';
 import { generateBrowserKeyPair, makeCsr, type BrowserKeyPair } from './testing/browser-like';
 
 const SECRET = 'kaihu-test-secret-口令';

@@ -22,7 +22,7 @@ import {
   type NameAttribute,
   type ParsedCertificate,
   type Tlv,
-} from './ca';
+} from './der';
 
 /**
  * Verification of agreement signatures: CMS (PKCS#7) SignedData, detached, one signer, signed

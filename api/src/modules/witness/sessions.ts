@@ -131,8 +131,8 @@ export class WitnessSessions {
   async abandon(em: EntityManager, viewer: Agent, sessionId: string, reason: AbandonReason): Promise<WitnessSession> {
     const s = await this.session(em, viewer, sessionId);
     if (s.agentStaffId !== viewer.staffId) throw new KaihuError(ErrorCode.FORBIDDEN, '只能结束本人接通的见证');
-    if (s.endedAt) throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
-    await this.endSession(em, s, reason, actorOf(viewer));
+    if (s.endedAt || !(await this.endSession(em, s, reason, actorOf(viewer))))
+      throw new KaihuError(ErrorCode.TICKET_CLOSED, '该见证已结束');
     return this.session(em, viewer, s.id);
   }
 

@@ -273,6 +273,81 @@ describe('the video-witness queue', () => {
     expect(got.filter((x) => x === null)).toHaveLength(3);
   });
 
+  it('ends a session once: PASSED and 中止 at the same moment leave either the step done or the customer back at the head, never both', async () => {
+    const agent = bearer(await loginStaff(server.url, 'agent01', 'Agent#2026'));
+    const COMPLETE =
+      'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { id outcome endReason } }';
+    const ABANDON =
+      'mutation ($s: ID!) { abandonWitness(sessionId: $s, reason: AGENT_ABANDONED) { id outcome endReason } }';
+    const outcomes = new Set<string>();
+    for (let round = 0; round < 6; round++) {
+      const c = await atWitness(DEMO.wangFang, 'UPDATE_CONTACT_PHONE');
+      await gql(
+        server.url,
+        'mutation ($t: ID!) { joinWitnessQueue(ticketId: $t) { id } }',
+        { t: c.ticketId },
+        bearer(c.token),
+      );
+      const claimed = await gql(
+        server.url,
+        'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id } }',
+        { b: beijing },
+        agent,
+      );
+      const sessionId = claimed.data!.claimNextCustomer.id as string;
+      // both at once, or 中止 a few milliseconds behind PASSED (so that each side wins some rounds)
+      const lag = [0, 5, 15][round % 3]!;
+      const results = await Promise.all([
+        gql(server.url, COMPLETE, { s: sessionId, i: { outcome: 'PASSED', checklist: ALL_CHECKS } }, agent),
+        new Promise((r) => setTimeout(r, lag)).then(() => gql(server.url, ABANDON, { s: sessionId }, agent)),
+      ]);
+      // exactly one wins; the other is told the session has ended
+      expect(results.filter((r) => !r.errors)).toHaveLength(1);
+      expect(results.filter((r) => codeOf(r) === 'TICKET_CLOSED')).toHaveLength(1);
+      const [ticket] = await server.db.sql.query<{ current_step: string; witness: unknown }>(
+        "select current_step, data->'VIDEO_WITNESS' as witness from tickets where id = $1",
+        [c.ticketId],
+      );
+      const [session] = await server.db.sql.query<{ outcome: string | null; end_reason: string }>(
+        'select outcome, end_reason from witness_sessions where id = $1',
+        [sessionId],
+      );
+      const [entry] = await server.db.sql.query<{ state: string }>(
+        'select state from witness_queue_entries where session_id = $1 or (ticket_id = $2 and state = $3)',
+        [sessionId, c.ticketId, 'WAITING'],
+      );
+      const events = await server.db.sql.query<{ action: string }>(
+        "select action from ticket_events where ticket_id = $1 and action in ('STEP_COMPLETED', 'WITNESS_REQUEUED') and step = 'VIDEO_WITNESS'",
+        [c.ticketId],
+      );
+      if (session!.outcome === 'PASSED') {
+        expect(ticket).toMatchObject({ current_step: 'CERTIFICATE' });
+        expect(ticket!.witness).toMatchObject({ outcome: 'PASSED', sessionId });
+        expect(entry).toMatchObject({ state: 'DONE' });
+        expect(events.map((e) => e.action)).toEqual(['STEP_COMPLETED']);
+      } else {
+        expect(session).toMatchObject({ outcome: null, end_reason: 'AGENT_ABANDONED' });
+        expect(ticket).toMatchObject({ current_step: 'VIDEO_WITNESS', witness: null });
+        expect(entry).toMatchObject({ state: 'WAITING' });
+        expect(events.map((e) => e.action)).toEqual(['WITNESS_REQUEUED']);
+        await gql(
+          server.url,
+          'mutation ($t: ID!) { leaveWitnessQueue(ticketId: $t) }',
+          { t: c.ticketId },
+          bearer(c.token),
+        );
+      }
+      outcomes.add(session!.outcome ?? 'ABANDONED');
+      await gql(
+        server.url,
+        'mutation ($t: ID!) { cancelTicket(ticketId: $t) { id } }',
+        { t: c.ticketId },
+        bearer(c.token),
+      );
+    }
+    console.log(`concurrent end: ${[...outcomes].join(' and ')} won`);
+  });
+
   it('keeps other brokers out and refuses joining before the VIDEO_WITNESS step', async () => {
     const [hours] = await server.db.sql.query<{ id: string }>("select id from brokers where code = 'DEMO-HOURS'");
     await server.services.auth.ensureStaff(server.db.orm.em.fork() as never, {
