@@ -1,6 +1,7 @@
 /**
  * The GraphQL enums of @kaihu/domain's vocabulary, registered once: businesses, steps and
- * statuses, account types and the profile's fields. Any module's types use them from here.
+ * statuses, account types and the profile's fields. Each name is both the enum object type-graphql
+ * needs (`@Field(() => TaxResidency)`) and the TypeScript type (`taxResidency!: TaxResidency`).
  */
 import {
   ACCOUNT_TYPES,
@@ -24,6 +25,18 @@ import {
   TICKET_STATUSES,
 } from '@kaihu/domain';
 import { registerEnumType } from 'type-graphql';
+import type {
+  BusinessType as DomainBusinessType,
+  TicketStatus as DomainTicketStatus,
+  TicketStepKind as DomainTicketStepKind,
+  AccountType as DomainAccountType,
+  TaxResidency as DomainTaxResidency,
+  PepRelation as DomainPepRelation,
+  InvestmentHorizon as DomainInvestmentHorizon,
+  ExpectedReturn as DomainExpectedReturn,
+  InvestmentProduct as DomainInvestmentProduct,
+  BadCreditSource as DomainBadCreditSource,
+} from '@kaihu/domain';
 
 /** A TypeScript-enum-shaped object of a union's values, as type-graphql wants enums. */
 function asEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
@@ -33,18 +46,22 @@ function asEnum<T extends string>(values: readonly T[]): { [K in T]: K } {
 const described = (names: Record<string, string>) =>
   Object.fromEntries(Object.entries(names).map(([k, v]) => [k, { description: v }]));
 
+export type BusinessType = DomainBusinessType;
 export const BusinessType = asEnum(BUSINESS_TYPES);
 registerEnumType(BusinessType, {
   name: 'BusinessType',
   valuesConfig: Object.fromEntries(BUSINESS_TYPES.map((b) => [b, { description: BUSINESSES[b].name }])),
 });
 
+export type TicketStatus = DomainTicketStatus;
 export const TicketStatus = asEnum(TICKET_STATUSES);
 registerEnumType(TicketStatus, { name: 'TicketStatus', valuesConfig: described(STATUS_NAMES) });
 
+export type TicketStepKind = DomainTicketStepKind;
 export const TicketStepKind = asEnum(STEP_KINDS);
 registerEnumType(TicketStepKind, { name: 'TicketStepKind', valuesConfig: described(STEP_NAMES) });
 
+export type AccountType = DomainAccountType;
 export const AccountType = asEnum(ACCOUNT_TYPES);
 registerEnumType(AccountType, {
   name: 'AccountType',
@@ -54,14 +71,19 @@ registerEnumType(AccountType, {
   },
 });
 
+export type TaxResidency = DomainTaxResidency;
 export const TaxResidency = asEnum(TAX_RESIDENCIES);
 registerEnumType(TaxResidency, { name: 'TaxResidency', valuesConfig: described(TAX_RESIDENCY_NAMES) });
+export type PepRelation = DomainPepRelation;
 export const PepRelation = asEnum(PEP_RELATIONS);
 registerEnumType(PepRelation, { name: 'PepRelation', valuesConfig: described(PEP_RELATION_NAMES) });
+export type InvestmentHorizon = DomainInvestmentHorizon;
 export const InvestmentHorizon = asEnum(INVESTMENT_HORIZONS);
 registerEnumType(InvestmentHorizon, { name: 'InvestmentHorizon', valuesConfig: described(INVESTMENT_HORIZON_NAMES) });
+export type ExpectedReturn = DomainExpectedReturn;
 export const ExpectedReturn = asEnum(EXPECTED_RETURNS);
 registerEnumType(ExpectedReturn, { name: 'ExpectedReturn', valuesConfig: described(EXPECTED_RETURN_NAMES) });
+export type InvestmentProduct = DomainInvestmentProduct;
 export const InvestmentProduct = asEnum(INVESTMENT_PRODUCTS);
 registerEnumType(InvestmentProduct, {
   name: 'InvestmentProduct',
@@ -70,5 +92,6 @@ registerEnumType(InvestmentProduct, {
     ASSET_MANAGEMENT_PRODUCTS: { description: '资管产品' },
   },
 });
+export type BadCreditSource = DomainBadCreditSource;
 export const BadCreditSource = asEnum(BAD_CREDIT_SOURCES);
 registerEnumType(BadCreditSource, { name: 'BadCreditSource', valuesConfig: described(BAD_CREDIT_SOURCE_NAMES) });

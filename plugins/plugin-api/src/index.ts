@@ -15,26 +15,10 @@
 /** The four plugin slots of a deployment. */
 export type PluginKind = 'counter' | 'sms' | 'documents' | 'brokers';
 
-import type {
-  AccountType,
-  BadCreditSource,
-  ExpectedReturn,
-  InvestmentHorizon,
-  InvestmentProduct,
-  PepRelation,
-  TaxResidency,
-} from '@kaihu/domain';
+import type * as domain from '@kaihu/domain';
 
-/** The profile's vocabulary is @kaihu/domain's (the portal and the server use the same lists). */
-export type {
-  AccountType,
-  BadCreditSource,
-  ExpectedReturn,
-  InvestmentHorizon,
-  InvestmentProduct,
-  PepRelation,
-  TaxResidency,
-} from '@kaihu/domain';
+/** The profile's vocabulary (account types, tax residency, …) is @kaihu/domain's: the portal and the server use the same lists. */
+export type * from '@kaihu/domain';
 
 // ---------------------------------------------------------------------------------------------
 // Shared infrastructure handed to plugins
@@ -167,14 +151,14 @@ export interface CounterProfile {
   email: string | null;
   education: string;
   occupation: string;
-  taxResidency: TaxResidency;
-  pepRelation: PepRelation;
-  investmentHorizon: InvestmentHorizon | null;
-  expectedReturn: ExpectedReturn | null;
+  taxResidency: domain.TaxResidency;
+  pepRelation: domain.PepRelation;
+  investmentHorizon: domain.InvestmentHorizon | null;
+  expectedReturn: domain.ExpectedReturn | null;
   hasActualController: boolean | null;
   beneficialOwnerIsSelf: boolean | null;
-  products: InvestmentProduct[];
-  badCreditRecords: BadCreditSource[];
+  products: domain.InvestmentProduct[];
+  badCreditRecords: domain.BadCreditSource[];
 }
 
 export interface CounterCustomer {
@@ -182,7 +166,7 @@ export interface CounterCustomer {
   customerNo: string;
   brokerCode: string;
   branchName: string;
-  accountTypes: AccountType[];
+  accountTypes: domain.AccountType[];
   profile: CounterProfile;
 }
 
@@ -197,7 +181,7 @@ export interface CounterChange {
 
 export interface CounterSystem {
   /** `null` when the counter has no account of that type for the ID number (柜台校验客户不存在). */
-  findCustomer(brokerCode: string, idNumber: string, accountType: AccountType): Promise<CounterCustomer | null>;
+  findCustomer(brokerCode: string, idNumber: string, accountType: domain.AccountType): Promise<CounterCustomer | null>;
   /** Applies an approved change and returns the customer as the counter now holds it. */
   applyChange(brokerCode: string, idNumber: string, change: CounterChange): Promise<CounterCustomer>;
   /**
@@ -208,7 +192,7 @@ export interface CounterSystem {
   resetPassword(
     brokerCode: string,
     idNumber: string,
-    accountType: AccountType,
+    accountType: domain.AccountType,
     acceptanceNo: string,
   ): Promise<{ temporaryPassword: string }>;
   /** Optional: whether the counter is reachable (for `/healthz`). */

@@ -2,7 +2,6 @@ import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-g
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { requireStaff } from '../auth';
-import type { BusinessType as BusinessTypeValue } from '@kaihu/domain';
 import { type TicketRoot } from '../tickets';
 import { BusinessType, TicketType } from '../tickets';
 import type { Agreement } from './agreement.entity';
@@ -15,7 +14,7 @@ const toAgreementType = (a: Agreement): AgreementType => ({
   version: a.version,
   content: a.content,
   sha256: a.sha256,
-  businesses: a.businesses as BusinessTypeValue[],
+  businesses: a.businesses as BusinessType[],
   createdAt: a.createdAt,
 });
 
@@ -23,7 +22,7 @@ const toAgreementType = (a: Agreement): AgreementType => ({
 export class AgreementResolver {
   @Query(() => [AgreementType], { description: '某业务需签署的协议（协议下载）；未登录时需给出期货公司代码' })
   async agreements(
-    @Arg('business', () => BusinessType) business: BusinessTypeValue,
+    @Arg('business', () => BusinessType) business: BusinessType,
     @Ctx() { em, services, viewer }: KaihuContext,
     @Arg('brokerCode', () => String, { nullable: true }) brokerCode?: string | null,
   ): Promise<AgreementType[]> {

@@ -1,5 +1,4 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import type { BusinessType as BusinessTypeValue } from '@kaihu/domain';
 import { BusinessType } from '../tickets';
 
 @InputType()
@@ -16,7 +15,7 @@ export class AgreementType {
   @Field(() => Int) version!: number;
   @Field({ description: 'Markdown text' }) content!: string;
   @Field({ description: 'SHA-256 (hex) of content' }) sha256!: string;
-  @Field(() => [BusinessType], { description: '签署本协议的业务' }) businesses!: BusinessTypeValue[];
+  @Field(() => [BusinessType], { description: '签署本协议的业务' }) businesses!: BusinessType[];
   @Field({ description: '本版本的生成时间' }) createdAt!: Date;
 }
 

@@ -1,5 +1,4 @@
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import type { AccountType as AccountTypeValue } from '@kaihu/plugin-api';
 import { AccountType } from '../profiles';
 import { CustomerType } from '../profiles';
 
@@ -93,7 +92,7 @@ export class RequestLoginCodeInput {
   idNumber!: string;
 
   @Field(() => AccountType, { description: '账户类型：期货经纪 / 非期货经纪' })
-  accountType!: AccountTypeValue;
+  accountType!: AccountType;
 
   @Field(() => ID)
   captchaId!: string;
@@ -108,7 +107,7 @@ export class LoginInput {
   idNumber!: string;
 
   @Field(() => AccountType)
-  accountType!: AccountTypeValue;
+  accountType!: AccountType;
 
   @Field({ description: '6 位短信验证码' })
   code!: string;

@@ -1,4 +1,3 @@
-import type { BusinessType as BusinessTypeValue, TicketStepKind as TicketStepKindValue } from '@kaihu/domain';
 import { Field, InputType, Int, ObjectType } from 'type-graphql';
 import { BusinessType, TicketStepKind } from '../../graphql/enums';
 
@@ -29,12 +28,12 @@ export class UpdateBranchInput {
 
 @ObjectType('BusinessOffer', { description: '业务菜单中的一项：业务类型、名称及能否在网上办理' })
 export class BusinessOfferType {
-  @Field(() => BusinessType) type!: BusinessTypeValue;
+  @Field(() => BusinessType) type!: BusinessType;
   @Field({ description: '业务名称，例如“修改其他信息”' }) name!: string;
   @Field({ description: '菜单中名称下的一行说明' }) hint!: string;
   @Field({ description: '能否在网上办理：本版本已提供，且期货公司已开通' }) offered!: boolean;
   @Field(() => [TicketStepKind], {
     description: '业务的步骤（未持有有效证书时，签署协议前另加视频见证和安装数字证书）',
   })
-  steps!: TicketStepKindValue[];
+  steps!: TicketStepKind[];
 }

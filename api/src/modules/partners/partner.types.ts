@@ -1,6 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from '../../graphql/scalars';
-import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusValue } from '@kaihu/domain';
 import { BusinessType, PageInfo, TicketStatus } from '../tickets';
 import { PARTNER_EVENT_TYPES, type PartnerEventTypeValue } from './mapping';
 
@@ -37,10 +36,10 @@ export class PartnerEventType {
   ticketId!: string;
 
   @Field(() => BusinessType)
-  business!: BusinessTypeValue;
+  business!: BusinessType;
 
   @Field(() => TicketStatus, { description: "the ticket's status after the change" })
-  status!: TicketStatusValue;
+  status!: TicketStatus;
 
   @Field(() => JSONObjectScalar, { description: 'ids and codes only' })
   payload!: Record<string, unknown>;

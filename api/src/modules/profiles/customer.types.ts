@@ -1,6 +1,5 @@
 import { Field, ID, ObjectType } from 'type-graphql';
-import type { AccountType as AccountTypeValue } from '@kaihu/plugin-api';
-import { AccountType } from './profile.types';
+import { AccountType } from '../../graphql/enums';
 import type { Visibility } from './profile.service';
 
 /** A customer as one viewer may see them; `visibility` decides the masking of the profile. */
@@ -10,7 +9,7 @@ export class CustomerType {
   id!: string;
 
   @Field(() => AccountType)
-  accountType!: AccountTypeValue;
+  accountType!: AccountType;
 
   brokerId!: string;
   branchId!: string;

@@ -4,7 +4,7 @@ import type { CustomerType } from './customer.types';
 export { CustomerType } from './customer.types';
 export { toCustomerType } from './customer.mapping';
 export { ProfileService } from './profile.service';
-export { AccountType } from './profile.types';
+export { AccountType } from '../../graphql/enums';
 
 /** A customer as another module's field resolver receives it (see TicketRoot in ../tickets). */
 export type CustomerRoot = Readonly<CustomerType>;

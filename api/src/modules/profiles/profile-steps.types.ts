@@ -1,11 +1,3 @@
-import type {
-  BadCreditSource as BadCreditSourceValue,
-  ExpectedReturn as ExpectedReturnValue,
-  InvestmentHorizon as InvestmentHorizonValue,
-  InvestmentProduct as InvestmentProductValue,
-  PepRelation as PepRelationValue,
-  TaxResidency as TaxResidencyValue,
-} from '@kaihu/plugin-api';
 import { Field, InputType, ObjectType } from 'type-graphql';
 import { DateScalar } from '../../graphql/scalars';
 import {
@@ -15,7 +7,7 @@ import {
   InvestmentProduct,
   PepRelation,
   TaxResidency,
-} from './profile.types';
+} from '../../graphql/enums';
 
 @InputType({ description: '身份证有效期' })
 export class IdValidityInput {
@@ -40,14 +32,14 @@ export class OtherInfoInput {
   @Field(() => String, { nullable: true }) email?: string | null;
   @Field() education!: string;
   @Field() occupation!: string;
-  @Field(() => TaxResidency) taxResidency!: TaxResidencyValue;
-  @Field(() => PepRelation) pepRelation!: PepRelationValue;
-  @Field(() => InvestmentHorizon) investmentHorizon!: InvestmentHorizonValue;
-  @Field(() => ExpectedReturn) expectedReturn!: ExpectedReturnValue;
+  @Field(() => TaxResidency) taxResidency!: TaxResidency;
+  @Field(() => PepRelation) pepRelation!: PepRelation;
+  @Field(() => InvestmentHorizon) investmentHorizon!: InvestmentHorizon;
+  @Field(() => ExpectedReturn) expectedReturn!: ExpectedReturn;
   @Field() hasActualController!: boolean;
   @Field() beneficialOwnerIsSelf!: boolean;
-  @Field(() => [InvestmentProduct]) products!: InvestmentProductValue[];
-  @Field(() => [BadCreditSource], { description: '空列表表示“无”' }) badCreditRecords!: BadCreditSourceValue[];
+  @Field(() => [InvestmentProduct]) products!: InvestmentProduct[];
+  @Field(() => [BadCreditSource], { description: '空列表表示“无”' }) badCreditRecords!: BadCreditSource[];
 }
 
 @ObjectType({ description: '其他信息页面的选项（与服务端校验一致）' })

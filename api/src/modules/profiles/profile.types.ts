@@ -1,11 +1,3 @@
-import type {
-  BadCreditSource as BadCreditSourceValue,
-  ExpectedReturn as ExpectedReturnValue,
-  InvestmentHorizon as InvestmentHorizonValue,
-  InvestmentProduct as InvestmentProductValue,
-  PepRelation as PepRelationValue,
-  TaxResidency as TaxResidencyValue,
-} from '@kaihu/domain';
 import { Field, ObjectType } from 'type-graphql';
 import {
   BadCreditSource,
@@ -16,17 +8,6 @@ import {
   TaxResidency,
 } from '../../graphql/enums';
 import { DateScalar } from '../../graphql/scalars';
-
-export {
-  AccountType,
-  BadCreditSource,
-  ExpectedReturn,
-  InvestmentHorizon,
-  InvestmentProduct,
-  PepRelation,
-  TaxResidency,
-} from '../../graphql/enums';
-export { ACCOUNT_TYPE_NAMES } from '@kaihu/domain';
 
 /** 我的基本资料: identity (身份信息), contact (联系电话) and other information (其他信息). */
 @ObjectType({ description: '我的基本资料' })
@@ -47,15 +28,15 @@ export class Profile {
   @Field(() => String, { nullable: true, description: '电子邮箱' }) email!: string | null;
   @Field({ description: '学历' }) education!: string;
   @Field({ description: '职业' }) occupation!: string;
-  @Field(() => TaxResidency) taxResidency!: TaxResidencyValue;
-  @Field(() => PepRelation) pepRelation!: PepRelationValue;
-  @Field(() => InvestmentHorizon, { nullable: true }) investmentHorizon!: InvestmentHorizonValue | null;
-  @Field(() => ExpectedReturn, { nullable: true }) expectedReturn!: ExpectedReturnValue | null;
+  @Field(() => TaxResidency) taxResidency!: TaxResidency;
+  @Field(() => PepRelation) pepRelation!: PepRelation;
+  @Field(() => InvestmentHorizon, { nullable: true }) investmentHorizon!: InvestmentHorizon | null;
+  @Field(() => ExpectedReturn, { nullable: true }) expectedReturn!: ExpectedReturn | null;
   @Field(() => Boolean, { nullable: true, description: '账户是否存在实际控制关系' }) hasActualController!:
     boolean | null;
   @Field(() => Boolean, { nullable: true, description: '账户交易实际受益人为本人' }) beneficialOwnerIsSelf!:
     boolean | null;
-  @Field(() => [InvestmentProduct]) products!: InvestmentProductValue[];
+  @Field(() => [InvestmentProduct]) products!: InvestmentProduct[];
   @Field(() => [BadCreditSource], { description: '不良诚信记录来源；空列表表示“无”' })
-  badCreditRecords!: BadCreditSourceValue[];
+  badCreditRecords!: BadCreditSource[];
 }

@@ -2,11 +2,6 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { requireStaff } from '../auth';
-import type {
-  BusinessType as BusinessTypeValue,
-  TicketStatus as TicketStatusValue,
-  TicketStepKind as TicketStepKindValue,
-} from '@kaihu/domain';
 import { toTicketType } from '../tickets';
 import { encodeCursor } from '../tickets';
 import { BusinessType, TicketConnection, TicketStatus, TicketStepKind, TicketType } from '../tickets';
@@ -16,11 +11,11 @@ export class ReviewResolver {
   @Query(() => TicketConnection, { description: 'reviewer: tickets to review, oldest first' })
   async reviewQueue(
     @Ctx() { em, services, viewer }: KaihuContext,
-    @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatusValue[] | null,
+    @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatus[] | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
     @Arg('business', () => BusinessType, { nullable: true, description: '只看某类业务' })
-    business?: BusinessTypeValue | null,
+    business?: BusinessType | null,
     @Arg('branchId', () => ID, { nullable: true, description: '只看某营业部' }) branchId?: string | null,
     @Arg('submittedBefore', () => Date, { nullable: true, description: '只看在此时间或之前提交的（等待时长筛选）' })
     submittedBefore?: Date | null,
@@ -58,7 +53,7 @@ export class ReviewResolver {
   @Mutation(() => TicketType, { description: '打回：客户重新办理该步骤后再次提交' })
   async returnTicket(
     @Arg('ticketId', () => ID) ticketId: string,
-    @Arg('step', () => TicketStepKind) step: TicketStepKindValue,
+    @Arg('step', () => TicketStepKind) step: TicketStepKind,
     @Arg('reason', () => String) reason: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {

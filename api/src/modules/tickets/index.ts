@@ -3,6 +3,7 @@ import type { TicketType } from './ticket.types';
 
 export type { Ticket } from './ticket.entity';
 export { toTicketType } from './ticket.mapping';
+export { runCustomerStep } from './step-mutation';
 export { defineStep, StepRegistry, type ReviewRow, type StepDefinition, type StepRun } from './steps';
 export {
   actorOf,
@@ -15,7 +16,8 @@ export {
   type TicketPage,
   type TicketRef,
 } from './ticket.service';
-export { BusinessType, PageInfo, TicketConnection, TicketStatus, TicketStepKind, TicketType } from './ticket.types';
+export { PageInfo, TicketConnection, TicketType } from './ticket.types';
+export { BusinessType, TicketStatus, TicketStepKind } from '../../graphql/enums';
 
 /**
  * A ticket as another module's field resolver receives it (`@Root() t: TicketRoot`): a plain type, so

@@ -5,10 +5,10 @@ import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
 import { requireCustomer } from '../auth';
 import { CustomerType, type CustomerRoot } from '../profiles';
-import type { BusinessType as BusinessTypeValue, TicketStatus as TicketStatusValue } from '@kaihu/domain';
 import { toTicketType } from './ticket.mapping';
 import { encodeCursor } from './ticket.service';
-import { BusinessType, TicketConnection, TicketEventType, TicketStatus, TicketType } from './ticket.types';
+import { TicketConnection, TicketEventType, TicketType } from './ticket.types';
+import { BusinessType, TicketStatus } from '../../graphql/enums';
 
 @Resolver(() => TicketType)
 export class TicketResolver {
@@ -30,7 +30,7 @@ export class TicketResolver {
 
   @Mutation(() => TicketType, { description: '开始办理业务；已有未完成的同类业务时继续办理该业务' })
   async startTicket(
-    @Arg('business', () => BusinessType) business: BusinessTypeValue,
+    @Arg('business', () => BusinessType) business: BusinessType,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {
     return toTicketType(await services.tickets.start(em, requireCustomer(viewer), business));
@@ -126,7 +126,7 @@ export class CustomerTicketsResolver {
   async tickets(
     @Root() c: CustomerRoot,
     @Ctx() { em, services }: KaihuContext,
-    @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatusValue[] | null,
+    @Arg('status', () => [TicketStatus], { nullable: true }) status?: TicketStatus[] | null,
     @Arg('first', () => Int, { nullable: true }) first?: number | null,
     @Arg('after', () => String, { nullable: true }) after?: string | null,
   ): Promise<TicketConnection> {

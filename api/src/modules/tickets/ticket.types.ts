@@ -1,17 +1,10 @@
-import type {
-  BusinessType as BusinessTypeValue,
-  TicketStatus as TicketStatusValue,
-  TicketStepKind as TicketStepKindValue,
-} from '@kaihu/domain';
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { BusinessType, TicketStatus, TicketStepKind } from '../../graphql/enums';
-
-export { BusinessType, TicketStatus, TicketStepKind } from '../../graphql/enums';
 
 @ObjectType({ description: '业务步骤' })
 export class TicketStep {
   @Field(() => TicketStepKind)
-  kind!: TicketStepKindValue;
+  kind!: TicketStepKind;
 
   @Field()
   done!: boolean;
@@ -29,25 +22,25 @@ export class TicketType {
   acceptanceNo!: string;
 
   @Field(() => BusinessType)
-  business!: BusinessTypeValue;
+  business!: BusinessType;
 
   @Field({ description: '业务名称，例如“修改其他信息”' })
   businessName!: string;
 
   @Field(() => TicketStatus)
-  status!: TicketStatusValue;
+  status!: TicketStatus;
 
   @Field(() => [TicketStep])
   steps!: TicketStep[];
 
   @Field(() => TicketStepKind)
-  currentStep!: TicketStepKindValue;
+  currentStep!: TicketStepKind;
 
   @Field(() => String, { nullable: true, description: 'why it was returned (打回) or rejected' })
   reason!: string | null;
 
   @Field(() => TicketStepKind, { nullable: true, description: '打回时需要重新办理的步骤' })
-  returnedToStep!: TicketStepKindValue | null;
+  returnedToStep!: TicketStepKind | null;
 
   @Field()
   createdAt!: Date;
@@ -108,7 +101,7 @@ export class TicketEventType {
   action!: string;
 
   @Field(() => TicketStepKind, { nullable: true })
-  step!: TicketStepKindValue | null;
+  step!: TicketStepKind | null;
 
   @Field(() => String, { nullable: true, description: 'JSON of the value before' })
   before!: string | null;

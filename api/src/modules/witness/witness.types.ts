@@ -1,7 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { JSONObjectScalar } from '../../graphql/scalars';
 import { Branch } from '../brokers';
-import type { TicketStepKind as TicketStepKindValue } from '@kaihu/domain';
 import { TicketStepKind, TicketType } from '../tickets';
 import type { QueueState as QueueStateValue, WitnessEndReason as WitnessEndReasonValue } from './witness.entity';
 
@@ -135,7 +134,7 @@ export class WitnessOutcomeInput {
     nullable: true,
     description: 'required when RETURNED: the step the customer must redo',
   })
-  returnToStep?: TicketStepKindValue | null;
+  returnToStep?: TicketStepKind | null;
   @Field(() => String, { nullable: true, description: 'required when RETURNED' }) reason?: string | null;
   @Field(() => [String], {
     description:

@@ -4,8 +4,7 @@
  */
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../../graphql/context';
-import { requireCustomer } from '../../auth';
-import { defineStep, toTicketType, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
 import { AgreementSignatureInput } from '../agreement.types';
 
 export const agreementsStep = defineStep({
@@ -22,15 +21,8 @@ export class AgreementsStepResolver {
   async signAgreements(
     @Arg('ticketId', () => ID) ticketId: string,
     @Arg('signatures', () => [AgreementSignatureInput]) signatures: AgreementSignatureInput[],
-    @Ctx() { em, services, viewer }: KaihuContext,
+    @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    const { ticket } = await services.tickets.runOwnStep(
-      em,
-      requireCustomer(viewer),
-      ticketId,
-      agreementsStep,
-      signatures,
-    );
-    return toTicketType(ticket);
+    return runCustomerStep(ctx, ticketId, agreementsStep, signatures);
   }
 }

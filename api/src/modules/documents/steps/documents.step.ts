@@ -5,8 +5,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
-import { requireCustomer } from '../../auth';
-import { defineStep, toTicketType, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
 import { KIND_NAMES, REQUIRED_KINDS } from '../document.service';
 
 export const documentsStep = defineStep({
@@ -28,17 +27,7 @@ export const documentsStep = defineStep({
 @Resolver()
 export class DocumentsStepResolver {
   @Mutation(() => TicketType, { description: '照片上传完成，进入下一步' })
-  async completeDocuments(
-    @Arg('ticketId', () => ID) ticketId: string,
-    @Ctx() { em, services, viewer }: KaihuContext,
-  ): Promise<TicketType> {
-    const { ticket } = await services.tickets.runOwnStep(
-      em,
-      requireCustomer(viewer),
-      ticketId,
-      documentsStep,
-      undefined,
-    );
-    return toTicketType(ticket);
+  async completeDocuments(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: KaihuContext): Promise<TicketType> {
+    return runCustomerStep(ctx, ticketId, documentsStep, undefined);
   }
 }

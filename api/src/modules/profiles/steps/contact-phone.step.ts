@@ -8,7 +8,7 @@ import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
 import type { Services } from '../../../services';
 import { CodeDelivery, requireCustomer, type Viewer } from '../../auth';
-import { defineStep, toTicketType, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
 import { classifyPhone, type PhoneKind } from '../profile-changes';
 import { ContactPhoneInput } from '../profile-steps.types';
 
@@ -75,15 +75,8 @@ export class ContactPhoneStepResolver {
   async updateContactPhone(
     @Arg('ticketId', () => ID) ticketId: string,
     @Arg('input', () => ContactPhoneInput) input: ContactPhoneInput,
-    @Ctx() { em, services, viewer }: KaihuContext,
+    @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    const { ticket } = await services.tickets.runOwnStep(
-      em,
-      requireCustomer(viewer),
-      ticketId,
-      contactPhoneStep,
-      input,
-    );
-    return toTicketType(ticket);
+    return runCustomerStep(ctx, ticketId, contactPhoneStep, input);
   }
 }

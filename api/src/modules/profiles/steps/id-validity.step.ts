@@ -2,8 +2,7 @@
 import { chinaToday } from '@kaihu/domain';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../../graphql/context';
-import { requireCustomer } from '../../auth';
-import { defineStep, toTicketType, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
 import { validateIdValidity } from '../profile-changes';
 import { IdValidityInput } from '../profile-steps.types';
 
@@ -19,9 +18,8 @@ export class IdValidityStepResolver {
   async updateIdValidity(
     @Arg('ticketId', () => ID) ticketId: string,
     @Arg('input', () => IdValidityInput) input: IdValidityInput,
-    @Ctx() { em, services, viewer }: KaihuContext,
+    @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    const { ticket } = await services.tickets.runOwnStep(em, requireCustomer(viewer), ticketId, idValidityStep, input);
-    return toTicketType(ticket);
+    return runCustomerStep(ctx, ticketId, idValidityStep, input);
   }
 }

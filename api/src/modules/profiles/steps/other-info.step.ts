@@ -1,8 +1,7 @@
 /** 其他信息资料 (修改其他信息, and the confirmation page of 密码重置): every field of 其他信息. */
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../../graphql/context';
-import { requireCustomer } from '../../auth';
-import { defineStep, toTicketType, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
 import { validateOtherInfo } from '../profile-changes';
 import { OtherInfoInput } from '../profile-steps.types';
 
@@ -18,9 +17,8 @@ export class OtherInfoStepResolver {
   async updateOtherInfo(
     @Arg('ticketId', () => ID) ticketId: string,
     @Arg('input', () => OtherInfoInput) input: OtherInfoInput,
-    @Ctx() { em, services, viewer }: KaihuContext,
+    @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    const { ticket } = await services.tickets.runOwnStep(em, requireCustomer(viewer), ticketId, otherInfoStep, input);
-    return toTicketType(ticket);
+    return runCustomerStep(ctx, ticketId, otherInfoStep, input);
   }
 }
