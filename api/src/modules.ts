@@ -5,6 +5,7 @@ import { authModule } from './modules/auth/module';
 import { brokersModule } from './modules/brokers/module';
 import { certificatesModule } from './modules/certificates/module';
 import { documentsModule } from './modules/documents/module';
+import { openingModule } from './modules/opening/module';
 import { partnersModule } from './modules/partners/module';
 import { platformModule } from './modules/platform/module';
 import { profilesModule } from './modules/profiles/module';
@@ -22,6 +23,7 @@ export const MODULES: readonly KaihuModule[] = [
   agreementsModule,
   certificatesModule,
   witnessModule,
+  openingModule,
   reviewModule,
   partnersModule,
 ];

@@ -21,7 +21,17 @@ describe.each<DbKind>(['postgresql', 'pglite'])('the server on %s', (kind) => {
 
   it('applies migrations that match the entities exactly (no schema drift)', async () => {
     const diff = await server.db.orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false, dropTables: false });
-    expect(diff.trim()).toBe('');
+    // plugins' tables (the local counter's) are not entities: the ORM would drop their foreign keys
+    const entityTables = new Set(Object.values(server.db.orm.getMetadata().getAll()).map((m) => m.tableName));
+    const ours = diff
+      .split(/;\s*\n/)
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .filter((s) => {
+        const table = /^alter table "([a-z_]+)"/.exec(s)?.[1];
+        return !table || entityTables.has(table);
+      });
+    expect(ours.join(';\n')).toBe('');
     const rows = await server.db.sql.query<{ name: string }>('select name from kaihu_migrations order by id');
     const names = rows.map((r) => r.name);
     expect(names[0]).toBe('Migration20261122000000Foundation');

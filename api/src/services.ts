@@ -15,6 +15,7 @@ import type { Secrets } from './modules/platform';
 import { ProfileService } from './modules/profiles';
 import { DocumentService } from './modules/documents';
 import { PartnerService } from './modules/partners';
+import { OpeningService } from './modules/opening';
 import { ReviewService } from './modules/review';
 import { StepRegistry, TicketService } from './modules/tickets';
 import { MODULES } from './modules';
@@ -38,6 +39,7 @@ export interface Services {
   agreements: AgreementService;
   witness: WitnessService;
   partners: PartnerService;
+  opening: OpeningService;
   plugins: Plugins;
   secrets: Secrets;
   bus: EventBus;
@@ -60,7 +62,17 @@ export function createServices(deps: {
   const profiles = new ProfileService(clock, plugins.counter, brokers);
   const apiKeys = new ApiKeyService(clock);
   const staff = new StaffService(clock, { brokers, otp, locks });
-  const auth = new AuthService(clock, { captchas, otp, locks, brokers, profiles, counter: plugins.counter });
+  const certificates = new CertificateService(clock, () => secrets, { profiles, brokers });
+  const agreements = new AgreementService(clock, { certificates });
+  const auth = new AuthService(clock, {
+    captchas,
+    otp,
+    locks,
+    brokers,
+    profiles,
+    counter: plugins.counter,
+    agreements,
+  });
   const partners = new PartnerService(clock, bus, () => secrets, { demo: config.demo, webhooks: config.webhooks });
   const tickets = new TicketService(
     clock,
@@ -77,8 +89,6 @@ export function createServices(deps: {
     },
   );
   const documents = new DocumentService(clock, () => secrets, plugins.documents, tickets, config.dataDir);
-  const certificates = new CertificateService(clock, () => secrets, { profiles, brokers });
-  const agreements = new AgreementService(clock, { certificates });
   const witness = new WitnessService(
     clock,
     bus,
@@ -93,7 +103,23 @@ export function createServices(deps: {
     },
     config.witness,
   );
-  const review = new ReviewService({ tickets, profiles, brokers, auth, counter: plugins.counter, sms: plugins.sms });
+  const opening = new OpeningService(clock, {
+    brokers,
+    profiles,
+    tickets,
+    auth,
+    counter: plugins.counter,
+    sms: plugins.sms,
+  });
+  const review = new ReviewService({
+    tickets,
+    profiles,
+    brokers,
+    auth,
+    counter: plugins.counter,
+    sms: plugins.sms,
+    services: () => services,
+  });
   const services: Services = {
     brokers,
     auth,
@@ -110,6 +136,7 @@ export function createServices(deps: {
     agreements,
     witness,
     partners,
+    opening,
     plugins,
     secrets,
     bus,

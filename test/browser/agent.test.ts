@@ -147,7 +147,7 @@ d('the staff console', () => {
     const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
     const ticket = await server.services.tickets.getOwn(
       em,
-      { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+      { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id, applicantId: row!.customer_id } as never,
       ticketId,
     );
     await server.services.tickets.completeStep(em, ticket, 'DOCUMENTS' as never, { fixture: true }, actor);

@@ -104,7 +104,7 @@ async function ticketAtAgreements(
   const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
   const ticket = await server.services.tickets.getOwn(
     em,
-    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id, applicantId: row!.customer_id } as never,
     ticketId,
   );
   for (const { kind } of started.data.startTicket.steps as { kind: string }[]) {

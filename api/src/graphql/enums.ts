@@ -23,6 +23,14 @@ import {
   TAX_RESIDENCIES,
   TAX_RESIDENCY_NAMES,
   TICKET_STATUSES,
+  EXCHANGES,
+  EXCHANGE_NAMES,
+  GENDERS,
+  GENDER_NAMES,
+  PRODUCT_RISKS,
+  PRODUCT_RISK_NAMES,
+  RISK_TOLERANCES,
+  RISK_TOLERANCE_NAMES,
 } from '@kaihu/domain';
 import { registerEnumType } from 'type-graphql';
 import type {
@@ -36,6 +44,10 @@ import type {
   ExpectedReturn as DomainExpectedReturn,
   InvestmentProduct as DomainInvestmentProduct,
   BadCreditSource as DomainBadCreditSource,
+  Exchange as DomainExchange,
+  Gender as DomainGender,
+  ProductRisk as DomainProductRisk,
+  RiskTolerance as DomainRiskTolerance,
 } from '@kaihu/domain';
 
 /** A TypeScript-enum-shaped object of a union's values, as type-graphql wants enums. */
@@ -95,3 +107,39 @@ registerEnumType(InvestmentProduct, {
 export type BadCreditSource = DomainBadCreditSource;
 export const BadCreditSource = asEnum(BAD_CREDIT_SOURCES);
 registerEnumType(BadCreditSource, { name: 'BadCreditSource', valuesConfig: described(BAD_CREDIT_SOURCE_NAMES) });
+
+export type Gender = DomainGender;
+export const Gender = asEnum(GENDERS);
+registerEnumType(Gender, { name: 'Gender', valuesConfig: described(GENDER_NAMES) });
+
+export type RiskTolerance = DomainRiskTolerance;
+export const RiskTolerance = asEnum(RISK_TOLERANCES);
+registerEnumType(RiskTolerance, {
+  name: 'RiskTolerance',
+  description: '适当性：投资者风险承受能力等级 (C1 lowest … C5 highest)',
+  valuesConfig: described(RISK_TOLERANCE_NAMES),
+});
+
+export type ProductRisk = DomainProductRisk;
+export const ProductRisk = asEnum(PRODUCT_RISKS);
+registerEnumType(ProductRisk, {
+  name: 'ProductRisk',
+  description: '产品或服务风险等级 (R1 lowest … R5 highest)',
+  valuesConfig: described(PRODUCT_RISK_NAMES),
+});
+
+export type Exchange = DomainExchange;
+export const Exchange = asEnum(EXCHANGES);
+registerEnumType(Exchange, { name: 'Exchange', valuesConfig: described(EXCHANGE_NAMES) });
+
+export const TRADING_CODE_STATUSES = ['APPLIED', 'ASSIGNED', 'REFUSED'] as const;
+export type TradingCodeStatus = (typeof TRADING_CODE_STATUSES)[number];
+export const TradingCodeStatus = asEnum(TRADING_CODE_STATUSES);
+registerEnumType(TradingCodeStatus, {
+  name: 'TradingCodeStatus',
+  valuesConfig: {
+    APPLIED: { description: 'applied for, the exchange has not answered yet' },
+    ASSIGNED: { description: '已分配' },
+    REFUSED: { description: '未通过' },
+  },
+});

@@ -89,6 +89,7 @@ export async function prepareData({ config, logger, plugins, services, forkEm }:
         'the holiday calendar has no entry for these years: closed on their statutory holidays only; add the State Council notice',
       );
   }
+  await services.opening.sync(forkEm(), pack);
   await services.certificates.ensureAuthorities(forkEm(), brokers, logger.child({ component: 'ca' }));
   if (config.demo) await seedDemo(forkEm(), services, logger.child({ component: 'demo' }));
 }
@@ -102,6 +103,7 @@ export async function startBackground(core: Core): Promise<() => Promise<void>> 
     createDeliveryQueue(config, logger.child({ component: 'webhooks' })),
     logger.child({ component: 'partners' }),
   );
+  services.opening.start(forkEm, logger.child({ component: 'opening' }));
   const purge = setInterval(() => {
     void (async () => {
       await idempotency.purge(forkEm());
@@ -111,6 +113,7 @@ export async function startBackground(core: Core): Promise<() => Promise<void>> 
   purge.unref();
   return async () => {
     clearInterval(purge);
+    await services.opening.stop();
     await services.witness.stop();
     await services.partners.stop();
   };

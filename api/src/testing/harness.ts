@@ -181,6 +181,72 @@ export async function loginCustomer(
   return res.data!.login.token as string;
 }
 
+export const REQUEST_PROSPECT_CODE = `mutation ($input: RequestProspectCodeInput!) { requestProspectCode(input: $input) { maskedPhone expiresAt resendAfter } }`;
+export const PROSPECT_LOGIN = `mutation ($input: ProspectLoginInput!) { prospectLogin(input: $input) { token expiresAt viewer { id roles } } }`;
+
+/** The version of a broker's current 《隐私政策》, as the login page reads it before login. */
+export async function privacyPolicyVersion(url: string, brokerCode = 'DEMO'): Promise<number> {
+  const res = await gql(url, 'query ($b: String!) { privacyPolicy(brokerCode: $b) { version } }', { b: brokerCode });
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data!.privacyPolicy.version as number;
+}
+
+/** A person who is not yet a customer logs in with a mobile (captcha, SMS code, 隐私政策 consent). */
+export async function loginProspect(
+  server: { url: string; clock: SettableClock },
+  mobile: string,
+  brokerCode = 'DEMO',
+  headers: Record<string, string> = {},
+): Promise<string> {
+  server.clock.advance(61_000); // past any earlier code's resend wait
+  const requested = await gql(
+    server.url,
+    REQUEST_PROSPECT_CODE,
+    { input: { brokerCode, mobile, ...(await solvedCaptcha(server.url)) } },
+    headers,
+  );
+  if (requested.errors) throw new Error(JSON.stringify(requested.errors));
+  const code = await lastCode(server.url, mobile);
+  const res = await gql(
+    server.url,
+    PROSPECT_LOGIN,
+    { input: { brokerCode, mobile, code, privacyPolicyVersion: await privacyPolicyVersion(server.url, brokerCode) } },
+    headers,
+  );
+  if (res.errors) throw new Error(JSON.stringify(res.errors));
+  return res.data!.prospectLogin.token as string;
+}
+
+/** Uploads one photo through GraphQL multipart (graphql-multipart-request-spec). */
+export async function uploadDocument(
+  url: string,
+  token: string,
+  ticketId: string,
+  kind: string,
+  bytes: Buffer,
+  filename = 'photo.jpg',
+  mime = 'image/jpeg',
+): Promise<GqlResponse<{ uploadDocument: { id: string; kind: string; adjustments: string[] } }>> {
+  const form = new FormData();
+  form.append(
+    'operations',
+    JSON.stringify({
+      query:
+        'mutation ($t: ID!, $k: DocumentKind!, $f: Upload!) { uploadDocument(ticketId: $t, kind: $k, file: $f) { id kind adjustments } }',
+      variables: { t: ticketId, k: kind, f: null },
+    }),
+  );
+  form.append('map', JSON.stringify({ 0: ['variables.f'] }));
+  form.append('0', new Blob([new Uint8Array(bytes)], { type: mime }), filename);
+  const res = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    body: form,
+    headers: { ...bearer(token), 'apollo-require-preflight': 'true' },
+  });
+  const body = (await res.json()) as { data?: any; errors?: GqlResponse['errors'] };
+  return { status: res.status, data: body.data, errors: body.errors, headers: res.headers };
+}
+
 export async function loginStaff(url: string, username: string, password: string): Promise<string> {
   const res = await gql(
     url,
@@ -200,6 +266,11 @@ export const DEMO = {
   wangFang: { idNumber: '42010619920211005X', mobile: '15011112222', name: '王芳' },
   chenQiang: { idNumber: '440306197811201534', mobile: '18655556666', name: '陈强' },
   zhaoMin: { idNumber: '330102198808089118', mobile: '13700001111', name: '赵敏' },
+  /** 开立期货账户 applicants (demo.json's prospects): not customers anywhere */
+  chenChen: { idNumber: '330106199407151232', mobile: '13700001111', name: '陈晨', gender: 'MALE' },
+  linJing: { idNumber: '440305199603022462', mobile: '13700002222', name: '林静', gender: 'FEMALE' },
+  /** born 1950: above the demo broker's age limit (18–70) */
+  zhouGuoqiang: { idNumber: '320102195001010012', mobile: '13700003333', name: '周国强', gender: 'MALE' },
   notCustomer: '510107197512316677',
   badChecksum: '110105198506123412',
   underage: '110108200901010010',
@@ -303,7 +374,7 @@ export async function ticketAtWitness(
   const actor = { kind: 'CUSTOMER' as const, id: row!.customer_id };
   const ticket = await server.services.tickets.getOwn(
     em,
-    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id, applicantId: row!.customer_id } as never,
     ticketId,
   );
   for (const step of (JSON.parse(row!.steps) as { kind: string }[]).map((s) => s.kind)) {

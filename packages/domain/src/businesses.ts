@@ -13,6 +13,7 @@ export const BUSINESS_TYPES = [
   'UPDATE_OTHER_INFO',
   'CHANGE_SETTLEMENT_ACCOUNT',
   'RESET_PASSWORD',
+  'OPEN_ASSET_MANAGEMENT_ACCOUNT',
 ] as const;
 export type BusinessType = (typeof BUSINESS_TYPES)[number];
 
@@ -52,6 +53,13 @@ export interface BusinessInfo {
   freshCertificate?: boolean;
   /** Built in this version of Kaihu (the others are listed in the menu as not yet available). */
   available: boolean;
+  /** Run by a person who is not a customer yet (a prospect, logged in with a mobile number). */
+  prospect?: boolean;
+  /**
+   * The step bar as the reference draws it, when it groups steps (开立期货账户: 1 身份信息填写 … 8 申请提交,
+   * 上传照片 within 身份信息填写, 安装数字证书 within 视频见证). Without it, one stage per step.
+   */
+  stages?: readonly { title: string; steps: readonly TicketStepKind[] }[];
 }
 
 /** In the reference's menu order. */
@@ -60,6 +68,7 @@ export const BUSINESSES: Record<BusinessType, BusinessInfo> = {
     name: '开立期货账户',
     hint: '新开期货经纪账户',
     steps: [
+      'DOCUMENTS',
       'IDENTITY',
       'SETTLEMENT_ACCOUNT',
       'SUITABILITY',
@@ -70,7 +79,18 @@ export const BUSINESSES: Record<BusinessType, BusinessInfo> = {
       'RETURN_VISIT',
       'SUBMITTED',
     ],
-    available: false,
+    available: true,
+    prospect: true,
+    stages: [
+      { title: '身份信息填写', steps: ['DOCUMENTS', 'IDENTITY'] },
+      { title: '结算账户设置', steps: ['SETTLEMENT_ACCOUNT'] },
+      { title: '适当性评估', steps: ['SUITABILITY'] },
+      { title: '交易所选择', steps: ['EXCHANGES'] },
+      { title: '视频见证', steps: ['VIDEO_WITNESS', 'CERTIFICATE'] },
+      { title: '签署协议', steps: ['AGREEMENTS'] },
+      { title: '回访问卷', steps: ['RETURN_VISIT'] },
+      { title: '申请提交', steps: ['SUBMITTED'] },
+    ],
   },
   ADD_TRADING_CODE: {
     name: '增开交易编码',
@@ -107,6 +127,23 @@ export const BUSINESSES: Record<BusinessType, BusinessInfo> = {
     hint: '变更银行结算账户',
     steps: ['DOCUMENTS', 'SETTLEMENT_ACCOUNT', 'AGREEMENTS', 'SUBMITTED'],
     available: false,
+  },
+  OPEN_ASSET_MANAGEMENT_ACCOUNT: {
+    name: '开立资管账户',
+    hint: '新开非期货经纪（资管）账户',
+    steps: [
+      'DOCUMENTS',
+      'IDENTITY',
+      'SETTLEMENT_ACCOUNT',
+      'SUITABILITY',
+      'VIDEO_WITNESS',
+      'CERTIFICATE',
+      'AGREEMENTS',
+      'RETURN_VISIT',
+      'SUBMITTED',
+    ],
+    available: false,
+    prospect: true,
   },
   RESET_PASSWORD: {
     name: '密码重置',

@@ -8,6 +8,7 @@ export * from './businesses';
 export * from './certificate-password';
 export * from './dates';
 export * from './id-number';
+export * from './opening';
 export * from './profile-enums';
 export * from './profile-rules';
 export * from './trail';

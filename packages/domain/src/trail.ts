@@ -24,6 +24,7 @@ export const ACTION_NAMES: Record<string, string> = {
 
 export const ACTOR_KIND_NAMES: Record<string, string> = {
   CUSTOMER: '客户',
+  PROSPECT: '开户申请人',
   STAFF: '工作人员',
   PARTNER: '合作方',
   SYSTEM: '系统',

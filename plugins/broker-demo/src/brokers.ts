@@ -5,9 +5,20 @@
 import type { BrokerDefinition, HolidaySpec, ServiceWindow, Weekday } from '@kaihu/plugin-api';
 
 import { demoAgreements } from './agreements';
+import {
+  CFFEX_KNOWLEDGE_TEST,
+  DEMO_BANKS,
+  DEMO_EXCHANGES,
+  DEMO_OPENING,
+  INE_KNOWLEDGE_TEST,
+  RETURN_VISIT_QUESTIONNAIRE,
+  SUITABILITY_QUESTIONNAIRE,
+  demoTexts,
+} from './opening';
 
 /** The businesses both demo brokers offer. */
 export const DEMO_ENABLED_BUSINESSES: readonly string[] = [
+  'OPEN_FUTURES_ACCOUNT',
   'UPDATE_ID_VALIDITY',
   'UPDATE_CONTACT_PHONE',
   'UPDATE_OTHER_INFO',
@@ -40,7 +51,21 @@ function windows(weekdays: readonly Weekday[], opens: string, closes: string): S
 }
 
 function broker(definition: Omit<BrokerDefinition, 'agreements'>): BrokerDefinition {
-  return { ...definition, agreements: demoAgreements(definition) };
+  return {
+    ...definition,
+    agreements: demoAgreements(definition),
+    // copies, so the two brokers share no objects
+    banks: structuredClone(DEMO_BANKS),
+    questionnaires: structuredClone([
+      SUITABILITY_QUESTIONNAIRE,
+      RETURN_VISIT_QUESTIONNAIRE,
+      CFFEX_KNOWLEDGE_TEST,
+      INE_KNOWLEDGE_TEST,
+    ]),
+    exchanges: structuredClone(DEMO_EXCHANGES),
+    opening: { ...DEMO_OPENING },
+    texts: demoTexts(definition),
+  };
 }
 
 export const DEMO_BROKERS: readonly BrokerDefinition[] = [

@@ -148,9 +148,10 @@ describe('@kaihu/broker-demo', () => {
       }
     });
 
-    it('both enable the four maintenance businesses', () => {
+    it('both enable 开立期货账户 and the four maintenance businesses', () => {
       for (const b of brokers) {
         expect(b.enabledBusinesses).toEqual([
+          'OPEN_FUTURES_ACCOUNT',
           'UPDATE_ID_VALIDITY',
           'UPDATE_CONTACT_PHONE',
           'UPDATE_OTHER_INFO',
@@ -169,16 +170,21 @@ describe('@kaihu/broker-demo', () => {
         businesses: [...maintenance, 'OPEN_FUTURES_ACCOUNT'],
       },
       CERT_USER_RESPONSIBILITY: { title: '数字证书用户责任书', businesses: [...maintenance, 'OPEN_FUTURES_ACCOUNT'] },
-      CERT_APPLICATION_RESPONSIBILITY: { title: '个人数字证书申请责任书', businesses: maintenance },
+      CERT_APPLICATION_RESPONSIBILITY: {
+        title: '个人数字证书申请责任书',
+        businesses: [...maintenance, 'OPEN_FUTURES_ACCOUNT'],
+      },
       CUSTOMER_NOTICE: { title: '客户须知', businesses: ['OPEN_FUTURES_ACCOUNT', 'ADD_TRADING_CODE'] },
       FUTURES_BROKERAGE_CONTRACT: { title: '期货经纪合同', businesses: ['OPEN_FUTURES_ACCOUNT'] },
       FUTURES_RISK_DISCLOSURE: {
         title: '期货交易风险说明书',
         businesses: ['OPEN_FUTURES_ACCOUNT', 'ADD_TRADING_CODE'],
       },
+      SUITABILITY_MATCH_NOTICE: { title: '适当性匹配意见告知书', businesses: ['OPEN_FUTURES_ACCOUNT'] },
+      PRIVACY_POLICY: { title: '隐私政策', businesses: [] },
     };
 
-    it('each broker carries the seven agreements with their titles and businesses', () => {
+    it('each broker carries the nine agreements with their titles and businesses', () => {
       for (const b of brokers) {
         const actual = Object.fromEntries(
           b.agreements.map((a) => [a.code, { title: a.title, businesses: a.businesses }]),
@@ -190,7 +196,8 @@ describe('@kaihu/broker-demo', () => {
     it('every agreement is a long Markdown demo text naming its broker', () => {
       for (const b of brokers) {
         for (const a of b.agreements) {
-          expect(a.businesses.length).toBeGreaterThan(0);
+          // 隐私政策 is shown, not signed
+          if (a.code !== 'PRIVACY_POLICY') expect(a.businesses.length).toBeGreaterThan(0);
           expect(a.content.startsWith('> **演示文本**')).toBe(true);
           expect(a.content).toContain(`# ${a.title}`);
           expect(a.content).toContain(b.name);
@@ -200,6 +207,151 @@ describe('@kaihu/broker-demo', () => {
         }
       }
     });
+
+    it('适当性匹配意见告知书 uses only the seven placeholders the server fills', () => {
+      const allowed = ['name', 'score', 'tolerance', 'lowestCategory', 'products', 'opinion', 'assessedAt'];
+      for (const b of brokers) {
+        const notice = b.agreements.find((a) => a.code === 'SUITABILITY_MATCH_NOTICE')!;
+        const used = [...notice.content.matchAll(/\{\{([^}]*)\}\}/g)].map((m) => m[1]);
+        expect(new Set(used)).toEqual(new Set(allowed));
+        // no other braces: a misspelt placeholder would show up as-is
+        expect(notice.content.replace(/\{\{[A-Za-z]+\}\}/g, '')).not.toMatch(/[{}]/);
+      }
+    });
+
+    it('隐私政策 exists, is signed by no business and names the retention periods', () => {
+      for (const b of brokers) {
+        const policy = b.agreements.find((a) => a.code === 'PRIVACY_POLICY')!;
+        expect(policy).toMatchObject({ title: '隐私政策', businesses: [] });
+        expect(policy.content).toContain('20 年');
+        expect(policy.content).toContain('90 天');
+      }
+    });
+  });
+
+  describe('account opening', () => {
+    type Questionnaire = NonNullable<BrokerDefinition['questionnaires']>[number];
+    let demoBroker: BrokerDefinition;
+    const questionnaire = (code: string): Questionnaire => demoBroker.questionnaires!.find((q) => q.code === code)!;
+
+    beforeAll(() => {
+      demoBroker = brokers.find((b) => b.code === 'DEMO')!;
+    });
+
+    it('both brokers carry the banks, questionnaires, exchanges, age limits and texts', () => {
+      for (const b of brokers) {
+        expect(b.banks!.map((x) => x.code)).toEqual([
+          '102',
+          '103',
+          '104',
+          '105',
+          '301',
+          '302',
+          '303',
+          '304',
+          '305',
+          '306',
+          '307',
+          '308',
+          '309',
+          '310',
+          '403',
+        ]);
+        expect(b.banks!.every((x) => x.luhn && x.name.endsWith('银行'))).toBe(true);
+        expect(b.questionnaires!.map((q) => [q.code, q.kind])).toEqual([
+          ['SUITABILITY', 'SUITABILITY'],
+          ['RETURN_VISIT', 'RETURN_VISIT'],
+          ['CFFEX_KNOWLEDGE', 'KNOWLEDGE_TEST'],
+          ['INE_KNOWLEDGE', 'KNOWLEDGE_TEST'],
+        ]);
+        expect(b.exchanges!.map((e) => [e.exchange, e.risk])).toEqual([
+          ['SHFE', 'R4'],
+          ['DCE', 'R4'],
+          ['CZCE', 'R4'],
+          ['GFEX', 'R4'],
+          ['CFFEX', 'R4'],
+          ['INE', 'R4'],
+        ]);
+        for (const e of b.exchanges!.filter((x) => ['CFFEX', 'INE'].includes(x.exchange))) {
+          expect(e.conditions).toEqual({
+            minAvailableFunds: 500000,
+            fundsDays: 5,
+            knowledgeTest: `${e.exchange}_KNOWLEDGE`,
+            knowledgeTestMinScore: 80,
+            tradingRecord: true,
+          });
+          expect(questionnaire(e.conditions!.knowledgeTest!).exchange).toBe(e.exchange);
+        }
+        expect(b.opening).toEqual({ minAge: 18, maxAge: 70 });
+        for (const text of [b.texts!.investorEducation!, b.texts!.openingHelp!]) {
+          expect(text.startsWith('> **演示文本**')).toBe(true);
+          expect(text).toContain(b.servicePhone!);
+          const han = text.match(/\p{Script=Han}/gu)!.length;
+          expect(han).toBeGreaterThanOrEqual(600);
+          expect(han).toBeLessThanOrEqual(1500);
+        }
+      }
+    });
+
+    it('every question has at least two options with unique codes; codes are Q1…Qn', () => {
+      for (const q of demoBroker.questionnaires!) {
+        expect(q.questions.map((x) => x.code)).toEqual(q.questions.map((_, i) => `Q${i + 1}`));
+        for (const question of q.questions) {
+          expect(question.options.length).toBeGreaterThanOrEqual(2);
+          expect(new Set(question.options.map((o) => o.code)).size).toBe(question.options.length);
+          expect(question.text).not.toBe('');
+        }
+      }
+    });
+
+    it('the suitability questionnaire scores 0 to about 100 in five sections, with the C1–C5 bands', () => {
+      const q = questionnaire('SUITABILITY');
+      expect(q.title).toBe('普通投资者风险承受能力评估问卷（自然人）');
+      expect(q.questions.length).toBeGreaterThanOrEqual(16);
+      expect(new Set(q.questions.map((x) => x.section)).size).toBeGreaterThanOrEqual(5);
+      expect(q.questions.every((x) => x.section)).toBe(true);
+      expect(q.questions.some((x) => x.multiple)).toBe(true);
+      for (const question of q.questions)
+        for (const o of question.options) expect(Number.isInteger(o.score)).toBe(true);
+      const scores = (question: Questionnaire['questions'][number]) => question.options.map((o) => o.score!);
+      // a multiple-choice question counts its highest chosen answer, so min and max are the same
+      const min = q.questions.reduce((sum, x) => sum + Math.min(...scores(x)), 0);
+      const max = q.questions.reduce((sum, x) => sum + Math.max(...scores(x)), 0);
+      expect(min).toBe(0);
+      expect(max).toBeGreaterThanOrEqual(90);
+      expect(max).toBeLessThanOrEqual(110);
+      const lowest = q.questions.flatMap((x) => x.options.filter((o) => o.lowestCategory).map((o) => o.text));
+      expect(lowest.length).toBeGreaterThanOrEqual(2);
+      expect(lowest).toEqual(expect.arrayContaining(['无固定收入来源', '不能承受任何本金损失']));
+      expect(q.bands!.map((b) => b.tolerance)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5']);
+      expect(q.bands!.map((b) => b.minScore)).toEqual([0, 20, 37, 53, 82]);
+    });
+
+    it('each return-visit question expects exactly one answer and has no scores', () => {
+      const q = questionnaire('RETURN_VISIT');
+      expect(q.questions.length).toBeGreaterThanOrEqual(6);
+      expect(q.questions.length).toBeLessThanOrEqual(8);
+      for (const question of q.questions) {
+        expect(question.multiple).toBe(false);
+        expect(question.options.filter((o) => o.expected)).toHaveLength(1);
+        expect(question.options.every((o) => o.score === undefined)).toBe(true);
+      }
+    });
+
+    it.each(['CFFEX_KNOWLEDGE', 'INE_KNOWLEDGE'])(
+      'knowledge test %s: 10 questions, one correct answer each, 100 points, 80 to pass',
+      (code) => {
+        const q = questionnaire(code);
+        expect(q.passScore).toBe(80);
+        expect(q.questions).toHaveLength(10);
+        for (const question of q.questions) {
+          expect(question.multiple).toBe(false);
+          expect(question.options).toHaveLength(4);
+          expect(question.options.filter((o) => o.correct)).toHaveLength(1);
+        }
+        expect(q.questions.reduce((sum, x) => sum + (x.points ?? 0), 0)).toBe(100);
+      },
+    );
   });
 
   describe('demo data', () => {

@@ -82,7 +82,9 @@ describe('@kaihu/counter-local', () => {
   });
 
   beforeEach(async () => {
-    await pg.exec('TRUNCATE counter_customers, counter_applied_changes, counter_password_resets');
+    await pg.exec(
+      'TRUNCATE counter_customers, counter_applied_changes, counter_password_resets, counter_accounts, counter_settlement_accounts, counter_suitability, counter_trading_codes, counter_account_sequences',
+    );
     now = T0;
     counter = new LocalCounter(db, { now: () => now });
     await counter.upsertCustomers([wangFang, liNa]);
@@ -93,7 +95,7 @@ describe('@kaihu/counter-local', () => {
       expect(defaultExport).toBe(plugin);
       const loaded = asPlugin(pluginModule, 'counter', '@kaihu/counter-local');
       expect(loaded.name).toBe('@kaihu/counter-local');
-      expect(loaded.migrations?.map((m) => m.id)).toEqual(['0001_counter_customers']);
+      expect(loaded.migrations?.map((m) => m.id)).toEqual(['0001_counter_customers', '0002_counter_accounts']);
       const ctx: PluginContext = {
         db,
         dataDir: '/nonexistent',
@@ -383,6 +385,151 @@ describe('@kaihu/counter-local', () => {
         CUSTOMER_NOT_FOUND_MESSAGE,
       );
       expect(await db.query('SELECT * FROM counter_password_resets')).toEqual([]);
+    });
+  });
+
+  describe('openAccount', () => {
+    const chenChen = profile({
+      name: '陈晨',
+      idNumber: '330106199407151232',
+      mobile: '13700001111',
+      phone: null,
+      idValidFrom: '2016-07-15',
+      idValidTo: '2036-07-15',
+    });
+    function application(acceptanceNo: string, overrides: Partial<CounterProfile> = {}) {
+      return {
+        acceptanceNo,
+        accountType: 'FUTURES_BROKERAGE' as const,
+        branchName: '北京营业部',
+        profile: { ...chenChen, ...overrides },
+        identity: {
+          gender: 'MALE' as const,
+          ethnicity: '汉族',
+          birthDate: '1994-07-15',
+          idIssuer: '杭州市公安局西湖分局',
+        },
+        settlementAccounts: [
+          { bankCode: '102', bankName: '中国工商银行', cardNumber: '6222021001123456782', primary: true },
+          { bankCode: '308', bankName: '招商银行', cardNumber: '6214830112345675', primary: false },
+        ],
+        suitability: { tolerance: 'C4', score: 55, lowestCategory: false, assessedAt: T0 },
+      };
+    }
+
+    it('opens the account: a 资金账号, the new customer, the cards and the suitability, kept by the counter', async () => {
+      const opened = await counter.openAccount('DEMO', application('2026120300000001'));
+      expect(opened).toEqual({ accountNo: '8000000001', customerNo: 'DEMO8000000001', created: true });
+      const customer = await counter.findCustomer('DEMO', '330106199407151232', 'FUTURES_BROKERAGE');
+      expect(customer).toMatchObject({
+        customerNo: 'DEMO8000000001',
+        branchName: '北京营业部',
+        accountTypes: ['FUTURES_BROKERAGE'],
+      });
+      expect(customer!.profile).toEqual(chenChen);
+      const cards = await db.query<{ bank_code: string; card_number: string; is_primary: boolean }>(
+        'SELECT bank_code, card_number, is_primary FROM counter_settlement_accounts WHERE customer_no = $1 ORDER BY bank_code',
+        ['DEMO8000000001'],
+      );
+      expect(cards).toEqual([
+        { bank_code: '102', card_number: '6222021001123456782', is_primary: true },
+        { bank_code: '308', card_number: '6214830112345675', is_primary: false },
+      ]);
+      const [suitability] = await db.query<{ tolerance: string; score: number }>(
+        'SELECT tolerance, score FROM counter_suitability WHERE customer_no = $1',
+        ['DEMO8000000001'],
+      );
+      expect(suitability).toEqual({ tolerance: 'C4', score: 55 });
+    });
+
+    it('returns the same account for the same acceptance number, also when called concurrently', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => counter.openAccount('DEMO', application('2026120300000002'))),
+      );
+      expect(new Set(results.map((r) => r.accountNo)).size).toBe(1);
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      const again = await counter.openAccount('DEMO', application('2026120300000002'));
+      expect(again).toEqual({ accountNo: results[0]!.accountNo, customerNo: results[0]!.customerNo, created: false });
+      const [{ n }] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM counter_accounts');
+      expect(n).toBe('1');
+    });
+
+    it('gives 50 concurrent openings 50 different account numbers, numbered per broker', async () => {
+      const ids = Array.from({ length: 50 }, (_, i) => `1101051990010${String(1000 + i).slice(1)}`);
+      const results = await Promise.all(
+        ids.map((id, i) =>
+          counter.openAccount(
+            i % 2 ? 'DEMO' : 'DEMO-HOURS',
+            application(`20261203100000${String(i).padStart(2, '0')}`, { idNumber: id }),
+          ),
+        ),
+      );
+      const demo = results.filter((_, i) => i % 2).map((r) => r.accountNo);
+      const hours = results.filter((_, i) => !(i % 2)).map((r) => r.accountNo);
+      // each broker's numbers run 1…25 without a gap or a repeat; the same number at two brokers is two accounts
+      const expected = Array.from({ length: 25 }, (_, i) => `8${String(i + 1).padStart(9, '0')}`);
+      expect([...demo].sort()).toEqual(expected);
+      expect([...hours].sort()).toEqual(expected);
+      expect(new Set(results.map((r) => r.customerNo)).size).toBe(50);
+    });
+
+    it('uses the configured prefix', async () => {
+      const prefixed = new LocalCounter(db, { now: () => now }, { accountPrefix: '66' });
+      expect((await prefixed.openAccount('DEMO', application('2026120300000003'))).accountNo).toBe('66000000001');
+    });
+
+    it('refuses a customer who holds the account type already, and an application without one primary card', async () => {
+      await expect(
+        counter.openAccount('DEMO', { ...application('2026120300000004'), profile: profile() }),
+      ).rejects.toThrow('已在DEMO开立期货经纪账户');
+      const noPrimary = application('2026120300000005');
+      noPrimary.settlementAccounts = noPrimary.settlementAccounts.map((a) => ({ ...a, primary: false }));
+      await expect(counter.openAccount('DEMO', noPrimary)).rejects.toThrow('有且只有一个主结算账户');
+      const [{ n }] = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM counter_accounts');
+      expect(n).toBe('0');
+    });
+
+    it('applies for trading codes and answers them once the exchanges take their time', async () => {
+      const slow = new LocalCounter(db, { now: () => now }, { tradingCodeDelayMs: 3000, refuseExchanges: ['GFEX'] });
+      const { accountNo } = await slow.openAccount('DEMO', application('2026120300000006'));
+      const applied = await slow.applyTradingCodes('DEMO', {
+        acceptanceNo: '2026120300000006',
+        accountNo,
+        idNumber: '330106199407151232',
+        exchanges: ['SHFE', 'DCE', 'GFEX'],
+      });
+      expect(applied.map((a) => [a.exchange, a.status])).toEqual([
+        ['DCE', 'APPLIED'],
+        ['GFEX', 'APPLIED'],
+        ['SHFE', 'APPLIED'],
+      ]);
+      now = new Date(T0.getTime() + 2999);
+      expect((await slow.tradingCodes('DEMO', accountNo)).every((a) => a.status === 'APPLIED')).toBe(true);
+      now = new Date(T0.getTime() + 3000);
+      const answered = await slow.tradingCodes('DEMO', accountNo);
+      expect(answered).toEqual([
+        { exchange: 'DCE', status: 'ASSIGNED', code: expect.stringMatching(/^\d{8}$/), reason: null, answeredAt: now },
+        { exchange: 'GFEX', status: 'REFUSED', code: null, reason: expect.stringContaining('未通过'), answeredAt: now },
+        { exchange: 'SHFE', status: 'ASSIGNED', code: expect.stringMatching(/^\d{8}$/), reason: null, answeredAt: now },
+      ]);
+      expect(answered[0]!.code).not.toBe(answered[2]!.code);
+      // applying again changes nothing; another broker's counter does not see the account
+      await slow.applyTradingCodes('DEMO', {
+        acceptanceNo: '2026120300000006',
+        accountNo,
+        idNumber: '330106199407151232',
+        exchanges: ['SHFE'],
+      });
+      expect(await slow.tradingCodes('DEMO', accountNo)).toEqual(answered);
+      expect(await slow.tradingCodes('DEMO-HOURS', accountNo)).toEqual([]);
+      await expect(
+        slow.applyTradingCodes('DEMO-HOURS', {
+          acceptanceNo: 'x',
+          accountNo,
+          idNumber: '330106199407151232',
+          exchanges: ['SHFE'],
+        }),
+      ).rejects.toThrow('不存在');
     });
   });
 

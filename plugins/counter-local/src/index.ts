@@ -21,7 +21,10 @@ import type {
   CounterProfile,
   CounterSystem,
   KaihuPlugin,
+  NewAccount,
+  OpenedAccount,
   PluginMigration,
+  TradingCodeAnswer,
   SeedableCounter,
   SqlClient,
 } from '@kaihu/plugin-api';
@@ -75,7 +78,74 @@ CREATE INDEX counter_password_resets_account_idx
   ON counter_password_resets (broker_code, id_number, account_type, created_at DESC, seq DESC);
 `,
   },
+  {
+    id: '0002_counter_accounts',
+    up: `
+-- 资金账号 per broker: the next number, taken and advanced in one statement (no two approvals get the same)
+CREATE TABLE counter_account_sequences (
+  broker_code text PRIMARY KEY,
+  last_value  bigint NOT NULL
+);
+
+-- Accounts the counter opened, one per acceptance number (opening again returns the same account)
+CREATE TABLE counter_accounts (
+  broker_code   text NOT NULL,
+  account_no    text NOT NULL,
+  customer_no   text NOT NULL REFERENCES counter_customers (customer_no),
+  account_type  text NOT NULL CHECK (account_type IN ('FUTURES_BROKERAGE', 'ASSET_MANAGEMENT')),
+  acceptance_no text NOT NULL UNIQUE,
+  identity      jsonb NOT NULL,
+  opened_at     timestamptz NOT NULL,
+  PRIMARY KEY (broker_code, account_no)
+);
+
+CREATE TABLE counter_settlement_accounts (
+  broker_code  text NOT NULL,
+  customer_no  text NOT NULL REFERENCES counter_customers (customer_no),
+  bank_code    text NOT NULL,
+  bank_name    text NOT NULL,
+  card_number  text NOT NULL,
+  is_primary   boolean NOT NULL,
+  PRIMARY KEY (customer_no, card_number)
+);
+
+CREATE TABLE counter_suitability (
+  customer_no     text PRIMARY KEY REFERENCES counter_customers (customer_no),
+  tolerance       text NOT NULL,
+  score           integer NOT NULL,
+  lowest_category boolean NOT NULL,
+  assessed_at     timestamptz NOT NULL
+);
+
+-- Trading codes applied for through the 统一开户 system; the exchange answers at answer_due_at
+CREATE TABLE counter_trading_codes (
+  broker_code   text NOT NULL,
+  account_no    text NOT NULL,
+  exchange      text NOT NULL,
+  acceptance_no text NOT NULL,
+  status        text NOT NULL CHECK (status IN ('APPLIED', 'ASSIGNED', 'REFUSED')),
+  code          text NULL,
+  reason        text NULL,
+  applied_at    timestamptz NOT NULL,
+  answer_due_at timestamptz NOT NULL,
+  answered_at   timestamptz NULL,
+  PRIMARY KEY (broker_code, account_no, exchange),
+  FOREIGN KEY (broker_code, account_no) REFERENCES counter_accounts (broker_code, account_no)
+);
+CREATE SEQUENCE counter_trading_code_seq;
+`,
+  },
 ];
+
+/** Options of the local counter (`KAIHU_PLUGIN_COUNTER_OPTIONS`). */
+export interface LocalCounterOptions {
+  /** how long an exchange takes to answer a trading-code application (ms); default 3000 */
+  tradingCodeDelayMs?: number;
+  /** exchanges that refuse every application (to rehearse a refusal) */
+  refuseExchanges?: string[];
+  /** first digits of the brokers' 资金账号; default 8 */
+  accountPrefix?: string;
+}
 
 const ACCOUNT_TYPES: readonly AccountType[] = ['FUTURES_BROKERAGE', 'ASSET_MANAGEMENT'];
 
@@ -190,7 +260,177 @@ export class LocalCounter implements CounterSystem, SeedableCounter {
   constructor(
     private readonly db: SqlClient,
     private readonly clock: Clock = { now: () => new Date() },
+    private readonly options: LocalCounterOptions = {},
   ) {}
+
+  /**
+   * Opens the account: a new counter customer (or a second account type for one the counter
+   * knows), its settlement accounts and suitability, and a 资金账号 from the broker's sequence.
+   * Idempotent per acceptance number.
+   */
+  async openAccount(brokerCode: string, account: NewAccount): Promise<OpenedAccount> {
+    const acceptanceNo = account.acceptanceNo?.trim();
+    if (!acceptanceNo) throw new Error('开户缺少受理单号');
+    const before = await this.accountOf(acceptanceNo);
+    if (before) return { ...before, created: false };
+    const id = normalizeIdNumber(account.profile.idNumber);
+    const existing = await this.getCustomer(brokerCode, id);
+    if (existing?.accountTypes.includes(account.accountType)) {
+      throw new Error(`该客户已在${brokerCode}开立${accountTypeName(account.accountType)}账户`);
+    }
+    const primaries = account.settlementAccounts.filter((a) => a.primary).length;
+    if (primaries !== 1) throw new Error('开户须有且只有一个主结算账户');
+    const now = this.clock.now().toISOString();
+    const [seq] = await this.db.query<{ last_value: string }>(
+      `INSERT INTO counter_account_sequences (broker_code, last_value) VALUES ($1, 1)
+       ON CONFLICT (broker_code) DO UPDATE SET last_value = counter_account_sequences.last_value + 1
+       RETURNING last_value::text AS last_value`,
+      [brokerCode],
+    );
+    const accountNo = `${this.options.accountPrefix ?? '8'}${String(seq!.last_value).padStart(9, '0')}`;
+    const customerNo = existing?.customerNo ?? `${brokerCode}${accountNo}`; // customer numbers are unique across brokers
+    const profile = { ...account.profile, idNumber: id };
+    // one statement: the customer (new, or the existing one with the new account type), the account,
+    // its settlement accounts and suitability; a second call with the acceptance number inserts nothing
+    const opened = await this.db.query<{ account_no: string }>(
+      `WITH customer AS (
+         INSERT INTO counter_customers AS c (customer_no, broker_code, id_number, branch_name, account_types, profile, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, ARRAY[$5]::text[], $6::jsonb, $7::timestamptz, $7::timestamptz)
+         ON CONFLICT (broker_code, id_number) DO UPDATE
+           SET account_types = array_append(c.account_types, $5), updated_at = EXCLUDED.updated_at
+           WHERE NOT ($5 = ANY (c.account_types))
+         RETURNING customer_no
+       ), account AS (
+         INSERT INTO counter_accounts (account_no, broker_code, customer_no, account_type, acceptance_no, identity, opened_at)
+         SELECT $8, $2, customer_no, $5, $9, $10::jsonb, $7::timestamptz FROM customer
+         ON CONFLICT (acceptance_no) DO NOTHING
+         RETURNING account_no, customer_no
+       ), cards AS (
+         INSERT INTO counter_settlement_accounts (broker_code, customer_no, bank_code, bank_name, card_number, is_primary)
+         SELECT $2, a.customer_no, x.bank_code, x.bank_name, x.card_number, x.is_primary
+           FROM account a, jsonb_to_recordset($11::jsonb) AS x(bank_code text, bank_name text, card_number text, is_primary boolean)
+         ON CONFLICT (customer_no, card_number) DO UPDATE SET is_primary = EXCLUDED.is_primary
+       ), suitability AS (
+         INSERT INTO counter_suitability (customer_no, tolerance, score, lowest_category, assessed_at)
+         SELECT a.customer_no, s.tolerance, s.score, s.lowest_category, s.assessed_at
+           FROM account a, jsonb_to_recordset($12::jsonb) AS s(tolerance text, score integer, lowest_category boolean, assessed_at timestamptz)
+         ON CONFLICT (customer_no) DO UPDATE
+           SET tolerance = EXCLUDED.tolerance, score = EXCLUDED.score, lowest_category = EXCLUDED.lowest_category, assessed_at = EXCLUDED.assessed_at
+       )
+       SELECT account_no FROM account`,
+      [
+        customerNo,
+        brokerCode,
+        id,
+        account.branchName,
+        account.accountType,
+        JSON.stringify(profile),
+        now,
+        accountNo,
+        acceptanceNo,
+        JSON.stringify(account.identity),
+        JSON.stringify(
+          account.settlementAccounts.map((a) => ({
+            bank_code: a.bankCode,
+            bank_name: a.bankName,
+            card_number: a.cardNumber,
+            is_primary: a.primary,
+          })),
+        ),
+        JSON.stringify(
+          account.suitability
+            ? [
+                {
+                  tolerance: account.suitability.tolerance,
+                  score: account.suitability.score,
+                  lowest_category: account.suitability.lowestCategory,
+                  assessed_at: account.suitability.assessedAt.toISOString(),
+                },
+              ]
+            : [],
+        ),
+      ],
+    );
+    if (opened.length) return { accountNo, customerNo, created: true };
+    // a concurrent call with the same acceptance number won: its account is the one
+    const raced = await this.accountOf(acceptanceNo);
+    if (!raced) throw new Error(`受理单 ${acceptanceNo} 的开户未能完成，请重试`);
+    return { ...raced, created: false };
+  }
+
+  private async accountOf(acceptanceNo: string): Promise<{ accountNo: string; customerNo: string } | null> {
+    const [row] = await this.db.query<{ account_no: string; customer_no: string }>(
+      'SELECT account_no, customer_no FROM counter_accounts WHERE acceptance_no = $1',
+      [acceptanceNo],
+    );
+    return row ? { accountNo: row.account_no, customerNo: row.customer_no } : null;
+  }
+
+  /** Applies for the codes; each exchange answers `tradingCodeDelayMs` later (see {@link tradingCodes}). */
+  async applyTradingCodes(
+    brokerCode: string,
+    request: { acceptanceNo: string; accountNo: string; idNumber: string; exchanges: string[] },
+  ): Promise<TradingCodeAnswer[]> {
+    const [account] = await this.db.query<{ account_no: string }>(
+      'SELECT account_no FROM counter_accounts WHERE broker_code = $1 AND account_no = $2',
+      [brokerCode, request.accountNo],
+    );
+    if (!account) throw new Error(`资金账号 ${request.accountNo} 不存在`);
+    const now = this.clock.now();
+    const due = new Date(now.getTime() + (this.options.tradingCodeDelayMs ?? 3000));
+    await this.db.query(
+      `INSERT INTO counter_trading_codes (broker_code, account_no, exchange, acceptance_no, status, applied_at, answer_due_at)
+       SELECT $6, $1, x, $2, 'APPLIED', $3::timestamptz, $4::timestamptz FROM jsonb_array_elements_text($5::jsonb) AS x
+       ON CONFLICT (broker_code, account_no, exchange) DO NOTHING`,
+      [
+        request.accountNo,
+        request.acceptanceNo,
+        now.toISOString(),
+        due.toISOString(),
+        JSON.stringify(request.exchanges),
+        brokerCode,
+      ],
+    );
+    return this.tradingCodes(brokerCode, request.accountNo);
+  }
+
+  /**
+   * The account's codes; applications whose answer is due are answered first (ASSIGNED with an
+   * 8-digit code, or REFUSED for the exchanges the options name), as the exchange would have.
+   */
+  async tradingCodes(brokerCode: string, accountNo: string): Promise<TradingCodeAnswer[]> {
+    const now = this.clock.now().toISOString();
+    await this.db.query(
+      `UPDATE counter_trading_codes t
+          SET status = CASE WHEN t.exchange = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))) THEN 'REFUSED' ELSE 'ASSIGNED' END,
+              code = CASE WHEN t.exchange = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))) THEN NULL
+                          ELSE lpad(nextval('counter_trading_code_seq')::text, 8, '0') END,
+              reason = CASE WHEN t.exchange = ANY (ARRAY(SELECT jsonb_array_elements_text($3::jsonb))) THEN '交易所未通过该交易编码申请，请联系客服' ELSE NULL END,
+              answered_at = $2::timestamptz
+        WHERE t.broker_code = $4 AND t.account_no = $1
+          AND t.status = 'APPLIED' AND t.answer_due_at <= $2::timestamptz`,
+      [accountNo, now, JSON.stringify(this.options.refuseExchanges ?? []), brokerCode],
+    );
+    const rows = await this.db.query<{
+      exchange: string;
+      status: string;
+      code: string | null;
+      reason: string | null;
+      answered_at: string | null;
+    }>(
+      `SELECT t.exchange, t.status, t.code, t.reason, t.answered_at::text AS answered_at
+         FROM counter_trading_codes t
+        WHERE t.account_no = $1 AND t.broker_code = $2 ORDER BY t.exchange`,
+      [accountNo, brokerCode],
+    );
+    return rows.map((r) => ({
+      exchange: r.exchange,
+      status: r.status as TradingCodeAnswer['status'],
+      code: r.code,
+      reason: r.reason,
+      answeredAt: r.answered_at ? new Date(r.answered_at) : null,
+    }));
+  }
 
   /** `null` when the broker has no customer with that ID number holding that account type. */
   async findCustomer(brokerCode: string, idNumber: string, accountType: AccountType): Promise<CounterCustomer | null> {
@@ -417,7 +657,7 @@ export const plugin: KaihuPlugin<'counter'> = {
   kind: 'counter',
   name: '@kaihu/counter-local',
   migrations,
-  create: (ctx) => new LocalCounter(ctx.db, ctx.clock),
+  create: (ctx) => new LocalCounter(ctx.db, ctx.clock, ctx.options as LocalCounterOptions),
 };
 
 export default plugin;

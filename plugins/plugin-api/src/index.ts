@@ -179,7 +179,59 @@ export interface CounterChange {
   changes: Partial<CounterProfile>;
 }
 
+/** An account the counter opens after an approved 开立期货账户 / 开立资管账户. */
+export interface NewAccount {
+  /** 受理单号: opening the same one twice returns the account it opened the first time */
+  acceptanceNo: string;
+  accountType: domain.AccountType;
+  /** 营业部 of the account */
+  branchName: string;
+  /** the whole profile, as the applicant filled it in */
+  profile: CounterProfile;
+  /** what the card says beyond the profile */
+  identity: { gender: 'MALE' | 'FEMALE'; ethnicity: string; birthDate: string; idIssuer: string };
+  /** 结算账户: bank and full card number, exactly one primary */
+  settlementAccounts: { bankCode: string; bankName: string; cardNumber: string; primary: boolean }[];
+  /** 适当性: the result the account opens with */
+  suitability: { tolerance: string; score: number; lowestCategory: boolean; assessedAt: Date } | null;
+}
+
+export interface OpenedAccount {
+  /** 资金账号 */
+  accountNo: string;
+  /** the counter's customer number (a new one, or the existing customer's for a second account type) */
+  customerNo: string;
+  /** false when this acceptance number had opened it before (nothing new was opened) */
+  created: boolean;
+}
+
+/** One exchange's trading code (交易编码) as the counter knows it. */
+export interface TradingCodeAnswer {
+  exchange: string;
+  /** APPLIED until the exchange answers through the 统一开户 system */
+  status: 'APPLIED' | 'ASSIGNED' | 'REFUSED';
+  code: string | null;
+  reason: string | null;
+  answeredAt: Date | null;
+}
+
 export interface CounterSystem {
+  /**
+   * Opens the account of an approved application (资金账号). Idempotent per acceptance number, so a
+   * reviewer may retry after a failure without opening two accounts.
+   */
+  openAccount(brokerCode: string, account: NewAccount): Promise<OpenedAccount>;
+  /**
+   * Applies, through the 统一开户 system, for the account's trading codes at these exchanges; the
+   * answers come later (see {@link tradingCodes}). Applying again for an exchange already applied
+   * for changes nothing.
+   */
+  applyTradingCodes(
+    brokerCode: string,
+    request: { acceptanceNo: string; accountNo: string; idNumber: string; exchanges: string[] },
+  ): Promise<TradingCodeAnswer[]>;
+  /** The account's trading codes as they stand (an exchange's answer arrives some time after applying). */
+  tradingCodes(brokerCode: string, accountNo: string): Promise<TradingCodeAnswer[]>;
   /** `null` when the counter has no account of that type for the ID number (柜台校验客户不存在). */
   findCustomer(brokerCode: string, idNumber: string, accountType: domain.AccountType): Promise<CounterCustomer | null>;
   /** Applies an approved change and returns the customer as the counter now holds it. */
@@ -301,6 +353,86 @@ export interface AgreementText {
   businesses: string[];
 }
 
+/** A bank whose cards may be settlement accounts (结算账户). */
+export interface BankDefinition {
+  /** e.g. the bank's code in China's payment system (`102` 工商银行) */
+  code: string;
+  name: string;
+  /** its card numbers end with a Luhn check digit (most do) */
+  luhn: boolean;
+}
+
+/** One answer of a question; what it means depends on the questionnaire's kind. */
+export interface QuestionOptionDefinition {
+  code: string;
+  text: string;
+  /** SUITABILITY: points this answer adds */
+  score?: number;
+  /** SUITABILITY: choosing it makes the investor 最低风险承受能力类别 (e.g. no income source) */
+  lowestCategory?: boolean;
+  /** RETURN_VISIT: the answer the broker expects (any other flags the ticket 需人工回访) */
+  expected?: boolean;
+  /** KNOWLEDGE_TEST: a correct answer */
+  correct?: boolean;
+}
+
+export interface QuestionDefinition {
+  code: string;
+  text: string;
+  /** heading the question is shown under (基本情况, 财务状况, …) */
+  section?: string;
+  /** several options may be chosen; SUITABILITY counts the highest score of those chosen */
+  multiple: boolean;
+  /** KNOWLEDGE_TEST: the points a correct answer is worth (default: 100 / number of questions) */
+  points?: number;
+  options: QuestionOptionDefinition[];
+}
+
+export type QuestionnaireKind = 'SUITABILITY' | 'RETURN_VISIT' | 'KNOWLEDGE_TEST';
+
+/**
+ * A broker's questionnaire. Kaihu versions questionnaires as it versions agreements: a change of
+ * the pack stores a new version, and answers are always to the version in force.
+ */
+export interface QuestionnaireDefinition {
+  /** stable, e.g. `SUITABILITY` */
+  code: string;
+  kind: QuestionnaireKind;
+  title: string;
+  questions: QuestionDefinition[];
+  /** SUITABILITY: the lowest score of each risk tolerance (C1 … C5); C1 must start at 0 */
+  bands?: { tolerance: 'C1' | 'C2' | 'C3' | 'C4' | 'C5'; minScore: number }[];
+  /** KNOWLEDGE_TEST: the exchange it qualifies for, and the score needed (of 100) */
+  exchange?: string;
+  passScore?: number;
+}
+
+/** What the broker requires before an exchange's trading code may be applied for. */
+export interface ExchangeRule {
+  /** `SHFE`, `DCE`, `CZCE`, `CFFEX`, `INE`, `GFEX` */
+  exchange: string;
+  /** the products' risk level (R1 … R5) */
+  risk: 'R1' | 'R2' | 'R3' | 'R4' | 'R5';
+  /** conditions of 中金所 and 上期能源 (append-only once published by the exchange) */
+  conditions?: {
+    /** 可用资金 (yuan) held over `fundsDays` trading days */
+    minAvailableFunds?: number;
+    fundsDays?: number;
+    /** code of the broker's KNOWLEDGE_TEST questionnaire, and the score needed */
+    knowledgeTest?: string;
+    knowledgeTestMinScore?: number;
+    /** a record of trading (e.g. 10 days of simulated trading or 20 real trades in 3 years) */
+    tradingRecord?: boolean;
+  };
+}
+
+/** Rules of online account opening (网上开户). */
+export interface OpeningRules {
+  /** age limits (inclusive) of applicants; the reference: 年满18周岁 */
+  minAge: number;
+  maxAge: number;
+}
+
 export interface BrokerDefinition {
   code: string;
   name: string;
@@ -312,6 +444,15 @@ export interface BrokerDefinition {
   branches: { code: string; name: string }[];
   enabledBusinesses: string[];
   agreements: AgreementText[];
+  /** banks accepted for settlement accounts (the login page lists them) */
+  banks?: BankDefinition[];
+  /** 适当性评估, 回访问卷 and knowledge tests */
+  questionnaires?: QuestionnaireDefinition[];
+  /** exchanges offered, with their products' risk and conditions */
+  exchanges?: ExchangeRule[];
+  opening?: OpeningRules;
+  /** Markdown shown on the login page: 投资者教育 and 开户帮助 */
+  texts?: { investorEducation?: string; openingHelp?: string };
   branding?: { primaryColor?: string; logoUrl?: string };
 }
 

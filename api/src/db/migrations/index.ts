@@ -9,6 +9,7 @@ import { Migration20261122070000WitnessRecording } from './Migration202611220700
 import { Migration20261122090000Partners } from './Migration20261122090000Partners';
 import { Migration20261122091000Idempotency } from './Migration20261122091000Idempotency';
 import { Migration20261122100000BrokerAdmin } from './Migration20261122100000BrokerAdmin';
+import { Migration20261203000000AccountOpening } from './Migration20261203000000AccountOpening';
 
 /** Core migrations in order. Add new ones at the end; never edit one that has shipped. */
 export const CORE_MIGRATIONS: MigrationObject[] = [
@@ -22,4 +23,5 @@ export const CORE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261122090000Partners', class: Migration20261122090000Partners },
   { name: 'Migration20261122091000Idempotency', class: Migration20261122091000Idempotency },
   { name: 'Migration20261122100000BrokerAdmin', class: Migration20261122100000BrokerAdmin },
+  { name: 'Migration20261203000000AccountOpening', class: Migration20261203000000AccountOpening },
 ];

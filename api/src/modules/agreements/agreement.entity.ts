@@ -62,6 +62,10 @@ export class AgreementSignature {
   @Property({ type: 'text' })
   payload!: string;
 
+  /** The text signed, when the agreement is a template filled in for this ticket (else null: the version's own text). */
+  @Property({ type: 'text', nullable: true })
+  content?: string | null;
+
   /** CMS detached signature, DER, base64. */
   @Property({ type: 'text' })
   signature!: string;

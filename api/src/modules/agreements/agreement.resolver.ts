@@ -20,6 +20,18 @@ const toAgreementType = (a: Agreement): AgreementType => ({
 
 @Resolver(() => TicketType)
 export class AgreementResolver {
+  @Query(() => AgreementType, { description: "the broker's current 《隐私政策》, agreed to at prospectLogin" })
+  async privacyPolicy(
+    @Arg('brokerCode', () => String) brokerCode: string,
+    @Ctx() { em, services }: KaihuContext,
+  ): Promise<AgreementType> {
+    const broker = await services.brokers.findByCode(em, brokerCode);
+    if (!broker) throw new KaihuError(ErrorCode.NOT_FOUND, '期货公司不存在');
+    const policy = await services.agreements.privacyPolicy(em, broker.id);
+    if (!policy) throw new KaihuError(ErrorCode.NOT_FOUND, '该期货公司尚未发布隐私政策');
+    return toAgreementType(policy);
+  }
+
   @Query(() => [AgreementType], { description: '某业务需签署的协议（协议下载）；未登录时需给出期货公司代码' })
   async agreements(
     @Arg('business', () => BusinessType) business: BusinessType,
@@ -77,7 +89,7 @@ export class TicketAgreementsResolver {
   @FieldResolver(() => [AgreementToSign], { description: '本业务需签署的协议及签名原文' })
   async agreements(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<AgreementToSign[]> {
     const ticket = await services.tickets.get(em, viewer, t.id);
-    return (await services.agreements.toSign(em, ticket)).map((a) => ({
+    return (await services.agreements.toSign(em, ticket, services.tickets.steps.agreementFacts(ticket))).map((a) => ({
       ...a,
       agreement: toAgreementType(a.agreement),
     }));

@@ -38,6 +38,8 @@ export interface AgreementToSign {
   /** base64 of the canonical JSON */
   signingPayload: string;
   signedAt: Date | null;
+  /** a template filled in with this ticket's facts (the text signed is kept with the signature) */
+  rendered: boolean;
 }
 
 export class AgreementService {
@@ -47,11 +49,12 @@ export class AgreementService {
   ) {}
 
   /** What the ticket's customer signs: each agreement of its business with its exact payload. */
-  async toSign(em: EntityManager, ticket: Ticket): Promise<AgreementToSign[]> {
-    const agreements = await this.forBusiness(em, ticket.brokerId, ticket.business);
+  async toSign(em: EntityManager, ticket: Ticket, facts: Record<string, string> = {}): Promise<AgreementToSign[]> {
     const signed = new Map((await this.signatures(em, ticket.id)).map((s) => [s.agreementId, s]));
-    return agreements.map((a) => {
-      const s = signed.get(a.id);
+    return (await this.forBusiness(em, ticket.brokerId, ticket.business)).map((version) => {
+      const s = signed.get(version.id);
+      // once signed, the text is the one signed, whatever the ticket's facts are now
+      const a = s?.content ? withContent(version, s.content) : renderFor(version, facts);
       const payload =
         s?.payload ??
         signingPayload({
@@ -61,7 +64,12 @@ export class AgreementService {
           sha256: a.sha256,
           time: ticket.stepEnteredAt,
         });
-      return { agreement: a, signingPayload: Buffer.from(payload).toString('base64'), signedAt: s?.signedAt ?? null };
+      return {
+        agreement: a,
+        signingPayload: Buffer.from(payload).toString('base64'),
+        signedAt: s?.signedAt ?? null,
+        rendered: placeholdersOf(version.content).length > 0,
+      };
     });
   }
 
@@ -75,11 +83,12 @@ export class AgreementService {
     em: EntityManager,
     ticket: Ticket,
     signatures: { agreementId: string; signature: string }[],
+    facts: Record<string, string> = {},
   ): Promise<{ signed: { code: string; version: number }[] }> {
     const ticketId = ticket.id;
     if (!(await this.deps.certificates.hasValid(em, ticket.customerId)))
       throw new KaihuError(ErrorCode.CERTIFICATE_REQUIRED);
-    const expected = await this.toSign(em, ticket);
+    const expected = await this.toSign(em, ticket, facts);
     const given = new Map(signatures.map((s) => [s.agreementId, s.signature]));
     const missing = expected.filter((e) => !given.has(e.agreement.id));
     if (missing.length) {
@@ -115,6 +124,7 @@ export class AgreementService {
         ticketId,
         agreementId: e.agreement.id,
         payload: payload.toString('utf8'),
+        content: e.rendered ? e.agreement.content : null,
         signature: der.toString('base64'),
         signerSerial: verified.signerSerial,
         verification: {
@@ -141,6 +151,9 @@ export class AgreementService {
   async sync(em: EntityManager, brokerId: string, texts: AgreementText[]): Promise<number> {
     let added = 0;
     for (const t of texts) {
+      const unknown = placeholdersOf(t.content).filter((p) => !AGREEMENT_PLACEHOLDERS.includes(p));
+      if (unknown.length)
+        throw new Error(`agreement ${t.code}: unknown placeholders ${unknown.map((p) => `{{${p}}}`).join(', ')}`);
       const latest = await em.findOne(Agreement, { brokerId, code: t.code }, { orderBy: { version: 'desc' } });
       const fromPack = latest?.createdBy
         ? await em.findOne(Agreement, { brokerId, code: t.code, createdBy: null }, { orderBy: { version: 'desc' } })
@@ -238,6 +251,11 @@ export class AgreementService {
     return [...latest.values()].filter((a) => a.businesses.includes(business)).sort(byReferenceOrder);
   }
 
+  /** The broker's current 《隐私政策》 (the agreement `PRIVACY_POLICY`), agreed to at a prospect's login. */
+  privacyPolicy(em: EntityManager, brokerId: string): Promise<Agreement | null> {
+    return em.findOne(Agreement, { brokerId, code: PRIVACY_POLICY }, { orderBy: { version: 'desc' } });
+  }
+
   findById(em: EntityManager, id: string): Promise<Agreement | null> {
     return em.findOne(Agreement, { id });
   }
@@ -246,6 +264,44 @@ export class AgreementService {
     return em.find(AgreementSignature, { ticketId }, { orderBy: { signedAt: 'asc' } });
   }
 }
+
+/**
+ * What an agreement template may say about the ticket it is signed for (《适当性匹配意见告知书》):
+ * the steps give the values (StepDefinition.agreementFacts); a pack using another is refused.
+ */
+export const AGREEMENT_PLACEHOLDERS = [
+  'name',
+  'score',
+  'tolerance',
+  'lowestCategory',
+  'products',
+  'opinion',
+  'assessedAt',
+];
+
+function placeholdersOf(content: string): string[] {
+  return [...new Set([...content.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]!))];
+}
+
+/** The agreement as this ticket signs it: a template's placeholders filled in (and its hash of that text). */
+function renderFor(a: Agreement, facts: Record<string, string>): Agreement {
+  if (!placeholdersOf(a.content).length) return a;
+  return withContent(
+    a,
+    a.content.replace(/\{\{(\w+)\}\}/g, (_m, key: string) => facts[key] ?? '—'),
+  );
+}
+
+/** A copy of the version with another text (and that text's hash); the stored version is not touched. */
+function withContent(a: Agreement, content: string): Agreement {
+  return Object.assign(Object.create(Object.getPrototypeOf(a) as object) as Agreement, a, {
+    content,
+    sha256: sha256Hex(content),
+  });
+}
+
+/** The code of the agreement prospects consent to at login. */
+export const PRIVACY_POLICY = 'PRIVACY_POLICY';
 
 /** An agreement text may be this long (characters). */
 export const MAX_CONTENT = 100_000;

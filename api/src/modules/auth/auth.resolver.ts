@@ -2,7 +2,15 @@ import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { SocketSessions } from './ws-auth';
 import type { KaihuContext } from '../../graphql/context';
 import { toCustomerType } from '../profiles';
-import { CodeDelivery, LoginInput, RequestLoginCodeInput, SessionType, ViewerType } from './auth.types';
+import {
+  CodeDelivery,
+  LoginInput,
+  ProspectLoginInput,
+  RequestLoginCodeInput,
+  RequestProspectCodeInput,
+  SessionType,
+  ViewerType,
+} from './auth.types';
 import type { IssuedSession } from './auth.service';
 import { toStaffMemberType } from './staff.resolver';
 import type { Viewer } from './viewer';
@@ -25,6 +33,22 @@ export class AuthResolver {
   @Mutation(() => SessionType, { description: '客户登录' })
   async login(@Arg('input', () => LoginInput) input: LoginInput, @Ctx() ctx: KaihuContext): Promise<SessionType> {
     return toSessionType(ctx, await ctx.services.auth.login(ctx.em, input, ctx.viewer));
+  }
+
+  @Mutation(() => CodeDelivery, { description: 'a person who is not yet a customer: SMS code to a mainland mobile' })
+  requestProspectCode(
+    @Arg('input', () => RequestProspectCodeInput) input: RequestProspectCodeInput,
+    @Ctx() { em, services, viewer }: KaihuContext,
+  ): Promise<CodeDelivery> {
+    return services.auth.requestProspectCode(em, input, viewer);
+  }
+
+  @Mutation(() => SessionType, { description: 'logs a prospect in (role PROSPECT); records the 隐私政策 consent' })
+  async prospectLogin(
+    @Arg('input', () => ProspectLoginInput) input: ProspectLoginInput,
+    @Ctx() ctx: KaihuContext,
+  ): Promise<SessionType> {
+    return toSessionType(ctx, await ctx.services.auth.prospectLogin(ctx.em, input, ctx.viewer));
   }
 
   @Mutation(() => Boolean, { description: '退出登录：令牌立即失效' })

@@ -8,9 +8,10 @@ import type { ProfileService } from '../profiles';
 import { ApiKey } from './api-key.entity';
 import { requireScope } from './api-key.service';
 import type { CaptchaService } from './captcha.service';
-import { ID_PROBLEM_MESSAGES, MINIMUM_AGE, ageOn, chinaToday, parseIdNumber } from '@kaihu/domain';
+import { ID_PROBLEM_MESSAGES, MINIMUM_AGE, ageOn, chinaToday, parseIdNumber, phoneKind } from '@kaihu/domain';
 import type { CodeDelivery, LockService, OtpService } from './otp.service';
 import { hashPassword, verifyPassword } from './passwords';
+import { Prospect } from './prospect.entity';
 import { Session } from './session.entity';
 import { StaffUser, type StaffRole } from './staff-user.entity';
 import type { Viewer } from './viewer';
@@ -58,6 +59,9 @@ export class AuthService {
       brokers: BrokerService;
       profiles: ProfileService;
       counter: CounterSystem;
+      agreements: {
+        privacyPolicy(em: EntityManager, brokerId: string): Promise<{ id: string; version: number } | null>;
+      };
     },
   ) {}
 
@@ -152,6 +156,95 @@ export class AuthService {
     );
   }
 
+  // --- prospect login (开户申请人) ------------------------------------------------------------------
+
+  /**
+   * A person who is not yet a customer: the captcha (CAPTCHA_INVALID), a mainland mobile
+   * (INVALID_PHONE), then a code to that mobile with the same throttles and lock as the login code.
+   */
+  async requestProspectCode(
+    em: EntityManager,
+    input: { brokerCode: string; mobile: string; captchaId: string; captchaAnswer: string },
+    viewer: Viewer | null,
+  ): Promise<CodeDelivery> {
+    await this.deps.captchas.consume(em, input.captchaId, input.captchaAnswer);
+    const broker = await this.prospectBroker(em, input.brokerCode, viewer);
+    const mobile = mainlandMobile(input.mobile);
+    return this.deps.otp.issue(em, {
+      purpose: 'PROSPECT_CODE',
+      subject: this.deps.otp.subject('PROSPECT', broker.id, mobile),
+      to: mobile,
+      brokerCode: broker.code,
+      text: (code) =>
+        `【${broker.name}】您正在登录网上开户，验证码为${code}，5分钟内有效。如非本人操作，请忽略本短信，切勿向任何人泄露。`,
+    });
+  }
+
+  /**
+   * Verifies the code and opens a PROSPECT session, recording the consent to the broker's current
+   * 《隐私政策》: an older version, or none, is refused (PRIVACY_POLICY_OUTDATED, naming the current one).
+   */
+  async prospectLogin(
+    em: EntityManager,
+    input: { brokerCode: string; mobile: string; code: string; privacyPolicyVersion: number },
+    viewer: Viewer | null,
+  ): Promise<IssuedSession> {
+    const broker = await this.prospectBroker(em, input.brokerCode, viewer);
+    const mobile = mainlandMobile(input.mobile);
+    const policy = await this.deps.agreements.privacyPolicy(em, broker.id);
+    if (!policy) throw new KaihuError(ErrorCode.NOT_FOUND, '该期货公司尚未发布隐私政策，暂不能网上开户');
+    if (input.privacyPolicyVersion !== policy.version)
+      throw new KaihuError(
+        ErrorCode.PRIVACY_POLICY_OUTDATED,
+        input.privacyPolicyVersion
+          ? `《隐私政策》已更新为第${policy.version}版，请阅读新版本并勾选同意后再登录`
+          : '请阅读并勾选同意《隐私政策》后再登录',
+        { currentVersion: policy.version },
+      );
+    await this.deps.otp.verify(em, {
+      subject: this.deps.otp.subject('PROSPECT', broker.id, mobile),
+      code: input.code,
+      sentTo: mobile,
+    });
+    const now = this.clock.now();
+    let prospect = await em.findOne(Prospect, { brokerId: broker.id, mobile });
+    const consent = {
+      privacyPolicyId: policy.id,
+      privacyPolicyVersion: policy.version,
+      consentedAt: now,
+      lastLoginAt: now,
+    };
+    if (prospect) em.assign(prospect, consent);
+    else prospect = em.create(Prospect, { brokerId: broker.id, mobile, createdAt: now, ...consent });
+    await em.flush();
+    return this.openSession(em, {
+      kind: 'PROSPECT',
+      prospectId: prospect.id,
+      brokerId: broker.id,
+      roles: ['PROSPECT'],
+      apiKeyId: viewer?.kind === 'PARTNER' ? viewer.id : null,
+    });
+  }
+
+  /** The mobile a prospect logged in with. */
+  async prospectMobile(em: EntityManager, prospectId: string): Promise<string | null> {
+    return (await em.findOne(Prospect, { id: prospectId }))?.mobile ?? null;
+  }
+
+  /** The broker of a prospect login; a partner key only reaches its own broker. */
+  private async prospectBroker(
+    em: EntityManager,
+    brokerCode: string,
+    viewer: Viewer | null,
+  ): Promise<{ id: string; code: string; name: string }> {
+    if (viewer?.kind === 'PARTNER') requireScope(viewer, 'LOGIN');
+    const broker = await this.deps.brokers.findByCode(em, String(brokerCode ?? '').trim());
+    if (!broker) throw new KaihuError(ErrorCode.NOT_FOUND, '期货公司不存在');
+    if (viewer?.kind === 'PARTNER' && viewer.brokerId !== broker.id)
+      throw new KaihuError(ErrorCode.FORBIDDEN, '合作方只能为本公司办理开户');
+    return broker;
+  }
+
   // --- staff login -----------------------------------------------------------------------------
 
   /** Staff login with the same 5-failures / 15-minute lock as SMS codes. */
@@ -191,6 +284,7 @@ export class AuthService {
       kind: Session['kind'];
       customerId?: string;
       staffId?: string;
+      prospectId?: string;
       brokerId: string;
       roles: string[];
       apiKeyId: string | null;
@@ -203,6 +297,7 @@ export class AuthService {
       kind: s.kind,
       customerId: s.customerId ?? null,
       staffId: s.staffId ?? null,
+      prospectId: s.prospectId ?? null,
       brokerId: s.brokerId,
       roles: s.roles,
       apiKeyId: s.apiKeyId,
@@ -221,12 +316,14 @@ export class AuthService {
   private sessionViewer(s: Session): Viewer {
     return {
       kind: s.kind,
-      id: (s.customerId ?? s.staffId)!,
+      id: (s.customerId ?? s.staffId ?? s.prospectId)!,
       brokerId: s.brokerId,
       roles: s.roles,
       sessionId: s.id,
       customerId: s.customerId,
       staffId: s.staffId,
+      prospectId: s.prospectId,
+      applicantId: s.customerId ?? s.prospectId,
       apiKeyId: s.apiKeyId,
     };
   }
@@ -409,3 +506,13 @@ export function newSessionToken(random: (n: number) => Buffer = randomBytes): st
 
 /** A valid scrypt hash of a random password, compared against when the username is unknown. */
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+
+/** A mainland mobile number (11 digits, 1[3-9]…), or INVALID_PHONE. */
+function mainlandMobile(raw: string): string {
+  const phone = phoneKind(String(raw ?? ''));
+  if (phone?.kind !== 'MOBILE')
+    throw new KaihuError(ErrorCode.INVALID_PHONE, '请输入正确的中国大陆手机号码（11位，以1开头）', {
+      fields: [{ field: 'mobile', message: '请输入正确的中国大陆手机号码' }],
+    });
+  return phone.phone;
+}

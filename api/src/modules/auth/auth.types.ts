@@ -1,4 +1,4 @@
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { AccountType } from '../profiles';
 import { CustomerType } from '../profiles';
 
@@ -43,7 +43,7 @@ export class ViewerType {
   @Field(() => ID)
   id!: string;
 
-  @Field(() => [String], { description: 'CUSTOMER, AGENT, REVIEWER, BROKER_ADMIN or PARTNER' })
+  @Field(() => [String], { description: 'CUSTOMER, PROSPECT, AGENT, REVIEWER, BROKER_ADMIN or PARTNER' })
   roles!: string[];
 
   @Field(() => CustomerType, { nullable: true })
@@ -111,4 +111,21 @@ export class LoginInput {
 
   @Field({ description: '6 位短信验证码' })
   code!: string;
+}
+
+@InputType({ description: '开户申请人获取短信验证码' })
+export class RequestProspectCodeInput {
+  @Field({ description: '期货公司代码' }) brokerCode!: string;
+  @Field({ description: '中国大陆手机号码（11位）' }) mobile!: string;
+  @Field(() => ID) captchaId!: string;
+  @Field({ description: '图形验证码（不区分大小写）' }) captchaAnswer!: string;
+}
+
+@InputType({ description: '开户申请人登录' })
+export class ProspectLoginInput {
+  @Field() brokerCode!: string;
+  @Field() mobile!: string;
+  @Field({ description: '6 位短信验证码' }) code!: string;
+  @Field(() => Int, { description: "the version of the broker's 《隐私政策》 the person read and agreed to" })
+  privacyPolicyVersion!: number;
 }

@@ -6,5 +6,12 @@ export { CodeDelivery } from './auth.types';
 export { CaptchaService } from './captcha.service';
 export { LockService, OtpService } from './otp.service';
 export { StaffService } from './staff.service';
-export { requireCustomer, requireStaff, type Viewer } from './viewer';
+export {
+  requireApplicant,
+  requireCustomer,
+  requireProspect,
+  requireStaff,
+  type Applicant,
+  type Viewer,
+} from './viewer';
 export { closeCodeFor, SocketSessions } from './ws-auth';

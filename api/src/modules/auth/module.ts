@@ -7,11 +7,12 @@ import { Captcha } from './captcha.entity';
 import { CaptchaResolver } from './captcha.resolver';
 import { LoginLock } from './login-lock.entity';
 import { OtpCode } from './otp-code.entity';
+import { Prospect } from './prospect.entity';
 import { Session } from './session.entity';
 import { StaffUser } from './staff-user.entity';
 import { StaffResolver } from './staff.resolver';
 
 export const authModule: KaihuModule = {
-  entities: [ApiKey, Captcha, LoginLock, OtpCode, Session, StaffUser],
+  entities: [Prospect, ApiKey, Captcha, LoginLock, OtpCode, Session, StaffUser],
   resolvers: [ApiKeyResolver, AuthResolver, CaptchaResolver, StaffResolver],
 };

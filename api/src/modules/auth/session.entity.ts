@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type SessionKind = 'CUSTOMER' | 'STAFF';
+export type SessionKind = 'CUSTOMER' | 'STAFF' | 'PROSPECT';
 
 /** A login session. The token is 256 random bits; only its SHA-256 is stored. */
 @Entity({ tableName: 'sessions' })
 export class Session {
-  [OptionalProps]?: 'revokedAt' | 'customerId' | 'staffId' | 'apiKeyId';
+  [OptionalProps]?: 'revokedAt' | 'customerId' | 'staffId' | 'prospectId' | 'apiKeyId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -24,6 +24,11 @@ export class Session {
   @Index()
   @Property({ type: 'uuid', nullable: true })
   staffId: string | null = null;
+
+  /** PROSPECT sessions: the person opening an account */
+  @Index()
+  @Property({ type: 'uuid', nullable: true })
+  prospectId: string | null = null;
 
   @Property({ type: 'uuid' })
   brokerId!: string;

@@ -110,16 +110,27 @@ export class BrokerService {
   }
 
   /** The business menu of the broker, in the reference's order: what each is and whether it is offered online. */
-  businesses(
-    broker: Broker,
-  ): { type: BusinessType; name: string; hint: string; offered: boolean; steps: TicketStepKind[] }[] {
-    return BUSINESS_TYPES.map((type) => ({
-      type,
-      name: BUSINESSES[type].name,
-      hint: BUSINESSES[type].hint,
-      offered: this.offers(broker, type),
-      steps: [...BUSINESSES[type].steps],
-    }));
+  businesses(broker: Broker): {
+    type: BusinessType;
+    name: string;
+    hint: string;
+    offered: boolean;
+    forProspects: boolean;
+    steps: TicketStepKind[];
+    stages: { title: string; steps: TicketStepKind[] }[];
+  }[] {
+    return BUSINESS_TYPES.map((type) => {
+      const b = BUSINESSES[type];
+      return {
+        type,
+        name: b.name,
+        hint: b.hint,
+        offered: this.offers(broker, type),
+        forProspects: !!b.prospect,
+        steps: [...b.steps],
+        stages: b.stages?.map((s) => ({ title: s.title, steps: [...s.steps] })) ?? [],
+      };
+    });
   }
 
   /** Whether the broker offers the business online (Kaihu has it — `flow.available` — and the broker enabled it). */

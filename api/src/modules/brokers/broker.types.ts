@@ -36,4 +36,18 @@ export class BusinessOfferType {
     description: '业务的步骤（未持有有效证书时，签署协议前另加视频见证和安装数字证书）',
   })
   steps!: TicketStepKind[];
+  @Field({
+    description: '由尚未开户的申请人以手机号登录后办理（startAccountOpening），而非客户登录后办理（startTicket）',
+  })
+  forProspects!: boolean;
+  @Field(() => [BusinessStageType], {
+    description: '步骤条的分段（开立期货账户：1 身份信息填写 … 8 申请提交）；为空时每个步骤一段',
+  })
+  stages!: BusinessStageType[];
+}
+
+@ObjectType('BusinessStage', { description: '步骤条中的一段及其包含的步骤' })
+export class BusinessStageType {
+  @Field() title!: string;
+  @Field(() => [TicketStepKind]) steps!: TicketStepKind[];
 }

@@ -137,10 +137,10 @@ export class CertificateService {
    * name) are checked (CSR_INVALID). Earlier certificates of the customer are revoked (重新申请
    * replaces them); both are stored with the step's flush.
    */
-  async issue(em: EntityManager, ticket: Ticket, csrPem: string): Promise<Certificate> {
+  async issue(em: EntityManager, ticket: Ticket, csrPem: string, holderName: string): Promise<Certificate> {
     if (typeof csrPem !== 'string' || csrPem.length > 20_000) throw new KaihuError(ErrorCode.CSR_INVALID);
-    const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
-    if (!customer) throw new KaihuError(ErrorCode.NOT_FOUND);
+    // the applicant: a customer, or a prospect opening an account (the customer keeps their id)
+    const customer = { id: ticket.customerId, name: holderName };
     const broker = await this.deps.brokers.findById(em, ticket.brokerId);
     if (!broker) throw new KaihuError(ErrorCode.NOT_FOUND);
     const { issuing } = await this.authorities(em, ticket.brokerId, true);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 
-export type DocumentKind = 'ID_CARD_FRONT' | 'ID_CARD_BACK' | 'SIGNATURE' | 'WITNESS_SNAPSHOT';
+export type DocumentKind = 'ID_CARD_FRONT' | 'ID_CARD_BACK' | 'SIGNATURE' | 'WITNESS_SNAPSHOT' | 'BANK_CARD';
 
 /**
  * A photo on a ticket. The bytes live in the DocumentStore by SHA-256 (original as uploaded,

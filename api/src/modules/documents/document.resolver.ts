@@ -1,7 +1,7 @@
 import GraphQLUpload from 'graphql-upload/GraphQLUpload.mjs';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { KaihuContext } from '../../graphql/context';
-import { requireCustomer } from '../auth';
+import { requireApplicant } from '../auth';
 import { toTicketType, type TicketRoot } from '../tickets';
 import { TicketType } from '../tickets';
 import type { DocumentKind as DocumentKindValue } from './document.entity';
@@ -20,7 +20,7 @@ export class DocumentResolver {
     @Arg('file', () => GraphQLUpload) file: Promise<FileUpload>,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<DocumentType> {
-    const customer = requireCustomer(viewer);
+    const customer = requireApplicant(viewer);
     const doc = await services.documents.upload(em, customer, ticketId, kind, file);
     return toDocumentType(doc, customer, services.documents);
   }
@@ -30,7 +30,7 @@ export class DocumentResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {
-    const customer = requireCustomer(viewer);
+    const customer = requireApplicant(viewer);
     await services.documents.reuse(em, customer, ticketId);
     return toTicketType(await services.tickets.getOwn(em, customer, ticketId));
   }

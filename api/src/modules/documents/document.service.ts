@@ -8,10 +8,11 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { DocumentStore } from '@kaihu/plugin-api';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { Viewer } from '../auth';
+import type { Applicant, Viewer } from '../auth';
 import type { Secrets } from '../platform';
 import { actorOf, type TicketService } from '../tickets';
 import { Document, type DocumentKind } from './document.entity';
+import type { TicketStepKind } from '@kaihu/domain';
 import { PhotoProblem, isJpegMagic, processPhoto, type PhotoKind } from './image-pipeline';
 
 /** The reference: photos up to 10 MB. */
@@ -25,6 +26,13 @@ export const KIND_NAMES: Record<DocumentKind, string> = {
   ID_CARD_BACK: '身份证反面（国徽面）',
   SIGNATURE: '手写签名照',
   WITNESS_SNAPSHOT: '视频见证截图',
+  BANK_CARD: '银行卡 (结算账户设置)',
+};
+
+/** Which photos the customer uploads at which step. */
+export const UPLOADS_AT: Partial<Record<TicketStepKind, readonly PhotoKind[]>> = {
+  DOCUMENTS: REQUIRED_KINDS,
+  SETTLEMENT_ACCOUNT: ['BANK_CARD'],
 };
 
 export type FileVariant = 'processed' | 'thumbnail' | 'original';
@@ -57,19 +65,23 @@ export class DocumentService {
 
   async upload(
     em: EntityManager,
-    viewer: Viewer & { customerId: string },
+    viewer: Applicant,
     ticketId: string,
     kind: DocumentKind,
     upload: Promise<FileUpload> | FileUpload,
   ): Promise<Document> {
-    if (!REQUIRED_KINDS.includes(kind as PhotoKind)) {
+    const step = (Object.keys(UPLOADS_AT) as TicketStepKind[]).find((s) => UPLOADS_AT[s]!.includes(kind as PhotoKind));
+    if (!step) {
       throw new KaihuError(
         ErrorCode.BAD_USER_INPUT,
-        `客户只能上传${REQUIRED_KINDS.map((k) => KIND_NAMES[k]).join('、')}`,
+        `客户只能上传${Object.values(UPLOADS_AT)
+          .flat()
+          .map((k) => KIND_NAMES[k])
+          .join('、')}`,
       );
     }
     const ticket = await this.tickets.getOwn(em, viewer, ticketId);
-    this.tickets.assertAtStep(ticket, 'DOCUMENTS');
+    this.tickets.assertAtStep(ticket, step);
     const file = await upload;
     const received = await this.receive(file.createReadStream());
     try {
@@ -226,7 +238,7 @@ export class DocumentService {
   }
 
   /** 若有证件照则不会提示: keeps the photos of an approved earlier ticket for this ticket. */
-  async reuse(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<void> {
+  async reuse(em: EntityManager, viewer: Applicant, ticketId: string): Promise<void> {
     const ticket = await this.tickets.getOwn(em, viewer, ticketId);
     this.tickets.assertAtStep(ticket, 'DOCUMENTS');
     const onFile = await this.photosOnFile(em, ticket.customerId, ticket.id);

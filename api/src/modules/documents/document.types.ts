@@ -7,13 +7,14 @@ export const DocumentKind = {
   ID_CARD_BACK: 'ID_CARD_BACK',
   SIGNATURE: 'SIGNATURE',
   WITNESS_SNAPSHOT: 'WITNESS_SNAPSHOT',
+  BANK_CARD: 'BANK_CARD',
 } as const;
 registerEnumType(DocumentKind, {
   name: 'DocumentKind',
   valuesConfig: Object.fromEntries(Object.entries(KIND_NAMES).map(([k, v]) => [k, { description: v }])),
 });
 
-@ObjectType('Document', { description: '证件照、签名照或视频见证截图' })
+@ObjectType('Document', { description: '证件照、签名照、银行卡照片或视频见证截图' })
 export class DocumentType {
   @Field(() => ID)
   id!: string;

@@ -13,7 +13,7 @@ import sharp from 'sharp';
  * ever see the small copies.
  */
 
-export type PhotoKind = 'ID_CARD_FRONT' | 'ID_CARD_BACK' | 'SIGNATURE';
+export type PhotoKind = 'ID_CARD_FRONT' | 'ID_CARD_BACK' | 'SIGNATURE' | 'BANK_CARD';
 export type Adjustment = 'AUTO_ORIENTED' | 'CROPPED' | 'ROTATED';
 export type PhotoProblemCode =
   | 'UNSUPPORTED_FILE_TYPE'
@@ -147,6 +147,7 @@ const SUBJECT: Record<PhotoKind, string> = {
   ID_CARD_FRONT: '身份证人像面',
   ID_CARD_BACK: '身份证国徽面',
   SIGNATURE: '签名',
+  BANK_CARD: '银行卡',
 };
 
 const MESSAGES = {
@@ -701,6 +702,8 @@ function chooseRotation(img: Rgb, box: Rect, base: Colour, kind: PhotoKind): Tur
   // turning a portrait box 90° clockwise puts its bottom on the left
   const left = landscape ? start : end;
   const right = landscape ? end : start;
+  // a bank card has no layout to read the upright from: landscape is all that is asked
+  if (kind === 'BANK_CARD') return baseTurn;
   if (left + right === 0 || math.abs(left - right) / (left + right) < PHOTO_LIMITS.orientationMargin) return baseTurn;
   const heavyRight = right > left;
   const upright = kind === 'ID_CARD_FRONT' ? heavyRight : !heavyRight;

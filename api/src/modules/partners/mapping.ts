@@ -9,12 +9,21 @@
  * | RETURNED, before.status ≠ SUBMITTED (the witness agent's 打回) | the step returned to | WITNESS_COMPLETED { outcome: RETURNED }, TICKET_STATUS_CHANGED |
  * | RETURNED, before.status = SUBMITTED (复核 打回) | the step returned to | REVIEW_COMPLETED { outcome: RETURNED }, TICKET_STATUS_CHANGED |
  * | APPROVED, REJECTED | — | REVIEW_COMPLETED { outcome }, TICKET_STATUS_CHANGED |
+ * | ACCOUNT_OPENED (开立期货账户 approved) | — | ACCOUNT_OPENED { accountNo } |
+ * | TRADING_CODE_ASSIGNED, TRADING_CODE_REFUSED | — | TRADING_CODE_ANSWERED { exchange, status, code } |
  *
  * Everything else (other steps, queue joins, documents, notes, witness calls that end without an
- * outcome) stays in the ticket's own trail only. Payloads carry ids and codes, never personal
- * data or free text (the reasons stay in the ticket).
+ * outcome) stays in the ticket's own trail only. Payloads carry ids and codes (the 资金账号 and
+ * 交易编码 are the broker's identifiers of the account), never personal data or free text (the
+ * reasons stay in the ticket).
  */
-export const PARTNER_EVENT_TYPES = ['TICKET_STATUS_CHANGED', 'WITNESS_COMPLETED', 'REVIEW_COMPLETED'] as const;
+export const PARTNER_EVENT_TYPES = [
+  'TICKET_STATUS_CHANGED',
+  'WITNESS_COMPLETED',
+  'REVIEW_COMPLETED',
+  'ACCOUNT_OPENED',
+  'TRADING_CODE_ANSWERED',
+] as const;
 export type PartnerEventTypeValue = (typeof PARTNER_EVENT_TYPES)[number];
 
 export interface TicketChange {
@@ -56,6 +65,17 @@ export function partnerEventsFor(change: TicketChange): MappedEvent[] {
   if (action === 'APPROVED' || action === 'REJECTED') {
     out.push({ type: 'REVIEW_COMPLETED', payload: { outcome: action } });
   }
+  if (action === 'ACCOUNT_OPENED')
+    out.push({ type: 'ACCOUNT_OPENED', payload: { accountNo: str(field(after, 'accountNo')) } });
+  if (action === 'TRADING_CODE_ASSIGNED' || action === 'TRADING_CODE_REFUSED')
+    out.push({
+      type: 'TRADING_CODE_ANSWERED',
+      payload: {
+        exchange: str(field(after, 'exchange')),
+        status: action === 'TRADING_CODE_ASSIGNED' ? 'ASSIGNED' : 'REFUSED',
+        code: str(field(after, 'code')),
+      },
+    });
   if (STATUS_ACTIONS.has(action)) {
     out.push({
       type: 'TICKET_STATUS_CHANGED',

@@ -25,7 +25,7 @@ export class PartnerEvent {
   @Property({ type: 'bigint', defaultRaw: '0' })
   seq!: string;
 
-  /** TICKET_STATUS_CHANGED, WITNESS_COMPLETED or REVIEW_COMPLETED */
+  /** one of PARTNER_EVENT_TYPES (mapping.ts) */
   @Property({ length: 64 })
   type!: string;
 

@@ -18,6 +18,11 @@ registerEnumType(PartnerEventKind, {
     REVIEW_COMPLETED: {
       description: '复核有了结果；payload { outcome: APPROVED | REJECTED | RETURNED, returnedToStep }',
     },
+    ACCOUNT_OPENED: { description: '开立期货账户审核通过，柜台已开户；payload { accountNo }（资金账号）' },
+    TRADING_CODE_ANSWERED: {
+      description:
+        '交易所对交易编码申请有了答复（每个交易所一条）；payload { exchange, status: ASSIGNED | REFUSED, code }',
+    },
   },
 });
 

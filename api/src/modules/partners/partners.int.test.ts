@@ -57,7 +57,12 @@ async function completeAfterWitness(server: TestServer, ticketId: string): Promi
     ticketId,
   ]);
   const em = server.db.orm.em.fork() as never;
-  const viewer = { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never;
+  const viewer = {
+    kind: 'CUSTOMER',
+    id: row!.customer_id,
+    customerId: row!.customer_id,
+    applicantId: row!.customer_id,
+  } as never;
   const ticket = await server.services.tickets.getOwn(em, viewer, ticketId);
   while (ticket.currentStep !== 'SUBMITTED') {
     await server.services.tickets.completeStep(

@@ -8,3 +8,5 @@ export { AccountType } from '../../graphql/enums';
 
 /** A customer as another module's field resolver receives it (see TicketRoot in ../tickets). */
 export type CustomerRoot = Readonly<CustomerType>;
+export { OtherInfoInput } from './profile-steps.types';
+export { classifyPhone, validateOtherInfo, validateIdValidity } from './profile-changes';

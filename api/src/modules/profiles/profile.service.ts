@@ -59,6 +59,28 @@ export class ProfileService {
     return customer;
   }
 
+  /**
+   * The customer an approved account opening created at the counter, under the applicant's id (a
+   * prospect keeps their id, so their certificate, documents and tickets are the customer's).
+   * Added to `em` (flushed with the approval); the same again changes nothing.
+   */
+  async registerOpened(
+    em: EntityManager,
+    c: {
+      id: string;
+      brokerId: string;
+      branchId: string;
+      accountType: AccountType;
+      idNumber: string;
+      customerNo: string;
+      name: string;
+    },
+  ): Promise<Customer> {
+    const found = await em.findOne(Customer, { id: c.id });
+    if (found) return found;
+    return em.create(Customer, { ...c, idNumber: c.idNumber.toUpperCase(), createdAt: this.clock.now() });
+  }
+
   findCustomer(em: EntityManager, id: string): Promise<Customer | null> {
     return em.findOne(Customer, { id });
   }
@@ -79,7 +101,6 @@ export class ProfileService {
     return 'NONE';
   }
 
-  /** The counter's current profile of the customer. */
   /** The customer's profile as it will be with `changes` applied (a ticket's proposed profile). */
   async withChanges(em: EntityManager, customerId: string, changes: Partial<CounterProfile>): Promise<CounterProfile> {
     const customer = await this.findCustomer(em, customerId);
@@ -87,6 +108,7 @@ export class ProfileService {
     return { ...(await this.counterProfile(em, customer)), ...changes };
   }
 
+  /** The counter's current profile of the customer. */
   async counterProfile(em: EntityManager, customer: Customer): Promise<CounterProfile> {
     const broker = await this.brokers.findById(em, customer.brokerId);
     const found = broker && (await this.counter.findCustomer(broker.code, customer.idNumber, customer.accountType));

@@ -26,7 +26,7 @@ async function submit(server: TestServer, token: string, ticketId: string): Prom
   const em = server.db.orm.em.fork() as never;
   const ticket = await server.services.tickets.getOwn(
     em,
-    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+    { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id, applicantId: row!.customer_id } as never,
     ticketId,
   );
   while (ticket.currentStep !== 'SUBMITTED') {

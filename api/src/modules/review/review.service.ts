@@ -1,12 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CounterSystem, SmsGateway } from '@kaihu/plugin-api';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import { APPROVALS, approvedMessage } from './approvals';
+import { APPROVALS, applyProfileChanges } from './approvals';
+import type { Services } from '../../services';
+import type { Logger } from '../../common/logger';
 import type { AuthService } from '../auth';
 import type { Viewer } from '../auth';
 import type { BrokerService } from '../brokers';
 import type { ProfileService } from '../profiles';
-import { BUSINESSES as FLOWS, type TicketStatus, type TicketStepKind } from '@kaihu/domain';
+import type { TicketStatus, TicketStepKind } from '@kaihu/domain';
 import type { Ticket } from '../tickets';
 import { actorOf, type TicketFilter, type TicketPage, type TicketService } from '../tickets';
 
@@ -26,7 +28,10 @@ export class ReviewService {
       auth: AuthService;
       counter: CounterSystem;
       sms: SmsGateway;
+      /** the server's services, which the approvals call (constructed with this one) */
+      services: () => Services;
     },
+    private readonly log: Logger | null = null,
   ) {}
 
   /** The broker's tickets in the given statuses (default SUBMITTED), optionally narrowed. */
@@ -83,7 +88,9 @@ export class ReviewService {
     if (!viewer || (viewer.kind !== 'STAFF' && viewer.kind !== 'PARTNER') || viewer.brokerId !== ticket.brokerId)
       return null;
     const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
-    if (!customer || this.deps.profiles.visibility(viewer, customer) === 'NONE') return null;
+    // a prospect's application: the name they gave (the customer exists once the account is open)
+    if (!customer) return this.deps.services().opening.applicantName(em, ticket);
+    if (this.deps.profiles.visibility(viewer, customer) === 'NONE') return null;
     return (await this.deps.profiles.counterProfile(em, customer)).name;
   }
 
@@ -94,41 +101,34 @@ export class ReviewService {
     return ticket;
   }
 
-  /** Applies the change through the CounterSystem, sends the SMS, and closes the ticket APPROVED. */
+  /**
+   * Does at the counter what the business's approval does (review/approvals.ts), closes the ticket
+   * APPROVED and sends the SMS. When the counter fails, nothing changes here: the ticket stays
+   * SUBMITTED (COUNTER_UNAVAILABLE) and the reviewer may approve again — the counter's operations
+   * are idempotent per acceptance number, so a retry cannot open or change anything twice.
+   */
   async approve(em: EntityManager, viewer: Reviewer, ticketId: string, note: string | null): Promise<Ticket> {
     const ticket = await this.reviewable(em, viewer, ticketId);
-    const customer = await this.deps.profiles.findCustomer(em, ticket.customerId);
     const broker = await this.deps.brokers.findById(em, ticket.brokerId);
-    if (!customer || !broker) throw new KaihuError(ErrorCode.NOT_FOUND);
-    const business = FLOWS[ticket.business].name;
-    const changes = this.deps.tickets.steps.profileChanges(ticket);
-    const current = (await this.deps.profiles.counterProfile(em, customer)) as unknown as Record<string, unknown>;
-    // keep what the fields were, so the diff stays readable after the counter changed
-    ticket.data = {
-      ...ticket.data,
-      PROFILE_BEFORE: Object.fromEntries(Object.keys(changes).map((k) => [k, current[k] ?? null])),
-    };
-    if (Object.keys(changes).length) {
-      await this.deps.counter.applyChange(broker.code, customer.idNumber, {
-        acceptanceNo: ticket.acceptanceNo,
-        business: ticket.business,
-        changes,
-      });
+    if (!broker) throw new KaihuError(ErrorCode.NOT_FOUND);
+    const approval = APPROVALS[ticket.business] ?? applyProfileChanges;
+    let result;
+    try {
+      result = await approval({ em, ticket, broker, services: this.deps.services() });
+    } catch (e) {
+      em.clear();
+      if (e instanceof KaihuError) throw e;
+      this.log?.error({ err: e, ticketId }, 'counter failed during an approval');
+      throw new KaihuError(ErrorCode.COUNTER_UNAVAILABLE, undefined, { retryable: true });
     }
-    const profile = await this.deps.profiles.counterProfile(em, customer);
-    const context = {
-      em,
-      ticket,
-      broker,
-      customer: { idNumber: customer.idNumber, accountType: customer.accountType, profile },
-      counter: this.deps.counter,
-    };
-    const approval = APPROVALS[ticket.business];
-    const message = approval ? await approval(context) : approvedMessage(context, business);
     const done = await this.deps.tickets.review(em, ticket, actorOf(viewer), { status: 'APPROVED' });
     if (note) this.deps.tickets.event(em, done, actorOf(viewer), 'REVIEW_NOTE', null, null, { note });
     await em.flush();
-    await this.deps.sms.send({ to: profile.mobile, ...message, brokerCode: broker.code });
+    await this.deps.sms.send({ ...result.message, brokerCode: broker.code });
+    if (result.after)
+      await result
+        .after(em.fork())
+        .catch((err: unknown) => this.log?.warn({ err, ticketId }, 'after an approval: left to the next poll'));
     return done;
   }
 

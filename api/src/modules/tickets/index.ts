@@ -3,7 +3,7 @@ import type { TicketType } from './ticket.types';
 
 export type { Ticket } from './ticket.entity';
 export { toTicketType } from './ticket.mapping';
-export { runCustomerStep } from './step-mutation';
+export { runApplicantStep } from './step-mutation';
 export { defineStep, StepRegistry, type ReviewRow, type StepDefinition, type StepRun } from './steps';
 export {
   actorOf,

@@ -139,7 +139,12 @@ describe.each<DbKind>(['postgresql', 'pglite'])('reapplyCertificate on %s', (kin
       other.id,
     ]);
     const em = server.db.orm.em.fork() as never;
-    const owner = { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never;
+    const owner = {
+      kind: 'CUSTOMER',
+      id: row!.customer_id,
+      customerId: row!.customer_id,
+      applicantId: row!.customer_id,
+    } as never;
     const entity = await server.services.tickets.getOwn(em, owner, other.id);
     for (const step of ['DOCUMENTS', 'ID_VALIDITY'] as const)
       await server.services.tickets.completeStep(

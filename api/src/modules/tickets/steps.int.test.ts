@@ -61,6 +61,7 @@ describe('a step and a business defined outside the server (test only)', () => {
       kind: 'CUSTOMER',
       id: session!.customer_id,
       customerId: session!.customer_id,
+      applicantId: session!.customer_id,
       brokerId: '',
       roles: [],
     } as never;

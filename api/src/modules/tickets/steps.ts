@@ -47,6 +47,8 @@ export interface StepDefinition<I = never, D = unknown> {
   profileChanges?(data: D): Partial<CounterProfile>;
   /** What else the reviewer sees of the stored data. */
   reviewRows?(data: D): ReviewRow[];
+  /** Values the agreements' templates may use (`{{name}}` in 《适当性匹配意见告知书》). */
+  agreementFacts?(data: D): Record<string, string>;
   /**
    * Steps that must come right before this one for this ticket (inserted, not done, when missing):
    * 签署协议 needs a valid certificate, so 视频见证 and 安装数字证书 come first without one.
@@ -81,6 +83,17 @@ export class StepRegistry {
     let out: Partial<CounterProfile> = {};
     for (const { kind } of ticket.steps) {
       const f = this.byKind.get(kind)?.profileChanges;
+      const data = ticket.data[kind];
+      if (f && data) out = { ...out, ...f(data as never) };
+    }
+    return out;
+  }
+
+  /** The agreement templates' values the ticket's steps give, in step order. */
+  agreementFacts(ticket: Pick<Ticket, 'steps' | 'data'>): Record<string, string> {
+    let out: Record<string, string> = {};
+    for (const { kind } of ticket.steps) {
+      const f = this.byKind.get(kind)?.agreementFacts;
       const data = ticket.data[kind];
       if (f && data) out = { ...out, ...f(data as never) };
     }

@@ -11,9 +11,15 @@ import type { StepState } from './flows';
   name: 'tickets_one_open_per_business',
   expression: `create unique index "tickets_one_open_per_business" on "tickets" ("customer_id", "business") where "status" in ('IN_PROGRESS', 'RETURNED', 'SUBMITTED')`,
 })
+// 开立期货账户: one open application per ID number at a broker, whichever mobile it was started from
+@Unique({
+  name: 'tickets_one_open_application_per_id_number',
+  expression: `create unique index "tickets_one_open_application_per_id_number" on "tickets" ("broker_id", "applicant_id_number") where "applicant_id_number" is not null and "status" in ('IN_PROGRESS', 'RETURNED', 'SUBMITTED')`,
+})
 @Check({ name: 'tickets_acceptance_no_digits', expression: `acceptance_no ~ '^[0-9]{16}$'` })
 export class Ticket {
-  [OptionalProps]?: 'reason' | 'data' | 'submittedAt' | 'returnedToStep' | 'version';
+  [OptionalProps]?:
+    'reason' | 'data' | 'submittedAt' | 'returnedToStep' | 'version' | 'prospectId' | 'applicantIdNumber';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -28,8 +34,20 @@ export class Ticket {
   @Property()
   status!: TicketStatus;
 
+  /**
+   * The applicant: the customer's id, or — for a prospect's account opening — the prospect's id,
+   * which the customer the approval opens keeps.
+   */
   @Property({ type: 'uuid' })
   customerId!: string;
+
+  /** Set when a prospect (开户申请人) runs the ticket. */
+  @Property({ type: 'uuid', nullable: true })
+  prospectId: string | null = null;
+
+  /** The ID number an account-opening application is for (one open application per broker and ID number). */
+  @Property({ type: 'varchar', length: 18, nullable: true })
+  applicantIdNumber: string | null = null;
 
   @Property({ type: 'uuid' })
   brokerId!: string;

@@ -61,9 +61,19 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
   });
 
   it('refuses businesses not offered yet', async () => {
-    const res = await gql(server.url, START, { b: 'OPEN_FUTURES_ACCOUNT' }, zhang);
+    const res = await gql(server.url, START, { b: 'ADD_TRADING_CODE' }, zhang);
     expect(codeOf(res)).toBe('BUSINESS_NOT_AVAILABLE');
-    expect(res.errors![0]!.message).toContain('开立期货账户');
+    expect(res.errors![0]!.message).toContain('增开交易编码');
+  });
+
+  it('refuses 开立期货账户 to a customer: they hold an account already, and are shown where to go', async () => {
+    const res = await gql(server.url, START, { b: 'OPEN_FUTURES_ACCOUNT' }, zhang);
+    expect(codeOf(res)).toBe('ALREADY_CUSTOMER');
+    expect(res.errors![0]!.message).toContain('我的基本资料');
+    expect(res.errors![0]!.extensions!.links).toEqual([
+      { title: '我的基本资料', path: '/profile' },
+      { title: '增开交易编码', path: '/start/ADD_TRADING_CODE' },
+    ]);
   });
 
   it('lets a customer whose ID expired start only UPDATE_ID_VALIDITY', async () => {
@@ -111,6 +121,7 @@ describe.each<DbKind>(['postgresql', 'pglite'])('tickets on %s', (kind) => {
       kind: 'CUSTOMER',
       id: row!.customer_id,
       customerId: row!.customer_id,
+      applicantId: row!.customer_id,
       brokerId: '',
       roles: ['CUSTOMER'],
     } as never;

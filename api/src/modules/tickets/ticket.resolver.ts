@@ -3,7 +3,7 @@ import { TOPICS } from '../../common/pubsub';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
-import { requireCustomer } from '../auth';
+import { requireApplicant, requireCustomer } from '../auth';
 import { CustomerType, type CustomerRoot } from '../profiles';
 import { toTicketType } from './ticket.mapping';
 import { encodeCursor } from './ticket.service';
@@ -41,7 +41,7 @@ export class TicketResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {
-    return toTicketType(await services.tickets.goBack(em, requireCustomer(viewer), ticketId));
+    return toTicketType(await services.tickets.goBack(em, requireApplicant(viewer), ticketId));
   }
 
   @Mutation(() => TicketType, { description: '取消办理' })
@@ -49,7 +49,7 @@ export class TicketResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {
-    return toTicketType(await services.tickets.cancel(em, requireCustomer(viewer), ticketId));
+    return toTicketType(await services.tickets.cancel(em, requireApplicant(viewer), ticketId));
   }
 
   @Mutation(() => TicketType, {
@@ -59,7 +59,7 @@ export class TicketResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {
-    return toTicketType(await services.tickets.reapplyCertificate(em, requireCustomer(viewer), ticketId));
+    return toTicketType(await services.tickets.reapplyCertificate(em, requireApplicant(viewer), ticketId));
   }
 
   @Mutation(() => TicketType, { description: '提交申请（审核中）' })
@@ -67,7 +67,7 @@ export class TicketResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<TicketType> {
-    return toTicketType(await services.tickets.submit(em, requireCustomer(viewer), ticketId));
+    return toTicketType(await services.tickets.submit(em, requireApplicant(viewer), ticketId));
   }
 
   @Subscription(() => TicketType, {

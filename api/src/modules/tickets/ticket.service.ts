@@ -4,7 +4,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import { chinaToday } from '@kaihu/domain';
-import type { Viewer } from '../auth';
+import type { Applicant, Viewer } from '../auth';
 import type { BrokerService } from '../brokers';
 import type { ProfileService } from '../profiles';
 import type { Services } from '../../services';
@@ -26,7 +26,7 @@ import { TicketEvent } from './ticket-event.entity';
 import { Ticket } from './ticket.entity';
 
 export interface Actor {
-  kind: 'CUSTOMER' | 'STAFF' | 'PARTNER' | 'SYSTEM';
+  kind: 'CUSTOMER' | 'PROSPECT' | 'STAFF' | 'PARTNER' | 'SYSTEM';
   id: string | null;
 }
 
@@ -102,8 +102,9 @@ export class TicketService {
   }
 
   /**
-   * Starts a business, or resumes the customer's open ticket of the same business. Refused when
-   * the business is not offered (BUSINESS_NOT_AVAILABLE), outside service hours
+   * Starts a business, or resumes the customer's open ticket of the same business. Refused for a
+   * business of people who are not customers yet (ALREADY_CUSTOMER), when the business is not
+   * offered (BUSINESS_NOT_AVAILABLE), outside service hours
    * (OUTSIDE_SERVICE_HOURS), or — for anything but UPDATE_ID_VALIDITY — when the ID has expired.
    */
   async start(em: EntityManager, viewer: Viewer & { customerId: string }, business: BusinessType): Promise<Ticket> {
@@ -113,6 +114,14 @@ export class TicketService {
       { orderBy: { createdAt: 'desc' } },
     );
     if (open) return open;
+    if (this.flow(business).prospect)
+      // 开立期货账户 is for people who are not customers yet: a customer is one already
+      throw new KaihuError(ErrorCode.ALREADY_CUSTOMER, undefined, {
+        links: [
+          { title: '我的基本资料', path: '/profile' },
+          { title: '增开交易编码', path: '/start/ADD_TRADING_CODE' },
+        ],
+      });
     const customer = await this.deps.profiles.findCustomer(em, viewer.customerId);
     if (!customer) throw new KaihuError(ErrorCode.UNAUTHENTICATED);
     const broker = await this.deps.brokers.findById(em, customer.brokerId);
@@ -129,12 +138,72 @@ export class TicketService {
         );
       }
     }
-    const now = this.clock.now();
-    const draft = {
-      steps: initialSteps(this.flow(business).steps),
-      customerId: customer.id,
+    return this.create(em, viewer, {
+      business,
+      applicantId: customer.id,
       brokerId: customer.brokerId,
-    };
+      branchId: customer.branchId,
+    });
+  }
+
+  /**
+   * 开立期货账户 for a prospect (开户申请人) at a branch of their broker, or their open ticket of the
+   * business (one per mobile). Refused when the broker does not offer it (BUSINESS_NOT_AVAILABLE),
+   * for a branch of another broker (NOT_FOUND), outside service hours (OUTSIDE_SERVICE_HOURS).
+   */
+  async startForProspect(
+    em: EntityManager,
+    viewer: Applicant & { prospectId: string },
+    input: { business: BusinessType; branchId: string; referrer: string | null },
+  ): Promise<Ticket> {
+    const open = await em.findOne(
+      Ticket,
+      { customerId: viewer.applicantId, business: input.business, status: { $in: [...OPEN_STATUSES] } },
+      { orderBy: { createdAt: 'desc' } },
+    );
+    if (open) return open;
+    const broker = await this.deps.brokers.findById(em, viewer.brokerId);
+    const flow = this.flow(input.business);
+    if (!broker || !flow.prospect || !this.deps.brokers.offers(broker, input.business, flow))
+      throw new KaihuError(ErrorCode.BUSINESS_NOT_AVAILABLE, `“${flow.name}”业务暂未开通，敬请期待`);
+    const branch = /^[0-9a-f-]{36}$/i.test(input.branchId)
+      ? await this.deps.brokers.findBranch(em, broker.id, { id: input.branchId })
+      : null;
+    if (!branch)
+      throw new KaihuError(ErrorCode.NOT_FOUND, '请选择本公司的营业部', {
+        fields: [{ field: 'branchId', message: '请选择营业部' }],
+      });
+    const referrer = (input.referrer ?? '').trim();
+    if (referrer && !/^[A-Za-z0-9_-]{1,20}$/.test(referrer))
+      throw new KaihuError(ErrorCode.BAD_USER_INPUT, '推荐人编号为1至20位字母或数字', {
+        fields: [{ field: 'referrer', message: '推荐人编号为1至20位字母或数字' }],
+      });
+    await this.deps.brokers.assertInServiceHours(em, broker.id);
+    return this.create(em, viewer, {
+      business: input.business,
+      applicantId: viewer.applicantId,
+      prospectId: viewer.prospectId,
+      brokerId: broker.id,
+      branchId: branch.id,
+      data: referrer ? { REFERRER: referrer } : {},
+    });
+  }
+
+  /** A new ticket of the applicant: its steps (with what they need first), STARTED, a fresh 受理单号. */
+  private async create(
+    em: EntityManager,
+    viewer: Viewer,
+    t: {
+      business: BusinessType;
+      applicantId: string;
+      prospectId?: string;
+      brokerId: string;
+      branchId: string;
+      data?: Record<string, unknown>;
+    },
+  ): Promise<Ticket> {
+    const now = this.clock.now();
+    const draft = { steps: initialSteps(this.flow(t.business).steps), customerId: t.applicantId, brokerId: t.brokerId };
     const steps = await this.withNeeds(
       em,
       draft,
@@ -143,18 +212,23 @@ export class TicketService {
     for (let attempt = 0; ; attempt++) {
       const ticket = em.create(Ticket, {
         acceptanceNo: newAcceptanceNo(now),
-        business,
+        business: t.business,
         status: 'IN_PROGRESS',
-        customerId: customer.id,
-        brokerId: customer.brokerId,
-        branchId: customer.branchId,
+        customerId: t.applicantId,
+        prospectId: t.prospectId ?? null,
+        brokerId: t.brokerId,
+        branchId: t.branchId,
         steps,
         currentStep: currentStepOf(steps),
         stepEnteredAt: now,
+        data: t.data ?? {},
         createdAt: now,
         updatedAt: now,
       });
-      this.event(em, ticket, actorOf(viewer), 'STARTED', null, null, { business, acceptanceNo: ticket.acceptanceNo });
+      this.event(em, ticket, actorOf(viewer), 'STARTED', null, null, {
+        business: t.business,
+        acceptanceNo: ticket.acceptanceNo,
+      });
       try {
         await this.flushAndAnnounce(em, ticket);
         return ticket;
@@ -163,8 +237,8 @@ export class TicketService {
         if (!(e instanceof UniqueConstraintViolationException) || attempt >= 3) throw e;
         // another ticket got the same number (or the same business was started twice at once)
         const raced = await em.findOne(Ticket, {
-          customerId: viewer.customerId,
-          business,
+          customerId: t.applicantId,
+          business: t.business,
           status: { $in: [...OPEN_STATUSES] },
         });
         if (raced) return raced;
@@ -191,15 +265,27 @@ export class TicketService {
     return found.filter((t) => this.canSee(viewer, t));
   }
 
+  /** Another open application of the broker for this ID number (one at a time, whatever the mobile). */
+  async otherOpenApplication(em: EntityManager, ticket: Ticket, idNumber: string): Promise<Ticket | null> {
+    return em.findOne(Ticket, {
+      brokerId: ticket.brokerId,
+      applicantIdNumber: idNumber,
+      status: { $in: [...OPEN_STATUSES] },
+      id: { $ne: ticket.id },
+    });
+  }
+
+  /** Its applicant (customer or prospect), or staff and partners of its broker. */
   canSee(viewer: Viewer, ticket: Ticket): boolean {
-    if (viewer.kind === 'CUSTOMER') return viewer.customerId === ticket.customerId;
+    if (viewer.kind === 'CUSTOMER' || viewer.kind === 'PROSPECT')
+      return !!viewer.applicantId && viewer.applicantId === ticket.customerId;
     return viewer.brokerId === ticket.brokerId;
   }
 
-  /** The customer's own ticket, for changes (partners act through the customer's session). */
-  async getOwn(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+  /** The applicant's own ticket, for changes (partners act through the applicant's session). */
+  async getOwn(em: EntityManager, viewer: Applicant, id: string): Promise<Ticket> {
     const ticket = await this.get(em, viewer, id);
-    if (ticket.customerId !== viewer.customerId) throw new KaihuError(ErrorCode.NOT_FOUND, '受理单不存在');
+    if (ticket.customerId !== viewer.applicantId) throw new KaihuError(ErrorCode.NOT_FOUND, '受理单不存在');
     return ticket;
   }
 
@@ -246,7 +332,7 @@ export class TicketService {
   /** {@link runStep} on the customer's own ticket by id (the customer-facing steps' mutations). */
   async runOwnStep<I, D>(
     em: EntityManager,
-    viewer: Viewer & { customerId: string },
+    viewer: Applicant,
     ticketId: string,
     definition: StepDefinition<I, D>,
     input: I,
@@ -300,6 +386,15 @@ export class TicketService {
     return this.options.services();
   }
 
+  /**
+   * Stores what was added to a ticket outside its steps (a closed ticket's later news: its trading
+   * codes) and, once committed, tells the listeners (partners, the live ticket page).
+   */
+  async announce(em: EntityManager, ticket: Ticket): Promise<void> {
+    ticket.updatedAt = this.clock.now();
+    await this.flushAndAnnounce(em, ticket);
+  }
+
   /** Flushes the change and, once it is committed, tells the listeners. */
   private async flushAndAnnounce(em: EntityManager, ticket: Ticket): Promise<void> {
     await em.flush();
@@ -310,7 +405,7 @@ export class TicketService {
   }
 
   /** 上一步: reopens the previous step, keeping what it collected. */
-  async goBack(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+  async goBack(em: EntityManager, viewer: Applicant, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
     if (!EDITABLE.includes(ticket.status))
       throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能返回上一步`);
@@ -335,7 +430,7 @@ export class TicketService {
    * password): a fresh video witness and a new certificate come before the agreements again;
    * a witness and certificate done earlier in the ticket must be done again.
    */
-  async reapplyCertificate(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+  async reapplyCertificate(em: EntityManager, viewer: Applicant, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
     if (!EDITABLE.includes(ticket.status))
       throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能重新申请数字证书`);
@@ -360,7 +455,7 @@ export class TicketService {
     return ticket;
   }
 
-  async cancel(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+  async cancel(em: EntityManager, viewer: Applicant, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
     if (!EDITABLE.includes(ticket.status))
       throw new KaihuError(ErrorCode.TICKET_CLOSED, `该业务${statusText(ticket.status)}，不能取消`);
@@ -381,7 +476,7 @@ export class TicketService {
   }
 
   /** 提交: everything before SUBMITTED is done → SUBMITTED (审核中), within service hours. */
-  async submit(em: EntityManager, viewer: Viewer & { customerId: string }, id: string): Promise<Ticket> {
+  async submit(em: EntityManager, viewer: Applicant, id: string): Promise<Ticket> {
     const ticket = await this.getOwn(em, viewer, id);
     this.assertAtStep(ticket, 'SUBMITTED');
     await this.deps.brokers.assertInServiceHours(em, ticket.brokerId);

@@ -68,7 +68,7 @@ export class WitnessCalls {
         ? viewer.staffId === s.agentStaffId
           ? 'AGENT'
           : null
-        : viewer?.kind === 'CUSTOMER' && viewer.customerId === ticket.customerId
+        : (viewer?.kind === 'CUSTOMER' || viewer?.kind === 'PROSPECT') && viewer.applicantId === ticket.customerId
           ? 'CUSTOMER'
           : null;
     if (!party) throw new KaihuError(ErrorCode.FORBIDDEN, '仅限本次见证的客户和坐席');

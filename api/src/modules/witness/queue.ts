@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
-import type { AuthService, Viewer } from '../auth';
+import type { AuthService, Applicant, Viewer } from '../auth';
 import type { BrokerService } from '../brokers';
 import { actorOf, type TicketService } from '../tickets';
 import type { BranchSnapshot } from './queue-board';
@@ -83,7 +83,7 @@ export class WitnessQueue {
   }
 
   /** Joins the branch queue at the ticket's VIDEO_WITNESS step (in service hours); joining twice returns the same entry. */
-  async join(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<QueueEntry> {
+  async join(em: EntityManager, viewer: Applicant, ticketId: string): Promise<QueueEntry> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
     const active = await this.activeEntry(em, ticket.id);
     if (active) {
@@ -119,7 +119,7 @@ export class WitnessQueue {
     return entry;
   }
 
-  async leave(em: EntityManager, viewer: Viewer & { customerId: string }, ticketId: string): Promise<boolean> {
+  async leave(em: EntityManager, viewer: Applicant, ticketId: string): Promise<boolean> {
     const ticket = await this.deps.tickets.getOwn(em, viewer, ticketId);
     const n = await em.nativeUpdate(
       QueueEntry,

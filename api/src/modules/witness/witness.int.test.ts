@@ -733,7 +733,12 @@ describe('disconnects and grace periods', () => {
       const fork = em();
       const ticket = await server.services.tickets.getOwn(
         fork,
-        { kind: 'CUSTOMER', id: row!.customer_id, customerId: row!.customer_id } as never,
+        {
+          kind: 'CUSTOMER',
+          id: row!.customer_id,
+          customerId: row!.customer_id,
+          applicantId: row!.customer_id,
+        } as never,
         c.ticketId,
       );
       await server.services.tickets.completeStep(

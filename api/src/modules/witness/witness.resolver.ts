@@ -5,7 +5,7 @@ import type { KaihuContext } from '../../graphql/context';
 import { pushIterator, type PushSource } from '../../graphql/fast-subscriptions';
 import { openLive } from '../../graphql/live-iterator';
 import { JSONObjectScalar } from '../../graphql/scalars';
-import { requireCustomer, requireStaff } from '../auth';
+import { requireApplicant, requireStaff } from '../auth';
 import { toTicketType, type TicketRoot } from '../tickets';
 import { TicketType } from '../tickets';
 import { SnapshotMailbox, type BranchSnapshot } from './queue-board';
@@ -162,7 +162,7 @@ const sameEntry = (a: QueueEntryType, b: QueueEntryType) =>
 const positionSource: PushSource = async (args, context, sink) => {
   const ctx = context as KaihuContext;
   const witness = ctx.services.witness;
-  const ticket = await ctx.services.tickets.get(ctx.em, requireCustomer(ctx.viewer), String(args.ticketId));
+  const ticket = await ctx.services.tickets.get(ctx.em, requireApplicant(ctx.viewer), String(args.ticketId));
   let entry = await witness.queue.latestEntry(ctx.em, ticket.id);
   if (!entry) throw new KaihuError(ErrorCode.NOT_FOUND, '尚未加入视频见证排队');
   let last: QueueEntryType | null = null;
@@ -482,7 +482,7 @@ export class WitnessResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<QueueEntryType> {
-    return toEntryType(ctx, await ctx.services.witness.queue.join(ctx.em, requireCustomer(ctx.viewer), ticketId));
+    return toEntryType(ctx, await ctx.services.witness.queue.join(ctx.em, requireApplicant(ctx.viewer), ticketId));
   }
 
   @Mutation(() => Boolean, { description: '取消排队' })
@@ -490,7 +490,7 @@ export class WitnessResolver {
     @Arg('ticketId', () => ID) ticketId: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<boolean> {
-    return services.witness.queue.leave(em, requireCustomer(viewer), ticketId);
+    return services.witness.queue.leave(em, requireApplicant(viewer), ticketId);
   }
 
   @Query(() => BranchQueue, { description: 'staff: the live queue of a branch' })

@@ -4,13 +4,13 @@
  */
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../../graphql/context';
-import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runApplicantStep, TicketType, type StepRun } from '../../tickets';
 import { AgreementSignatureInput } from '../agreement.types';
 
 export const agreementsStep = defineStep({
   kind: 'AGREEMENTS',
   collect: ({ em, ticket, input, services }: StepRun<AgreementSignatureInput[]>) =>
-    services.agreements.verifySignatures(em, ticket, input),
+    services.agreements.verifySignatures(em, ticket, input, services.tickets.steps.agreementFacts(ticket)),
   needs: async ({ em, ticket, services }) =>
     (await services.certificates.hasValid(em, ticket.customerId)) ? [] : ['VIDEO_WITNESS', 'CERTIFICATE'],
 });
@@ -23,6 +23,6 @@ export class AgreementsStepResolver {
     @Arg('signatures', () => [AgreementSignatureInput]) signatures: AgreementSignatureInput[],
     @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    return runCustomerStep(ctx, ticketId, agreementsStep, signatures);
+    return runApplicantStep(ctx, ticketId, agreementsStep, signatures);
   }
 }

@@ -5,7 +5,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
-import { requireCustomer } from '../../auth';
+import { requireApplicant } from '../../auth';
 import { defineStep, type StepRun } from '../../tickets';
 import { toCertificateType } from '../certificate.resolver';
 import { CertificateType } from '../certificate.types';
@@ -18,7 +18,9 @@ export const certificateStep = defineStep({
       throw new KaihuError(ErrorCode.WITNESS_REQUIRED);
   },
   async collect({ em, ticket, input, services }: StepRun<{ csrPem: string }>): Promise<{ serialNumber: string }> {
-    const cert = await services.certificates.issue(em, ticket, input.csrPem);
+    const name = await services.opening.applicantName(em, ticket);
+    if (!name) throw new KaihuError(ErrorCode.NOT_FOUND, '申请人不存在');
+    const cert = await services.certificates.issue(em, ticket, input.csrPem, name);
     return { serialNumber: cert.serialNumber };
   },
 });
@@ -33,9 +35,15 @@ export class CertificateStepResolver {
     @Arg('csrPem', () => String) csrPem: string,
     @Ctx() { em, services, viewer }: KaihuContext,
   ): Promise<CertificateType> {
-    const { ticket, data } = await services.tickets.runOwnStep(em, requireCustomer(viewer), ticketId, certificateStep, {
-      csrPem,
-    });
+    const { ticket, data } = await services.tickets.runOwnStep(
+      em,
+      requireApplicant(viewer),
+      ticketId,
+      certificateStep,
+      {
+        csrPem,
+      },
+    );
     const cert = await services.certificates.bySerial(em, ticket.customerId, data.serialNumber);
     return toCertificateType(em, cert, services.certificates);
   }

@@ -5,7 +5,7 @@
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
-import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runApplicantStep, TicketType, type StepRun } from '../../tickets';
 import { KIND_NAMES, REQUIRED_KINDS } from '../document.service';
 
 export const documentsStep = defineStep({
@@ -28,6 +28,6 @@ export const documentsStep = defineStep({
 export class DocumentsStepResolver {
   @Mutation(() => TicketType, { description: '照片上传完成，进入下一步' })
   async completeDocuments(@Arg('ticketId', () => ID) ticketId: string, @Ctx() ctx: KaihuContext): Promise<TicketType> {
-    return runCustomerStep(ctx, ticketId, documentsStep, undefined);
+    return runApplicantStep(ctx, ticketId, documentsStep, undefined);
   }
 }

@@ -15,7 +15,8 @@ import sharp from 'sharp';
  */
 const math = Math;
 
-export type CardSide = 'FRONT' | 'BACK';
+/** An ID card's 人像面 or 国徽面, or the number side of a bank card (same ID-1 size). */
+export type CardSide = 'FRONT' | 'BACK' | 'BANK';
 export type QuarterTurn = 0 | 90 | 180 | 270;
 
 export interface Rect {
@@ -127,6 +128,16 @@ export function cardSvg(side: CardSide, seed = 1, stripes = false): string {
     );
     body.push(`<ellipse cx="${px + pw / 2}" cy="${py + ph}" rx="${pw * 0.46}" ry="${ph * 0.28}" fill="#3c4450"/>`);
     body.push('</g>');
+  } else if (side === 'BANK') {
+    // a bank card's number side: the bank's mark and name, the chip, the 16 digits, 有效期 and 持卡人
+    body.push(`<rect x="0" y="0" width="${W}" height="${H}" rx="28" ry="28" fill="#d6e4f2"/>`);
+    body.push(`<circle cx="90" cy="80" r="40" fill="#b3202a"/>`);
+    body.push(textLine(rand, 150, 60, 6, 40, '#b3202a'));
+    body.push(`<rect x="80" y="190" width="110" height="84" rx="12" fill="#d4af37"/>`);
+    body.push(textLine(rand, 80, 320, 19, 36, ink));
+    body.push(textLine(rand, 420, 400, 5, 24, label));
+    body.push(textLine(rand, 80, 460, 6, 30, ink));
+    body.push(`<rect x="${W - 190}" y="${H - 120}" width="140" height="80" rx="8" fill="#1d4e89"/>`);
   } else {
     const e = LAYOUT.emblem;
     const cx = e.cx * W;
@@ -331,6 +342,11 @@ export async function makeIdPhoto(options: IdPhotoOptions): Promise<SyntheticPho
     options.brightness,
   );
   return { jpeg, width, height, subject };
+}
+
+/** A photo of a bank card's number side lying on a background (结算账户设置). */
+export function makeBankCardPhoto(options: Omit<IdPhotoOptions, 'side' | 'stripes'> = {}): Promise<SyntheticPhoto> {
+  return makeIdPhoto({ ...options, side: 'BANK' });
 }
 
 export interface SignaturePhotoOptions {

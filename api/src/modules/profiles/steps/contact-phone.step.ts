@@ -8,7 +8,7 @@ import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
 import type { Services } from '../../../services';
 import { CodeDelivery, requireCustomer, type Viewer } from '../../auth';
-import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runApplicantStep, TicketType, type StepRun } from '../../tickets';
 import { classifyPhone, type PhoneKind } from '../profile-changes';
 import { ContactPhoneInput } from '../profile-steps.types';
 
@@ -40,7 +40,7 @@ export const contactPhoneStep = defineStep({
 async function requestPhoneCode(
   em: EntityManager,
   services: Services,
-  viewer: Viewer & { customerId: string },
+  viewer: Viewer & { customerId: string; applicantId: string },
   ticketId: string,
   mobile: string,
 ): Promise<CodeDelivery> {
@@ -77,6 +77,6 @@ export class ContactPhoneStepResolver {
     @Arg('input', () => ContactPhoneInput) input: ContactPhoneInput,
     @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    return runCustomerStep(ctx, ticketId, contactPhoneStep, input);
+    return runApplicantStep(ctx, ticketId, contactPhoneStep, input);
   }
 }

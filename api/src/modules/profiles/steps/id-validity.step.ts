@@ -2,7 +2,7 @@
 import { chinaToday } from '@kaihu/domain';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../../graphql/context';
-import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runApplicantStep, TicketType, type StepRun } from '../../tickets';
 import { validateIdValidity } from '../profile-changes';
 import { IdValidityInput } from '../profile-steps.types';
 
@@ -20,6 +20,6 @@ export class IdValidityStepResolver {
     @Arg('input', () => IdValidityInput) input: IdValidityInput,
     @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    return runCustomerStep(ctx, ticketId, idValidityStep, input);
+    return runApplicantStep(ctx, ticketId, idValidityStep, input);
   }
 }

@@ -1,7 +1,7 @@
 /** 其他信息资料 (修改其他信息, and the confirmation page of 密码重置): every field of 其他信息. */
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
 import type { KaihuContext } from '../../../graphql/context';
-import { defineStep, runCustomerStep, TicketType, type StepRun } from '../../tickets';
+import { defineStep, runApplicantStep, TicketType, type StepRun } from '../../tickets';
 import { validateOtherInfo } from '../profile-changes';
 import { OtherInfoInput } from '../profile-steps.types';
 
@@ -19,6 +19,6 @@ export class OtherInfoStepResolver {
     @Arg('input', () => OtherInfoInput) input: OtherInfoInput,
     @Ctx() ctx: KaihuContext,
   ): Promise<TicketType> {
-    return runCustomerStep(ctx, ticketId, otherInfoStep, input);
+    return runApplicantStep(ctx, ticketId, otherInfoStep, input);
   }
 }
