@@ -134,8 +134,8 @@ export async function installCertificate(page: Page, password: string): Promise<
   await page.getByRole('heading', { name: '签署协议' }).waitFor({ timeout: 30_000 });
 }
 
-/** 签署协议: read all, tick, sign with the certificate password, until 申请提交 is current. */
-export async function signAgreements(page: Page, password: string): Promise<void> {
+/** 签署协议: read all, tick, sign with the certificate password, until `next` (申请提交, or 回访问卷) is current. */
+export async function signAgreements(page: Page, password: string, next = '申请提交'): Promise<void> {
   await readAllAgreements(page);
   await page.getByLabel('我已阅读并同意以上所有协议和业务规则内容').check();
   await page.getByRole('button', { name: '签署协议' }).click();
@@ -143,11 +143,7 @@ export async function signAgreements(page: Page, password: string): Promise<void
   await prompt.getByRole('heading', { name: '请输入数字证书密码' }).waitFor();
   await prompt.getByPlaceholder('请输入6-8位数字证书密码').fill(password);
   await prompt.getByRole('button', { name: '确认' }).click();
-  await waitFor(
-    '申请提交 is the current step',
-    async () => (await currentStep(page).textContent()) === '申请提交',
-    30_000,
-  );
+  await waitFor(`${next} is the current step`, async () => (await currentStep(page).textContent()) === next, 30_000);
 }
 
 export interface AgentPeer {

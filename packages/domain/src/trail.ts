@@ -20,6 +20,10 @@ export const ACTION_NAMES: Record<string, string> = {
   REJECTED: '拒绝',
   REVIEW_NOTE: '复核备注',
   CANCELLED: '取消办理',
+  ACCOUNT_OPENED: '柜台开户',
+  TRADING_CODES_APPLIED: '申请交易编码',
+  TRADING_CODE_ASSIGNED: '交易所分配交易编码',
+  TRADING_CODE_REFUSED: '交易所未通过交易编码申请',
 };
 
 export const ACTOR_KIND_NAMES: Record<string, string> = {
@@ -35,6 +39,7 @@ export const DOCUMENT_KIND_NAMES: Record<string, string> = {
   ID_CARD_BACK: '身份证反面',
   SIGNATURE: '手写签名',
   WITNESS_SNAPSHOT: '视频见证截图',
+  BANK_CARD: '银行卡',
 };
 
 /** 是 / 否, or 未填写 when there is no answer. */

@@ -1,5 +1,5 @@
 import { Routes } from '@angular/router';
-import { customerGuard } from './core/guards';
+import { applicantGuard, customerGuard, prospectGuard } from './core/guards';
 import { PortalShell } from './portal/shell';
 
 export const routes: Routes = [
@@ -31,9 +31,15 @@ export const routes: Routes = [
         loadComponent: () => import('./portal/start.page').then((m) => m.StartPage),
       },
       {
+        path: 'open',
+        title: '开立期货账户 · 开户云',
+        canActivate: [prospectGuard],
+        loadComponent: () => import('./portal/opening/open-start.page').then((m) => m.OpenStartPage),
+      },
+      {
         path: 'ticket/:id',
         title: '业务办理 · 开户云',
-        canActivate: [customerGuard],
+        canActivate: [applicantGuard],
         loadComponent: () => import('./portal/ticket.page').then((m) => m.TicketPage),
       },
       {

@@ -14,6 +14,7 @@ import {
 import type { IssuedSession } from './auth.service';
 import { toStaffMemberType } from './staff.resolver';
 import type { Viewer } from './viewer';
+import { maskPhone } from '../../common/mask';
 
 @Resolver()
 export class AuthResolver {
@@ -79,7 +80,11 @@ async function toViewerType(ctx: KaihuContext, viewer: Viewer): Promise<ViewerTy
     const s = await ctx.services.auth.findStaff(ctx.em, viewer.staffId);
     staff = s ? toStaffMemberType(s) : null;
   }
-  return { id: viewer.id, roles: viewer.roles, customer, staff };
+  const mobile =
+    viewer.kind === 'PROSPECT' && viewer.prospectId
+      ? await ctx.services.auth.prospectMobile(ctx.em, viewer.prospectId)
+      : null;
+  return { id: viewer.id, roles: viewer.roles, customer, staff, maskedMobile: mobile ? maskPhone(mobile) : null };
 }
 
 async function toSessionType(ctx: KaihuContext, s: IssuedSession): Promise<SessionType> {

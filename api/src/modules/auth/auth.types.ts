@@ -51,6 +51,12 @@ export class ViewerType {
 
   @Field(() => StaffMemberType, { nullable: true, description: '工作人员会话：本人的账号信息；其他调用者为 null' })
   staff!: StaffMemberType | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '开户申请人（手机号登录）：登录的手机号，脱敏；其他调用者为 null',
+  })
+  maskedMobile!: string | null;
 }
 
 @InputType()

@@ -2,7 +2,7 @@
 
 export { ApiKeyService, requireScope } from './api-key.service';
 export { AuthService, type Authentication, type TokenProblem } from './auth.service';
-export { CodeDelivery } from './auth.types';
+export { CodeDelivery, ViewerType } from './auth.types';
 export { CaptchaService } from './captcha.service';
 export { LockService, OtpService } from './otp.service';
 export { StaffService } from './staff.service';

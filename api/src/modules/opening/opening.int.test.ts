@@ -174,9 +174,9 @@ describe.each<DbKind>(['postgresql', 'pglite'])('开立期货账户 on %s', (kin
   });
 
   it('gives a prospect public data and its own account opening, nothing of a customer or of staff', async () => {
-    const viewer = await ok('{ viewer { id roles customer { id } staff { id } } me { id } }', {});
+    const viewer = await ok('{ viewer { id roles customer { id } staff { id } maskedMobile } me { id } }', {});
     expect(viewer).toEqual({
-      viewer: { id: expect.any(String), roles: ['PROSPECT'], customer: null, staff: null },
+      viewer: { id: expect.any(String), roles: ['PROSPECT'], customer: null, staff: null, maskedMobile: '137****1111' },
       me: null,
     });
     expect((await ok('{ broker(code: "DEMO") { name } }', {})).broker.name).toBe('开户云演示期货有限公司');
@@ -233,6 +233,8 @@ describe.each<DbKind>(['postgresql', 'pglite'])('开立期货账户 on %s', (kin
     ticketId = t.id;
     acceptanceNo = t.acceptanceNo;
     expect((await ok(START, { b: 'OPEN_FUTURES_ACCOUNT', br: beijing })).startAccountOpening.id).toBe(ticketId);
+    const { viewer } = await ok('{ viewer { applications { id acceptanceNo branch { name } } } }', {});
+    expect(viewer.applications).toEqual([{ id: ticketId, acceptanceNo, branch: { name: '北京营业部' } }]);
     // the 8-stage bar, as a partner's app draws it
     const { broker } = await ok(
       '{ broker(code: "DEMO") { businesses { type offered forProspects stages { title } } } }',
@@ -306,6 +308,24 @@ describe.each<DbKind>(['postgresql', 'pglite'])('开立期货账户 on %s', (kin
       民族: '汉族',
       出生日期: '1994-07-15',
       联系手机: '137****1111',
+    });
+    // what was typed comes back to fill the page again (上一步, 打回, a reload)
+    const { ticket: typed } = await ok(
+      'query ($t: ID!) { ticket(id: $t) { identity { name idNumber gender birthDate idIssuer idLongTerm mobile phone } proposedProfile { address education } } }',
+      { t: ticketId },
+    );
+    expect(typed).toEqual({
+      identity: {
+        name: '陈晨',
+        idNumber: DEMO.chenChen.idNumber,
+        gender: 'MALE',
+        birthDate: '1994-07-15',
+        idIssuer: '杭州市公安局西湖分局',
+        idLongTerm: false,
+        mobile: '137****1111',
+        phone: '0571-88886666',
+      },
+      proposedProfile: { address: '浙江省杭州市西湖区文三路90号东部软件园1号楼', education: '本科' },
     });
   });
 

@@ -1,6 +1,7 @@
 import { maskCardNumber, type Exchange } from '@kaihu/domain';
 import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { ErrorCode, KaihuError } from '../../common/errors';
+import { maskIdNumber, maskPhone } from '../../common/mask';
 import { BusinessType, Exchange as ExchangeEnum } from '../../graphql/enums';
 import type { KaihuContext } from '../../graphql/context';
 import { requireProspect } from '../auth';
@@ -9,6 +10,7 @@ import type { ExchangesData, ReturnVisitData, SettlementData, SuitabilityData } 
 import {
   Bank,
   ExchangeOption,
+  IdentityType,
   OpeningInfo,
   QuestionnaireType,
   SettlementAccount,
@@ -121,6 +123,31 @@ export class OpeningResolver {
 /** What an account-opening ticket holds beyond its steps, for its applicant and the broker's staff. */
 @Resolver(() => TicketType)
 export class OpeningTicketResolver {
+  @FieldResolver(() => IdentityType, {
+    nullable: true,
+    description: '身份信息填写的内容（开立期货账户），填写前为 null',
+  })
+  async identity(@Root() t: TicketRoot, @Ctx() ctx: KaihuContext): Promise<IdentityType | null> {
+    const ticket = await ctx.services.tickets.get(ctx.em, ctx.viewer, t.id);
+    const d = ctx.services.opening.identity(ticket);
+    if (!d) return null;
+    const staff = ctx.viewer?.kind === 'STAFF';
+    return {
+      name: d.name,
+      idNumber: ctx.viewer?.kind === 'PARTNER' ? maskIdNumber(d.idNumber) : d.idNumber,
+      gender: d.gender,
+      ethnicity: d.ethnicity,
+      birthDate: d.birthDate,
+      idAddress: d.idAddress,
+      idIssuer: d.idIssuer,
+      idValidFrom: d.idValidFrom,
+      idValidTo: d.idValidTo,
+      idLongTerm: d.idValidTo === null,
+      mobile: staff ? d.mobile : maskPhone(d.mobile),
+      phone: d.phone,
+    };
+  }
+
   @FieldResolver(() => [SettlementAccount])
   async settlementAccounts(@Root() t: TicketRoot, @Ctx() ctx: KaihuContext): Promise<SettlementAccount[]> {
     const ticket = await ctx.services.tickets.get(ctx.em, ctx.viewer, t.id);

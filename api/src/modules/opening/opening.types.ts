@@ -1,5 +1,6 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Exchange, ProductRisk, RiskTolerance, TicketStepKind, TradingCodeStatus } from '../../graphql/enums';
+import { Exchange, Gender, ProductRisk, RiskTolerance, TicketStepKind, TradingCodeStatus } from '../../graphql/enums';
+import { DateScalar } from '../../graphql/scalars';
 
 @ObjectType({ description: '开户银行' })
 export class Bank {
@@ -104,4 +105,20 @@ export class OpeningInfo {
   @Field(() => [Bank]) banks!: Bank[];
   @Field(() => Int, { description: '网上开户的最低年龄' }) minAge!: number;
   @Field(() => Int, { description: '网上开户的最高年龄' }) maxAge!: number;
+}
+
+@ObjectType('Identity', { description: '身份信息填写：申请人按身份证填写的内容' })
+export class IdentityType {
+  @Field() name!: string;
+  @Field({ description: '申请人本人与工作人员可见全部；合作方看到脱敏号码' }) idNumber!: string;
+  @Field(() => Gender) gender!: Gender;
+  @Field() ethnicity!: string;
+  @Field(() => DateScalar) birthDate!: string;
+  @Field() idAddress!: string;
+  @Field() idIssuer!: string;
+  @Field(() => DateScalar) idValidFrom!: string;
+  @Field(() => DateScalar, { nullable: true }) idValidTo!: string | null;
+  @Field() idLongTerm!: boolean;
+  @Field({ description: '登录的手机号（工作人员以外脱敏）' }) mobile!: string;
+  @Field(() => String, { nullable: true, description: '联系电话' }) phone!: string | null;
 }

@@ -1,4 +1,5 @@
 import { Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { CounterProfile } from '@kaihu/plugin-api';
 import type { KaihuContext } from '../../graphql/context';
 import { TicketType, type TicketRoot } from '../tickets';
 import { EDUCATION_OPTIONS, OCCUPATION_OPTIONS, PROVINCES } from './profile-changes';
@@ -16,11 +17,13 @@ export class ProfileStepResolver {
   async proposedProfile(@Root() t: TicketRoot, @Ctx() { em, services, viewer }: KaihuContext): Promise<Profile | null> {
     if (!viewer) return null;
     const ticket = await services.tickets.get(em, viewer, t.id);
-    const proposed = await services.profiles.withChanges(
-      em,
-      ticket.customerId,
-      services.tickets.steps.profileChanges(ticket),
-    );
-    return services.profiles.toProfile(proposed, viewer.kind === 'STAFF' ? 'WHOLE' : 'MASKED');
+    const changes = services.tickets.steps.profileChanges(ticket);
+    // an applicant who is not a customer yet: their whole profile is what 身份信息填写 collected (or none so far)
+    const proposed = (await services.profiles.findCustomer(em, ticket.customerId))
+      ? await services.profiles.withChanges(em, ticket.customerId, changes)
+      : changes.idNumber
+        ? (changes as CounterProfile)
+        : null;
+    return proposed && services.profiles.toProfile(proposed, viewer.kind === 'STAFF' ? 'WHOLE' : 'MASKED');
   }
 }

@@ -2,9 +2,9 @@
 import type { KaihuModule } from '../../common/module';
 import { TicketEvent } from './ticket-event.entity';
 import { Ticket } from './ticket.entity';
-import { CustomerTicketsResolver, TicketResolver } from './ticket.resolver';
+import { CustomerTicketsResolver, TicketResolver, ViewerTicketsResolver } from './ticket.resolver';
 
 export const ticketsModule: KaihuModule = {
   entities: [TicketEvent, Ticket],
-  resolvers: [CustomerTicketsResolver, TicketResolver],
+  resolvers: [CustomerTicketsResolver, TicketResolver, ViewerTicketsResolver],
 };

@@ -3,7 +3,7 @@ import { TOPICS } from '../../common/pubsub';
 import { ErrorCode, KaihuError } from '../../common/errors';
 import type { KaihuContext } from '../../graphql/context';
 import { openLive } from '../../graphql/live-iterator';
-import { requireApplicant, requireCustomer } from '../auth';
+import { requireApplicant, requireCustomer, ViewerType } from '../auth';
 import { CustomerType, type CustomerRoot } from '../profiles';
 import { toTicketType } from './ticket.mapping';
 import { encodeCursor } from './ticket.service';
@@ -138,5 +138,16 @@ export class CustomerTicketsResolver {
       totalCount: page.totalCount,
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: edges[edges.length - 1]?.cursor ?? null },
     };
+  }
+}
+
+@Resolver(() => ViewerType)
+export class ViewerTicketsResolver {
+  @FieldResolver(() => [TicketType], {
+    description: '开户申请人（手机号登录）：本人的开户申请，最新在前（最多20个）；其他调用者为空列表',
+  })
+  async applications(@Ctx() { em, services, viewer }: KaihuContext): Promise<TicketType[]> {
+    if (viewer?.kind !== 'PROSPECT' || !viewer.applicantId) return [];
+    return (await services.tickets.listForCustomer(em, viewer.applicantId, null, 20, null)).tickets.map(toTicketType);
   }
 }

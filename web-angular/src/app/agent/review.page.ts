@@ -10,10 +10,11 @@ import {
   ReviewReturnGQL,
   ReviewTicketGQL,
   TicketUpdatedGQL,
+  type Exchange,
   type ReviewTicketFieldsFragment,
   type TicketStepKind,
 } from '../graphql/generated';
-import { ACTION_NAMES, ACTOR_KIND_NAMES as ACTOR_KINDS, STATUS_NAMES, STEP_NAMES } from '@kaihu/domain';
+import { ACTION_NAMES, ACTOR_KIND_NAMES as ACTOR_KINDS, EXCHANGE_NAMES, STATUS_NAMES, STEP_NAMES } from '@kaihu/domain';
 import { formatDuration, formatTime, showValue } from './labels';
 import { Photos } from './photos';
 
@@ -37,8 +38,32 @@ type Decision = 'approve' | 'return' | 'reject';
       </header>
       @if (error()) { <div class="banner error" role="alert">{{ error() }}</div> }
       @if (done()) { <div class="banner success" role="status">{{ done() }}</div> }
+      @for (f of t.flags; track f.code) {
+        <div class="banner warn" role="note" data-testid="ticket-flag"><strong>{{ f.title }}</strong>：{{ f.reasons.join('；') }}</div>
+      }
       <div class="grid">
         <div class="main">
+          @if (sections().length) {
+            <section class="card" aria-labelledby="h-app">
+              <h2 id="h-app">申请内容</h2>
+              @for (sec of sections(); track sec.step) {
+                <h3 class="sec">{{ stepName(sec.step) }}</h3>
+                <dl class="kv" [attr.data-step]="sec.step">
+                  @for (d of sec.rows; track $index) { <dt>{{ d.label }}</dt><dd>{{ d.value }}</dd> }
+                </dl>
+              }
+              @if (t.accountNo) {
+                <h3 class="sec">开户结果</h3>
+                <dl class="kv">
+                  <dt>资金账号</dt><dd class="mono">{{ t.accountNo }}</dd>
+                  @for (c of t.tradingCodes; track c.exchange) {
+                    <dt>{{ exchangeName(c.exchange) }}</dt><dd>{{ c.status === 'ASSIGNED' ? '交易编码 ' + c.code : c.status === 'REFUSED' ? '未通过：' + (c.reason ?? '') : '申请中' }}</dd>
+                  }
+                </dl>
+              }
+            </section>
+          }
+          @if (t.changes.length || !sections().length) {
           <section class="card" aria-labelledby="h-diff">
             <h2 id="h-diff">资料变更</h2>
             <table class="diff" aria-describedby="h-diff">
@@ -56,6 +81,7 @@ type Decision = 'approve' | 'return' | 'reject';
               </tbody>
             </table>
           </section>
+          }
           <section class="card" aria-labelledby="h-photos">
             <h2 id="h-photos">照片</h2>
             <kh-photos [photos]="t.documents" />
@@ -150,6 +176,7 @@ type Decision = 'approve' | 'return' | 'reject';
     }
   `,
   styles: `
+    .sec { font-size: .95rem; margin: 14px 0 6px; color: var(--accent-dark); }
     .crumbs { margin-bottom: 6px; }
     .bar { display: flex; align-items: baseline; gap: 14px; margin-bottom: 10px; }
     .bar h1 { margin: 0; font-size: 1.3rem; }
@@ -241,6 +268,21 @@ export class ReviewPage implements OnInit {
   protected actor(kind: string): string {
     return ACTOR_KINDS[kind] ?? kind;
   }
+  /** 申请内容 by step, in the business's order (开立期货账户: identity, settlement, suitability, exchanges, return visit) */
+  protected readonly sections = computed(() => {
+    const out: { step: TicketStepKind; rows: { label: string; value: string }[] }[] = [];
+    for (const d of this.ticket()?.details ?? []) {
+      const last = out[out.length - 1];
+      if (last?.step === d.step) last.rows.push(d);
+      else out.push({ step: d.step, rows: [d] });
+    }
+    return out;
+  });
+
+  protected exchangeName(e: Exchange): string {
+    return EXCHANGE_NAMES[e];
+  }
+
   protected stepName(kind: TicketStepKind): string {
     return STEP_NAMES[kind] ?? kind;
   }

@@ -1,6 +1,8 @@
-import { Component, DestroyRef, OnInit, computed, inject, input, signal } from '@angular/core';
+import { Component, DestroyRef, OnInit, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
-import { Router } from '@angular/router';
+import { Router, RouterLink } from '@angular/router';
+import { OpeningInfo } from './opening/opening-info';
+import { ProspectLogin } from './opening/prospect-login';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { PortalInfo } from '../core/portal-info';
@@ -9,16 +11,32 @@ import { CreateCaptchaGQL, LoginGQL, RequestLoginCodeGQL, type AccountType } fro
 import { idNumberProblem } from '@kaihu/domain';
 
 /**
- * 登录: ID number, account type (期货经纪 / 非期货经纪), image captcha with refresh, SMS code with
+ * 登录, two ways in: 客户登录 (登陆界面 1) and 我要开户 (登陆界面 2, a mobile number, for 开立期货账户).
+ * 客户登录: ID number, account type (期货经纪 / 非期货经纪), image captcha with refresh, SMS code with
  * a countdown, and 温馨提示 with the broker's service hours and what to prepare.
  */
 @Component({
   selector: 'kh-login-page',
-  imports: [FormsModule],
+  imports: [FormsModule, RouterLink, ProspectLogin, OpeningInfo],
   template: `
-    <main class="page narrow">
-      <h1>登录</h1>
+    <main class="page" [class.narrow]="!opening()" [class.open]="opening()">
+      <h1>{{ opening() ? '开立期货账户' : '登录' }}</h1>
       @if (expired()) { <div class="banner warn" role="status">登录已超时，请重新登录。</div> }
+      <nav class="tabs" aria-label="登录方式">
+        <a routerLink="/login" [queryParams]="{ next: customerNext() }" [attr.aria-current]="opening() ? null : 'page'">客户登录<span class="small">（身份证号）</span></a>
+        <a routerLink="/login" [queryParams]="{ mode: 'open', next: openNext() }" [attr.aria-current]="opening() ? 'page' : null">我要开户<span class="small">（手机号）</span></a>
+      </nav>
+      @if (opening()) {
+        <!-- loaded when shown: the customer's login page does not carry the QR code and the readers -->
+        @defer {
+          <div class="open-grid">
+            <kh-prospect-login [next]="openNext()" />
+            <div><kh-opening-info /></div>
+          </div>
+        } @placeholder {
+          <p class="muted">加载中…</p>
+        }
+      } @else {
       <form class="card" (ngSubmit)="login()" novalidate>
         <p class="muted small">输入身份证号码、图形验证码及短信验证码（验证码将发送至您在我司预留的手机号码上）</p>
         <div class="field">
@@ -76,10 +94,18 @@ import { idNumberProblem } from '@kaihu/domain';
           <li>网络环境</li>
           <li>摄像头、麦克风、扬声器（视频见证时使用）</li>
         </ul>
+        <p class="small">还不是本公司客户？<a routerLink="/login" [queryParams]="{ mode: 'open' }">使用手机号开立期货账户</a></p>
       </section>
+      }
     </main>
   `,
   styles: `
+    .tabs { display: flex; gap: 0; margin: 0 0 12px; border-bottom: 2px solid var(--line); }
+    .tabs a { flex: 1; text-align: center; padding: 10px 6px; text-decoration: none; color: var(--ink-2, #444); font-weight: 600; border-bottom: 3px solid transparent; margin-bottom: -2px; }
+    .tabs a[aria-current=page] { color: var(--accent-dark); border-bottom-color: var(--accent); }
+    .open { max-width: 1080px; }
+    .open-grid { display: grid; gap: 0 16px; }
+    @media (min-width: 900px) { .open-grid { grid-template-columns: minmax(340px, 5fr) 7fr; align-items: start; } .open .tabs { max-width: 460px; } }
     .nowrap { flex-wrap: nowrap; }
     .nowrap input { flex: 1; min-width: 0; }
     .captcha { height: 44px; width: 120px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
@@ -94,6 +120,12 @@ import { idNumberProblem } from '@kaihu/domain';
 export class LoginPage implements OnInit {
   readonly next = input<string | undefined>();
   readonly expired = input<string | undefined>();
+  /** `open`: 开户登录 (a person who is not a customer yet logs in with a mobile number) */
+  readonly mode = input<string | undefined>();
+  protected readonly opening = computed(() => this.mode() === 'open');
+  /** where each way in leads afterwards: a customer's page to 客户登录, 开立期货账户's to 我要开户 */
+  protected readonly customerNext = computed(() => (this.opening() ? undefined : this.next()));
+  protected readonly openNext = computed(() => (this.opening() ? this.next() : undefined));
   protected readonly info = inject(PortalInfo);
   private readonly api = inject(Api);
   private readonly session = inject(SessionStore);
@@ -125,10 +157,13 @@ export class LoginPage implements OnInit {
 
   constructor() {
     inject(DestroyRef).onDestroy(() => this.timer && clearInterval(this.timer));
+    // the ID-number form's captcha, once that form is shown (the mobile form has its own)
+    effect(() => {
+      if (!this.opening() && !untracked(this.captchaId)) void this.refreshCaptcha();
+    });
   }
 
   ngOnInit(): void {
-    void this.refreshCaptcha();
     void this.info.load();
   }
 

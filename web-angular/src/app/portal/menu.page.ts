@@ -33,7 +33,13 @@ type TicketRow = NonNullable<MyTicketsQuery['me']>['tickets']['edges'][number]['
         }
       </ul>
 
-      @if (session.loggedIn()) {
+      @if (session.hasRole('PROSPECT')) {
+        <section class="card" aria-labelledby="mine">
+          <h2 id="mine">我的开户申请</h2>
+          <p>您已使用手机号登录，可继续办理开立期货账户。</p>
+          <a class="button" routerLink="/open">查看或继续办理</a>
+        </section>
+      } @else if (session.loggedIn()) {
         <section class="card" aria-labelledby="mine">
           <h2 id="mine">我的业务</h2>
           @if (pending().length) {
@@ -106,7 +112,7 @@ export class MenuPage implements OnInit {
 
   async ngOnInit(): Promise<void> {
     void this.portal.load();
-    if (!this.session.loggedIn()) return;
+    if (!this.session.hasRole('CUSTOMER')) return;
     try {
       const { me } = await this.api.query(this.myTickets, {
         status: ['IN_PROGRESS', 'RETURNED', 'SUBMITTED'],
@@ -118,10 +124,17 @@ export class MenuPage implements OnInit {
     }
   }
 
-  open(item: { business?: BusinessType; link?: string }): void {
+  open(item: MenuItem): void {
+    if (item.forProspects && !this.session.hasRole('CUSTOMER')) {
+      // 开立期货账户: people who are not customers yet log in with their mobile (我要开户)
+      void this.router.navigateByUrl(this.session.hasRole('PROSPECT') ? '/open' : '/login?mode=open&next=%2Fopen');
+      return;
+    }
     const target = item.link ?? `/start/${item.business}`;
     void this.router.navigateByUrl(
-      this.session.loggedIn() || item.link === '/agreements' ? target : `/login?next=${encodeURIComponent(target)}`,
+      (this.session.loggedIn() && !this.session.hasRole('PROSPECT')) || item.link === '/agreements'
+        ? target
+        : `/login?next=${encodeURIComponent(target)}`,
     );
   }
 
@@ -141,6 +154,7 @@ interface MenuItem {
   available: boolean;
   business?: BusinessType;
   link?: string;
+  forProspects?: boolean;
 }
 
 function menuOf(broker: PortalBroker | null): MenuItem[] {
@@ -150,6 +164,7 @@ function menuOf(broker: PortalBroker | null): MenuItem[] {
     hint: b.hint,
     available: b.offered,
     business: b.type,
+    forProspects: b.forProspects,
   }));
   const maintenance = (b: MenuItem) => b.key.startsWith('UPDATE_') || b.key === 'RESET_PASSWORD';
   return [

@@ -18,11 +18,15 @@ import { LogoutGQL } from '../graphql/generated';
       </a>
       <nav aria-label="主菜单" class="nav">
         <a routerLink="/" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">业务办理</a>
-        @if (session.loggedIn()) {
+        @if (session.hasRole('PROSPECT')) {
+          <a routerLink="/open" routerLinkActive="active">我的开户申请</a>
+          <button type="button" class="link" (click)="logout()">退出登录</button>
+        } @else if (session.loggedIn()) {
           <a routerLink="/profile" routerLinkActive="active">我的基本资料</a>
           <button type="button" class="link" (click)="logout()">退出登录</button>
         } @else {
-          <a routerLink="/login" routerLinkActive="active">登录</a>
+          <a routerLink="/login" [queryParams]="{ mode: 'open' }">我要开户</a>
+          <a routerLink="/login" routerLinkActive="active" [routerLinkActiveOptions]="{ exact: true }">登录</a>
         }
       </nav>
     </header>

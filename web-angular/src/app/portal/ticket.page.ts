@@ -4,8 +4,8 @@ import { Router, RouterLink } from '@angular/router';
 import { Subscription } from 'rxjs';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
-import { CancelTicketGQL, GoBackGQL, TicketGQL, TicketUpdatedGQL } from '../graphql/generated';
-import { STATUS_NAMES } from '@kaihu/domain';
+import { CancelTicketGQL, GoBackGQL, TicketGQL, TicketUpdatedGQL, type Exchange } from '../graphql/generated';
+import { EXCHANGE_NAMES, STATUS_NAMES } from '@kaihu/domain';
 import { Stepper } from './stepper';
 import { TicketContext } from './ticket-context';
 import { STEP_VIEWS } from './steps/registry';
@@ -28,7 +28,7 @@ import { STEP_VIEWS } from './steps/registry';
           <h1>{{ t.businessName }}</h1>
           <p class="muted small">受理单号 <span data-testid="acceptance-no">{{ t.acceptanceNo }}</span> · <span data-testid="ticket-status">{{ statusName() }}</span></p>
         </header>
-        <kh-stepper [ticket]="t" />
+        <kh-stepper [ticket]="t" [current]="ctx.shown()" />
         @if (ctx.returnedHere(); as reason) {
           <div class="banner warn" role="alert" data-testid="returned-banner">
             <strong>您的申请已被打回，请重新办理“{{ stepTitle(t.returnedToStep) }}”。</strong><br />打回原因：{{ reason }}
@@ -38,6 +38,22 @@ import { STEP_VIEWS } from './steps/registry';
           <section class="card final" [attr.data-status]="t.status">
             <h2>{{ f.title }}</h2>
             <p>{{ f.text }}</p>
+            @if (t.accountNo) {
+              <dl class="kv account" aria-live="polite">
+                <dt>资金账号</dt><dd data-testid="account-no">{{ t.accountNo }}</dd>
+                @for (c of t.tradingCodes; track c.exchange) {
+                  <dt>{{ exchangeName(c.exchange) }}</dt>
+                  <dd [attr.data-exchange]="c.exchange" [attr.data-status]="c.status">
+                    @switch (c.status) {
+                      @case ('ASSIGNED') { 交易编码 <strong>{{ c.code }}</strong> }
+                      @case ('REFUSED') { <span class="warn">未通过{{ c.reason ? '：' + c.reason : '' }}</span> }
+                      @default { <span class="muted">交易编码申请中，交易所答复后将短信通知您</span> }
+                    }
+                  </dd>
+                }
+              </dl>
+              <p class="small">现在可以使用身份证号码登录“我的基本资料”。请携带本人银行卡到银行办理<strong>银期转账签约</strong>后入金交易。</p>
+            }
             @if (t.reason && t.status === 'REJECTED') { <p>原因：{{ t.reason }}</p> }
             <a class="button" routerLink="/">返回首页</a>
           </section>
@@ -46,7 +62,7 @@ import { STEP_VIEWS } from './steps/registry';
         } @else {
           <p class="muted">加载中…</p>
         }
-        @if (t.status === 'IN_PROGRESS' || t.status === 'RETURNED') {
+        @if ((t.status === 'IN_PROGRESS' || t.status === 'RETURNED') && !ctx.holding()) {
           <div class="footer-actions">
             @if (canGoBack()) { <button type="button" class="link" (click)="goBack()" [disabled]="busy()">上一步</button> }
             <span class="spacer"></span>
@@ -62,6 +78,7 @@ import { STEP_VIEWS } from './steps/registry';
     .head h1 { margin-bottom: 2px; }
     .footer-actions { display: flex; margin-top: 8px; }
     .final[data-status=APPROVED] h2 { color: var(--ok); }
+    .account { margin: 10px 0; }
   `,
 })
 export class TicketPage implements OnInit {
@@ -92,6 +109,8 @@ export class TicketPage implements OnInit {
   protected readonly final = computed(() => {
     const t = this.ticket();
     if (!t) return null;
+    if (t.status === 'APPROVED' && t.accountNo)
+      return { title: '期货账户已开立', text: `您的“${t.businessName}”申请已审核通过，期货公司已为您开立期货账户。` };
     if (t.status === 'APPROVED')
       return { title: '业务已办理完成', text: `您的“${t.businessName}”申请已审核通过，结果将以短信通知您。` };
     if (t.status === 'REJECTED')
@@ -105,7 +124,7 @@ export class TicketPage implements OnInit {
   constructor() {
     // show the view of whatever step the server says is current
     effect(() => {
-      const step = this.ctx.step();
+      const step = this.ctx.shown();
       if (!step || step === this.loadedStep) return;
       this.loadedStep = step;
       const load = STEP_VIEWS[step];
@@ -115,7 +134,7 @@ export class TicketPage implements OnInit {
         return;
       }
       void load().then((c) => {
-        if (this.ctx.step() === step) this.view.set(c);
+        if (this.ctx.shown() === step) this.view.set(c);
       });
     });
     this.destroyRef.onDestroy(() => this.live?.unsubscribe());
@@ -139,6 +158,10 @@ export class TicketPage implements OnInit {
   private follow(): void {
     this.live?.unsubscribe();
     this.live = this.api.live(this.updates, { ticketId: this.id() }).subscribe((d) => this.ctx.update(d.ticketUpdated));
+  }
+
+  exchangeName(e: Exchange): string {
+    return EXCHANGE_NAMES[e];
   }
 
   stepTitle(kind: string | null | undefined): string {

@@ -170,10 +170,10 @@ export class AgreementsStep implements OnInit {
     this.error.set(null);
     this.busy.set(true);
     try {
-      const { me } = await this.api.query(this.ownerQuery);
-      if (!me) throw new ApiError('UNAUTHENTICATED', '登录已超时，请重新登录');
-      const stored = await loadCertificate(me.id);
-      const current = me.certificate;
+      const { viewer } = await this.api.query(this.ownerQuery, { ticketId: this.ctx.id() });
+      if (!viewer) throw new ApiError('UNAUTHENTICATED', '登录已超时，请重新登录');
+      const stored = await loadCertificate(viewer.id);
+      const current = viewer.certificate;
       if (!stored) {
         this.askToInstall('没有检测到证书,点击确定安装证书');
       } else if (

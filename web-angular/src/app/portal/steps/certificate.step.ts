@@ -81,9 +81,10 @@ export class CertificateStep implements OnInit {
   }
 
   private async loadOwner(): Promise<{ id: string; name: string }> {
-    const { me } = await this.api.query(this.ownerQuery);
-    if (!me) throw new ApiError('UNAUTHENTICATED', '登录已超时，请重新登录');
-    return { id: me.id, name: me.profile.name };
+    const { viewer, ticket } = await this.api.query(this.ownerQuery, { ticketId: this.ctx.id() });
+    const name = ticket?.proposedProfile?.name;
+    if (!viewer || !name) throw new ApiError('UNAUTHENTICATED', '登录已超时，请重新登录');
+    return { id: viewer.id, name };
   }
 
   async install(): Promise<void> {

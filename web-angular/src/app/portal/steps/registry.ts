@@ -7,6 +7,11 @@ import type { TicketStepKind } from '../../graphql/generated';
  */
 export const STEP_VIEWS: Partial<Record<TicketStepKind, () => Promise<Type<unknown>>>> = {
   DOCUMENTS: () => import('./documents.step').then((m) => m.DocumentsStep),
+  IDENTITY: () => import('./identity.step').then((m) => m.IdentityStep),
+  SETTLEMENT_ACCOUNT: () => import('./settlement.step').then((m) => m.SettlementStep),
+  SUITABILITY: () => import('./suitability.step').then((m) => m.SuitabilityStep),
+  EXCHANGES: () => import('./exchanges.step').then((m) => m.ExchangesStep),
+  RETURN_VISIT: () => import('./return-visit.step').then((m) => m.ReturnVisitStep),
   ID_VALIDITY: () => import('./id-validity.step').then((m) => m.IdValidityStep),
   CONTACT_PHONE: () => import('./contact-phone.step').then((m) => m.ContactPhoneStep),
   OTHER_INFO: () => import('./other-info.step').then((m) => m.OtherInfoStep),

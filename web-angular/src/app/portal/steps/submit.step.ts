@@ -2,7 +2,8 @@ import { Component, OnInit, computed, inject, signal } from '@angular/core';
 import { RouterLink } from '@angular/router';
 import { Api } from '../../core/api';
 import { ApiError } from '../../core/errors';
-import { MeGQL, SubmitTicketGQL } from '../../graphql/generated';
+import { BUSINESSES } from '@kaihu/domain';
+import { MeGQL, SubmitTicketGQL, TicketDetailsGQL, type TicketDetailsQuery } from '../../graphql/generated';
 import { TicketContext } from '../ticket-context';
 
 /** 申请提交: submit, then “提交成功，审核中…” with the acceptance number, live until the review ends. */
@@ -14,16 +15,27 @@ import { TicketContext } from '../ticket-context';
       <section class="card done" aria-live="polite">
         <div class="icon" aria-hidden="true">✓</div>
         <h2>提交成功，审核中…</h2>
-        <p>尊敬的{{ name() }}，您的{{ t().businessName }}申请已成功提交，正在等待复核；您可在我的基本资料中查看结果，审核结果也将以短信通知您。</p>
+        @if (opening()) {
+          <p>尊敬的{{ name() }}，您的开户申请已成功提交，正在等待复核。审核通过后，期货公司将为您开立期货账户，资金账号和各交易所的交易编码将以短信通知您，也会显示在本页面。</p>
+        } @else {
+          <p>尊敬的{{ name() }}，您的{{ t().businessName }}申请已成功提交，正在等待复核；您可在我的基本资料中查看结果，审核结果也将以短信通知您。</p>
+        }
         <dl class="kv"><dt>受理单号</dt><dd data-testid="submitted-acceptance-no">{{ t().acceptanceNo }}</dd><dt>提交时间</dt><dd>{{ t().submittedAt?.slice(0, 16)?.replace('T', ' ') }}</dd></dl>
         <p class="muted small">本页面会自动更新审核结果，无需刷新。若业务办理过程中断，可重新登录进入“我的业务”，选择“待完成业务”，即可继续未完成的业务。</p>
-        <div class="actions"><a class="button secondary" routerLink="/profile">我的基本资料</a><a class="button secondary" routerLink="/">返回首页</a></div>
+        <div class="actions">
+          @if (opening()) { <a class="button secondary" routerLink="/open">我的开户申请</a> } @else { <a class="button secondary" routerLink="/profile">我的基本资料</a> }
+          <a class="button secondary" routerLink="/">返回首页</a>
+        </div>
       </section>
     } @else {
       <section class="card">
         <h2>申请提交</h2>
         <p>您已完成全部步骤。请确认以下内容后提交申请，提交后由期货公司工作人员复核。</p>
-        @if (t().proposedProfile; as p) {
+        @if (opening()) {
+          <dl class="kv" data-testid="application-summary">
+            @for (d of details(); track $index) { <dt>{{ d.label }}</dt><dd>{{ d.value }}</dd> }
+          </dl>
+        } @else if (t().proposedProfile; as p) {
           <dl class="kv">
             <dt>业务</dt><dd>{{ t().businessName }}</dd>
             @switch (t().business) {
@@ -47,15 +59,22 @@ export class SubmitStep implements OnInit {
   private readonly submitMutation = inject(SubmitTicketGQL);
   protected readonly t = computed(() => this.ctx.ticket()!);
   protected readonly name = signal('客户');
+  /** 开立期货账户: the applicant is not a customer yet; the summary is the whole application */
+  protected readonly opening = computed(() => !!BUSINESSES[this.t().business].prospect);
+  protected readonly details = signal<NonNullable<TicketDetailsQuery['ticket']>['details']>([]);
+  private readonly detailsQuery = inject(TicketDetailsGQL);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
 
   async ngOnInit(): Promise<void> {
     try {
-      const me = (await this.api.query(this.meQuery)).me;
-      if (me) this.name.set(me.profile.name);
+      const me = this.opening() ? null : (await this.api.query(this.meQuery)).me;
+      const name = me?.profile.name ?? this.t().proposedProfile?.name;
+      if (name) this.name.set(name);
+      if (this.opening())
+        this.details.set((await this.api.query(this.detailsQuery, { id: this.ctx.id() })).ticket?.details ?? []);
     } catch {
-      /* the greeting is optional */
+      /* the greeting and the summary are optional */
     }
   }
 
