@@ -196,16 +196,18 @@ async function exchanges(page: Page, shots: boolean): Promise<void> {
   await page.getByRole('button', { name: '下一步' }).click();
 }
 
-/** The call: queue in the page, agent01 (北京营业部) claims and joins with media, both see each other, PASSED. */
-async function witness(page: Page, ticketId: string, shots: boolean): Promise<void> {
+/** The call: queue in the page, the agent of the branch claims and joins with media, both see each other, PASSED. */
+async function witness(page: Page, ticketId: string, name: string, shots: boolean): Promise<void> {
   await page.getByRole('heading', { name: '视频验证' }).waitFor();
   await passDeviceCheck(page);
   await page.getByRole('button', { name: '开始视频通话' }).click();
   await page.getByText(/您排在第 1 位/).waitFor();
-  const agent = await loginStaff(server.url, 'agent01', 'Agent#2026');
-  const [row] = await server.db.sql.query<{ branch_id: string }>('select branch_id from tickets where id = $1', [
-    ticketId,
-  ]);
+  const [row] = await server.db.sql.query<{ branch_id: string; branch: string }>(
+    'select t.branch_id, b.name as branch from tickets t join branches b on b.id = t.branch_id where t.id = $1',
+    [ticketId],
+  );
+  const agent = await loginStaff(server.url, row!.branch === '上海营业部' ? 'agent02' : 'agent01', 'Agent#2026');
+
   const { claimNextCustomer: session } = await api(
     'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id customerName details { label value } } } }',
     { b: row!.branch_id },
@@ -213,7 +215,7 @@ async function witness(page: Page, ticketId: string, shots: boolean): Promise<vo
   );
   expect(session.ticket.id).toBe(ticketId);
   // the agent's page has the application to check against the person on camera
-  expect(session.ticket.customerName).toBe(DEMO.chenChen.name);
+  expect(session.ticket.customerName).toBe(name);
   expect(session.ticket.details.map((d: { label: string }) => d.label)).toEqual(
     expect.arrayContaining(['客户姓名', '主结算账户', '风险承受能力等级', '申请开通的交易所']),
   );
@@ -325,7 +327,7 @@ run('开立期货账户 in the browser', () => {
     expect(result).toContain('44');
     expect(result).toContain('C3（稳健型）');
     await exchanges(page, true);
-    await witness(page, ticketId, true);
+    await witness(page, ticketId, DEMO.chenChen.name, true);
     await installCertificate(page, PASSWORD);
     // the 适当性匹配意见告知书 is one of the agreements, filled in for 陈晨
     await page.getByText('《适当性匹配意见告知书》').first().waitFor();
@@ -377,5 +379,59 @@ run('开立期货账户 in the browser', () => {
     await look(page, 'opening-approved');
     await staff.reload();
     await staff.getByText('开户结果').waitFor();
+  }, 300_000);
+  it('林静 on a desktop: 上一步 brings back what she typed; as 最低风险承受能力类别 she may not choose futures until she re-assesses', async () => {
+    const context = await newContext(browser, DESKTOP);
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login?mode=open`);
+    await prospectLogin(page, DEMO.linJing.mobile, false);
+    await page.getByLabel('* 营业部').selectOption({ label: '上海营业部' });
+    await page.getByRole('button', { name: '开始开户' }).click();
+    await page.waitForURL(/\/ticket\//);
+    const ticketId = page.url().split('/ticket/')[1]!;
+    await page.getByRole('heading', { name: '上传证件照/签名照' }).waitFor();
+    await documentsStep(page, photos);
+    await identity(page, DEMO.linJing, false);
+    await page.getByRole('heading', { name: '结算账户设置' }).waitFor();
+    // 上一步: the identity page comes back filled in, and a reload keeps the step
+    await page.getByRole('button', { name: '上一步' }).click();
+    await page.getByRole('heading', { name: '身份信息填写' }).waitFor();
+    await waitFor(
+      'the typed identity',
+      async () => (await page.getByLabel('* 姓名').inputValue()) === DEMO.linJing.name,
+    );
+    expect(await page.getByLabel('* 身份证号码').inputValue()).toBe(DEMO.linJing.idNumber);
+    expect(await page.getByLabel('女', { exact: true }).isChecked()).toBe(true);
+    expect(await page.getByLabel('* 联系地址', { exact: true }).inputValue()).toBe(
+      '浙江省杭州市西湖区文三路90号东部软件园1号楼',
+    );
+    await page.getByRole('button', { name: '下一步' }).click();
+    await page.getByRole('heading', { name: '结算账户设置' }).waitFor();
+    await page.reload();
+    await settlement(page, false);
+    const lowest = await suitability(page, SUITABILITY_ANSWERS.LOWEST, false);
+    expect(lowest).toContain('最低风险承受能力类别');
+    await page.getByRole('heading', { name: '交易所选择' }).waitFor();
+    await page.getByText(/您属于最低风险承受能力类别，不能开通风险等级高于R1的产品/).waitFor();
+    await look(page, 'opening-exchanges-lowest');
+    // she re-assesses: her situation was not what she first answered
+    await page.getByRole('button', { name: '上一步' }).click();
+    const again = await suitability(page, SUITABILITY_ANSWERS.C4, false);
+    expect(again).toContain('C4（积极型）');
+    await page.getByRole('heading', { name: '交易所选择' }).waitFor();
+    await page.getByLabel(/上海期货交易所/).waitFor();
+    expect(await page.getByTestId('mismatch-warning').count()).toBe(0);
+    await page.getByRole('button', { name: '下一步' }).click();
+    await witness(page, ticketId, DEMO.linJing.name, false);
+    await installCertificate(page, PASSWORD);
+    await signAgreements(page, PASSWORD, '回访问卷');
+    await returnVisit(page, false);
+    await page.getByRole('button', { name: '提交申请' }).click();
+    await page.getByRole('heading', { name: '提交成功，审核中…' }).waitFor();
+    const reviewer = bearer(await loginStaff(server.url, 'review01', 'Review#2026'));
+    await api('mutation ($t: ID!) { approveTicket(ticketId: $t) { status } }', { t: ticketId }, reviewer);
+    await page.getByRole('heading', { name: '期货账户已开立' }).waitFor({ timeout: 20_000 });
+    expect(await page.getByTestId('account-no').textContent()).toMatch(/^8\d{9}$/);
   }, 300_000);
 });
