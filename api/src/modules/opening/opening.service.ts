@@ -18,6 +18,7 @@ import type {
 import { EXCHANGE_NAMES, EXCHANGES, type Exchange } from '@kaihu/domain';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
+import { afterCommit, inTransaction } from '../../common/unit-of-work';
 import type { Logger } from '../../common/logger';
 import type { AuthService } from '../auth';
 import type { BrokerService } from '../brokers';
@@ -267,29 +268,37 @@ export class OpeningService {
     return em.find(TradingCode, { ticketId }, { orderBy: { exchange: 'asc' } });
   }
 
-  /** Applies at the counter for the ticket's codes still PENDING (after the approval committed; retried by the poll). */
-  async applyTradingCodes(em: EntityManager, ticketId: string): Promise<void> {
+  /**
+   * Applies at the counter for the ticket's codes still PENDING (after the approval committed;
+   * retried by the poll when the counter fails: its application is idempotent). The counter is
+   * called outside any transaction; what it answered is recorded in one transaction holding the
+   * ticket's row lock, so nodes polling at the same moment each record a code's answer once.
+   */
+  async applyTradingCodes(em: EntityManager, ticketId: string): Promise<number> {
     const pending = await em.find(TradingCode, { ticketId, status: 'PENDING' });
-    if (!pending.length) return;
+    if (!pending.length) return 0;
     const ticket = await this.deps.tickets.getForSystem(em, ticketId);
     const broker = await this.deps.brokers.findById(em, ticket.brokerId);
     const identity = this.identity(ticket);
-    if (!broker || !identity) return;
+    if (!broker || !identity) return 0;
     const answers = await this.deps.counter.applyTradingCodes(broker.code, {
       acceptanceNo: ticket.acceptanceNo,
       accountNo: pending[0]!.accountNo,
       idNumber: identity.idNumber,
       exchanges: pending.map((p) => p.exchange),
     });
-    const now = this.clock.now();
-    for (const p of pending) {
-      p.status = 'APPLIED';
-      p.appliedAt = now;
-    }
-    this.deps.tickets.event(em, ticket, { kind: 'SYSTEM', id: null }, 'TRADING_CODES_APPLIED', null, null, {
-      exchanges: pending.map((p) => p.exchange),
+    return inTransaction(em.fork(), async (tx) => {
+      const locked = await this.deps.tickets.getForSystem(tx, ticketId, { lock: true });
+      const still = await tx.find(TradingCode, { ticketId, status: 'PENDING' });
+      if (still.length) {
+        const now = this.clock.now();
+        for (const p of still) Object.assign(p, { status: 'APPLIED', appliedAt: now });
+        this.deps.tickets.event(tx, locked, { kind: 'SYSTEM', id: null }, 'TRADING_CODES_APPLIED', null, null, {
+          exchanges: still.map((p) => p.exchange),
+        });
+      }
+      return this.record(tx, locked, broker, answers, still.length > 0);
     });
-    await this.record(em, ticket, answers);
   }
 
   /**
@@ -312,26 +321,26 @@ export class OpeningService {
     await this.polling;
   }
 
-  /** One round: PENDING codes are applied for, APPLIED ones asked about. */
+  /** One round: PENDING codes are applied for, APPLIED ones asked about; returns the answers recorded. */
   async poll(em: EntityManager): Promise<number> {
     const open = await em.find(
       TradingCode,
       { status: { $in: ['PENDING', 'APPLIED'] } },
       { limit: 200, orderBy: { ticketId: 'asc' } },
     );
-    const tickets = [...new Set(open.map((c) => c.ticketId))];
     let answered = 0;
-    for (const ticketId of tickets) {
+    for (const ticketId of new Set(open.map((c) => c.ticketId))) {
+      answered += await this.applyTradingCodes(em.fork(), ticketId);
       const fork = em.fork();
-      if (open.some((c) => c.ticketId === ticketId && c.status === 'PENDING'))
-        await this.applyTradingCodes(fork, ticketId);
       const codes = await fork.find(TradingCode, { ticketId });
-      const first = codes[0];
-      if (!first || !codes.some((c) => c.status === 'APPLIED')) continue;
+      if (!codes.some((c) => c.status === 'APPLIED')) continue;
       const ticket = await this.deps.tickets.getForSystem(fork, ticketId);
       const broker = await this.deps.brokers.findById(fork, ticket.brokerId);
       if (!broker) continue;
-      answered += await this.record(fork, ticket, await this.deps.counter.tradingCodes(broker.code, first.accountNo));
+      const answers = await this.deps.counter.tradingCodes(broker.code, codes[0]!.accountNo);
+      answered += await inTransaction(fork, async (tx) =>
+        this.record(tx, await this.deps.tickets.getForSystem(tx, ticketId, { lock: true }), broker, answers),
+      );
     }
     return answered;
   }
@@ -339,60 +348,52 @@ export class OpeningService {
   /**
    * Records the counter's answers: each newly answered code is a ticket event (and so a partner
    * event and a webhook, and a push to the ticket page); once every code is answered the customer
-   * gets one SMS with all of them.
+   * gets one SMS with all of them (after the transaction committed).
    */
-  private async record(em: EntityManager, ticket: Ticket, answers: TradingCodeAnswer[]): Promise<number> {
-    const codes = await em.find(TradingCode, { ticketId: ticket.id });
+  private async record(
+    tx: EntityManager,
+    ticket: Ticket,
+    broker: { code: string; name: string },
+    answers: TradingCodeAnswer[],
+    touched = false,
+  ): Promise<number> {
+    const codes = await tx.find(TradingCode, { ticketId: ticket.id });
     let changed = 0;
     for (const a of answers) {
       const row = codes.find((c) => c.exchange === a.exchange);
       if (!row || row.status === 'ASSIGNED' || row.status === 'REFUSED' || a.status === 'APPLIED') continue;
-      // claim the answer: another node may record the same one at the same moment
-      const n = await em.nativeUpdate(
-        TradingCode,
-        { ticketId: ticket.id, exchange: a.exchange, status: { $in: ['PENDING', 'APPLIED'] } },
-        { status: a.status, code: a.code, reason: a.reason, answeredAt: a.answeredAt ?? this.clock.now() },
-      );
-      if (!n) continue;
-      Object.assign(row, { status: a.status, code: a.code, reason: a.reason });
+      Object.assign(row, {
+        status: a.status,
+        code: a.code,
+        reason: a.reason,
+        answeredAt: a.answeredAt ?? this.clock.now(),
+      });
       changed++;
       this.deps.tickets.event(
-        em,
+        tx,
         ticket,
         { kind: 'SYSTEM', id: null },
         a.status === 'ASSIGNED' ? 'TRADING_CODE_ASSIGNED' : 'TRADING_CODE_REFUSED',
         null,
         null,
-        {
-          exchange: a.exchange,
-          code: a.code,
-          reason: a.reason,
-        },
+        { exchange: a.exchange, code: a.code, reason: a.reason },
       );
     }
-    if (!changed) {
-      await em.flush();
-      return 0;
-    }
-    await this.deps.tickets.announce(em, ticket);
-    if (codes.every((c) => c.status === 'ASSIGNED' || c.status === 'REFUSED')) {
-      const identity = this.identity(ticket);
-      const broker = await this.deps.brokers.findById(em, ticket.brokerId);
-      if (identity && broker) {
-        const lines = codes.map((c) =>
-          c.status === 'ASSIGNED'
-            ? `${EXCHANGE_NAMES[c.exchange as Exchange]}${c.code}`
-            : `${EXCHANGE_NAMES[c.exchange as Exchange]}未通过`,
-        );
-        await this.deps.sms
-          .send({
-            to: identity.mobile,
-            text: `【${broker.name}】尊敬的${identity.name}客户，您的资金账号${codes[0]!.accountNo}交易编码申请结果：${lines.join('；')}。`,
-            purpose: 'TRADING_CODES',
-            brokerCode: broker.code,
-          })
-          .catch(() => undefined);
-      }
+    if (changed || touched) await this.deps.tickets.announce(tx, ticket);
+    const identity = this.identity(ticket);
+    if (changed && identity && codes.every((c) => c.status === 'ASSIGNED' || c.status === 'REFUSED')) {
+      const lines = codes.map((c) =>
+        c.status === 'ASSIGNED'
+          ? `${EXCHANGE_NAMES[c.exchange as Exchange]}${c.code}`
+          : `${EXCHANGE_NAMES[c.exchange as Exchange]}未通过`,
+      );
+      const message = {
+        to: identity.mobile,
+        text: `【${broker.name}】尊敬的${identity.name}客户，您的资金账号${codes[0]!.accountNo}交易编码申请结果：${lines.join('；')}。`,
+        purpose: 'TRADING_CODES',
+        brokerCode: broker.code,
+      };
+      afterCommit(tx, () => void this.deps.sms.send(message).catch(() => undefined));
     }
     return changed;
   }

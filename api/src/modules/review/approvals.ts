@@ -91,7 +91,7 @@ export const APPROVALS: Partial<Record<BusinessType, Approval>> = {
     const opened = await services.opening.openAccount(em, ticket, broker);
     return {
       message: { to: opened.mobile, text: opened.text, purpose: 'ACCOUNT_OPENED' },
-      after: (fork) => services.opening.applyTradingCodes(fork, ticket.id),
+      after: async (fork) => void (await services.opening.applyTradingCodes(fork, ticket.id)),
     };
   },
 };

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Clock } from '../../common/clock';
 import { ErrorCode, KaihuError } from '../../common/errors';
@@ -254,8 +254,9 @@ export class TicketService {
   }
 
   /** A ticket for the system's own actions (grace periods, timeouts): no viewer to check. */
-  async getForSystem(em: EntityManager, id: string): Promise<Ticket> {
-    return em.findOneOrFail(Ticket, { id });
+  /** A ticket for the system's own work; `lock`: its row locked until the transaction `em` belongs to ends. */
+  async getForSystem(em: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<Ticket> {
+    return em.findOneOrFail(Ticket, { id }, opts.lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : {});
   }
 
   /** Tickets by id that the viewer may see (others are left out), in no particular order. */
