@@ -81,6 +81,8 @@ run('the customer portal', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/`);
     await page.getByRole('heading', { name: '选择需要办理的业务类型' }).waitFor();
+    // the tiles come from the API (Broker.businesses)
+    await page.getByRole('button', { name: /开立期货账户/ }).waitFor();
     for (const name of [
       '开立期货账户',
       '增开交易编码',

@@ -44,6 +44,16 @@ async function brokerIdOf(ctx: KaihuContext, code: string): Promise<string> {
   return broker.id;
 }
 
+async function questionnaireOf(
+  ctx: KaihuContext,
+  brokerCode: string,
+  kind: 'SUITABILITY' | 'RETURN_VISIT',
+): Promise<QuestionnaireType> {
+  return toQuestionnaireType(
+    await ctx.services.opening.questionnaires.required(ctx.em, await brokerIdOf(ctx, brokerCode), kind),
+  );
+}
+
 @Resolver()
 export class OpeningResolver {
   @Query(() => [Bank], { description: 'the banks a broker accepts for settlement accounts' })
@@ -72,13 +82,7 @@ export class OpeningResolver {
     @Arg('brokerCode', () => String) brokerCode: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<QuestionnaireType> {
-    const q = await ctx.services.opening.questionnaires.currentOfKind(
-      ctx.em,
-      await brokerIdOf(ctx, brokerCode),
-      'SUITABILITY',
-    );
-    if (!q) throw new KaihuError(ErrorCode.NOT_FOUND, '期货公司尚未配置适当性评估问卷');
-    return toQuestionnaireType(q);
+    return questionnaireOf(ctx, brokerCode, 'SUITABILITY');
   }
 
   @Query(() => QuestionnaireType, { description: "the broker's current 回访问卷" })
@@ -86,13 +90,7 @@ export class OpeningResolver {
     @Arg('brokerCode', () => String) brokerCode: string,
     @Ctx() ctx: KaihuContext,
   ): Promise<QuestionnaireType> {
-    const q = await ctx.services.opening.questionnaires.currentOfKind(
-      ctx.em,
-      await brokerIdOf(ctx, brokerCode),
-      'RETURN_VISIT',
-    );
-    if (!q) throw new KaihuError(ErrorCode.NOT_FOUND, '期货公司尚未配置回访问卷');
-    return toQuestionnaireType(q);
+    return questionnaireOf(ctx, brokerCode, 'RETURN_VISIT');
   }
 
   @Query(() => [ExchangeOption], { description: "the exchanges the viewer may choose in this ticket's business" })

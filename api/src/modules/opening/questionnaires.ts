@@ -45,6 +45,13 @@ export function validateDefinition(d: QuestionnaireDefinition): void {
   }
 }
 
+/** What each kind of questionnaire is called (the refusal when a broker has none). */
+const KIND_TITLES: Record<QuestionnaireKind, string> = {
+  SUITABILITY: '适当性评估问卷',
+  RETURN_VISIT: '回访问卷',
+  KNOWLEDGE_TEST: '知识测试',
+};
+
 /**
  * The brokers' questionnaires, versioned like agreements, and what answers to them mean:
  * the suitability score and tolerance, the return visit's unexpected answers, a knowledge test's score.
@@ -85,6 +92,24 @@ export class QuestionnaireService {
   async currentOfKind(em: EntityManager, brokerId: string, kind: QuestionnaireKind): Promise<Questionnaire | null> {
     const all = await em.find(Questionnaire, { brokerId, kind }, { orderBy: { code: 'asc', version: 'desc' } });
     return all[0] ? await this.current(em, brokerId, all[0].code) : null;
+  }
+
+  /** The version in force of the broker's questionnaire of a kind; NOT_FOUND when the broker has none. */
+  async required(em: EntityManager, brokerId: string, kind: QuestionnaireKind): Promise<Questionnaire> {
+    const q = await this.currentOfKind(em, brokerId, kind);
+    if (!q) throw new KaihuError(ErrorCode.NOT_FOUND, `期货公司尚未配置${KIND_TITLES[kind]}`);
+    return q;
+  }
+
+  /** {@link check} of the answers to the broker's questionnaire of a kind. */
+  async checkOfKind(
+    em: EntityManager,
+    brokerId: string,
+    kind: QuestionnaireKind,
+    input: { questionnaireId: string; answers: readonly Answer[] },
+  ): Promise<{ questionnaire: Questionnaire; answers: Answers }> {
+    const q = await this.required(em, brokerId, kind);
+    return this.check(em, brokerId, q.code, input.questionnaireId, input.answers);
   }
 
   /**

@@ -1,13 +1,14 @@
-import { Component, DestroyRef, OnInit, computed, effect, inject, input, signal, untracked } from '@angular/core';
+import { Component, OnInit, computed, effect, inject, input, signal, untracked } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router, RouterLink } from '@angular/router';
+import { CaptchaCodeFields, CodeState, codeState } from './login/captcha-code';
 import { OpeningInfo } from './opening/opening-info';
 import { ProspectLogin } from './opening/prospect-login';
 import { Api } from '../core/api';
 import { ApiError } from '../core/errors';
 import { PortalInfo } from '../core/portal-info';
 import { SessionStore } from '../core/session';
-import { CreateCaptchaGQL, LoginGQL, RequestLoginCodeGQL, type AccountType } from '../graphql/generated';
+import { LoginGQL, RequestLoginCodeGQL, type AccountType } from '../graphql/generated';
 import { idNumberProblem } from '@kaihu/domain';
 
 /**
@@ -17,7 +18,7 @@ import { idNumberProblem } from '@kaihu/domain';
  */
 @Component({
   selector: 'kh-login-page',
-  imports: [FormsModule, RouterLink, ProspectLogin, OpeningInfo],
+  imports: [FormsModule, RouterLink, CaptchaCodeFields, ProspectLogin, OpeningInfo],
   template: `
     <main class="page" [class.narrow]="!opening()" [class.open]="opening()">
       <h1>{{ opening() ? '开立期货账户' : '登录' }}</h1>
@@ -54,28 +55,7 @@ import { idNumberProblem } from '@kaihu/domain';
           <div class="muted small">期货经纪为期货账户，非期货经纪为资管账户。</div>
           @if (fieldError('accountType')) { <div class="field-error">{{ fieldError('accountType') }}</div> }
         </fieldset>
-        <div class="field">
-          <label for="captcha">图形验证码</label>
-          <div class="row nowrap">
-            <input id="captcha" name="captcha" autocomplete="off" maxlength="8" placeholder="请输入图形验证码" [(ngModel)]="captchaAnswer" aria-describedby="captcha-error" />
-            @if (captchaImage()) {
-              <img class="captcha" [src]="captchaImage()" [attr.data-captcha-id]="captchaId()" alt="图形验证码图片" width="120" height="44" />
-            }
-            <button type="button" class="secondary refresh" (click)="refreshCaptcha()" aria-label="换一张图形验证码">换一张</button>
-          </div>
-          <div id="captcha-error" class="field-error" aria-live="polite">{{ fieldError('captcha') }}</div>
-        </div>
-        <div class="field">
-          <label for="code">短信验证码</label>
-          <div class="row nowrap">
-            <input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" placeholder="请输入验证码" [(ngModel)]="code" aria-describedby="code-error code-hint" />
-            <button type="button" class="secondary send" (click)="sendCode()" [disabled]="countdown() > 0 || sending()">
-              {{ countdown() > 0 ? countdown() + ' 秒后重新获取' : sent() ? '重新获取' : '获取短信验证码' }}
-            </button>
-          </div>
-          <div id="code-hint" class="muted small" aria-live="polite">@if (sentTo()) { 验证码已发送至 {{ sentTo() }} }</div>
-          <div id="code-error" class="field-error" aria-live="polite">{{ fieldError('code') }}</div>
-        </div>
+        <kh-captcha-code [state]="codes" [captchaError]="fieldError('captcha')" [codeError]="fieldError('code')" (send)="sendCode()" />
         @if (error()) { <div class="banner error" role="alert">{{ error() }}</div> }
         <button type="submit" class="block" [disabled]="busy()">登录</button>
       </form>
@@ -106,11 +86,6 @@ import { idNumberProblem } from '@kaihu/domain';
     .open { max-width: 1080px; }
     .open-grid { display: grid; gap: 0 16px; }
     @media (min-width: 900px) { .open-grid { grid-template-columns: minmax(340px, 5fr) 7fr; align-items: start; } .open .tabs { max-width: 460px; } }
-    .nowrap { flex-wrap: nowrap; }
-    .nowrap input { flex: 1; min-width: 0; }
-    .captcha { height: 44px; width: 120px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
-    .refresh { padding: 8px 10px; flex: none; }
-    .send { flex: none; white-space: nowrap; padding: 8px 10px; font-size: .9rem; }
     .tips ol { padding-left: 1.3em; margin: 0 0 10px; }
     .prepare { list-style: none; padding: 0; margin: 0; display: grid; grid-template-columns: 1fr 1fr; gap: 6px; }
     .prepare li { padding-left: 14px; position: relative; }
@@ -130,21 +105,13 @@ export class LoginPage implements OnInit {
   private readonly api = inject(Api);
   private readonly session = inject(SessionStore);
   private readonly router = inject(Router);
-  private readonly captchaMutation = inject(CreateCaptchaGQL);
   private readonly codeMutation = inject(RequestLoginCodeGQL);
   private readonly loginMutation = inject(LoginGQL);
 
   idNumber = '';
   accountType: AccountType | '' = 'FUTURES_BROKERAGE';
-  captchaAnswer = '';
-  code = '';
+  protected readonly codes = codeState();
   protected readonly touchedId = signal(false);
-  protected readonly captchaId = signal<string | null>(null);
-  protected readonly captchaImage = signal<string | null>(null);
-  protected readonly countdown = signal(0);
-  protected readonly sent = signal(false);
-  protected readonly sending = signal(false);
-  protected readonly sentTo = signal<string | null>(null);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   private readonly fieldErrors = signal<Record<string, string>>({});
@@ -153,13 +120,12 @@ export class LoginPage implements OnInit {
     this.tick();
     return this.fieldErrors()['idNumber'] ?? (this.touchedId() ? idNumberProblem(this.idNumber, new Date()) : null);
   });
-  private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor() {
-    inject(DestroyRef).onDestroy(() => this.timer && clearInterval(this.timer));
     // the ID-number form's captcha, once that form is shown (the mobile form has its own)
     effect(() => {
-      if (!this.opening() && !untracked(this.captchaId)) void this.refreshCaptcha();
+      if (!this.opening() && !untracked(this.codes.captchaId))
+        void this.codes.refreshCaptcha().then((e) => e && this.error.set(e));
     });
   }
 
@@ -169,17 +135,6 @@ export class LoginPage implements OnInit {
 
   fieldError(name: string): string | null {
     return this.fieldErrors()[name] ?? null;
-  }
-
-  async refreshCaptcha(): Promise<void> {
-    try {
-      const { createCaptcha } = await this.api.mutate(this.captchaMutation);
-      this.captchaId.set(createCaptcha.id);
-      this.captchaImage.set(createCaptcha.image);
-      this.captchaAnswer = '';
-    } catch (e) {
-      this.error.set((e as ApiError).message);
-    }
   }
 
   private checkId(): boolean {
@@ -194,21 +149,19 @@ export class LoginPage implements OnInit {
     this.error.set(null);
     if (!this.checkId()) return;
     if (!this.accountType) return this.fieldErrors.set({ accountType: '请选择账户类型' });
-    if (!this.captchaAnswer.trim()) return this.fieldErrors.set({ captcha: '请输入图形验证码' });
-    this.sending.set(true);
+    const c = this.codes;
+    if (!c.captchaAnswer.trim()) return this.fieldErrors.set({ captcha: '请输入图形验证码' });
+    c.sending.set(true);
     try {
       const { requestLoginCode } = await this.api.mutate(this.codeMutation, {
         input: {
           idNumber: this.idNumber.trim(),
           accountType: this.accountType,
-          captchaId: this.captchaId() ?? '',
-          captchaAnswer: this.captchaAnswer.trim(),
+          captchaId: c.captchaId() ?? '',
+          captchaAnswer: c.captchaAnswer.trim(),
         },
       });
-      this.sent.set(true);
-      this.sentTo.set(requestLoginCode.maskedPhone);
-      this.startCountdown(requestLoginCode.resendAfter);
-      setTimeout(() => document.getElementById('code')?.focus());
+      c.delivered(requestLoginCode, 'code');
     } catch (e) {
       const err = e as ApiError;
       const where: Record<string, string> = {
@@ -217,39 +170,28 @@ export class LoginPage implements OnInit {
         UNDERAGE: 'idNumber',
         INVALID_ACCOUNT_TYPE: 'accountType',
       };
-      if (where[err.code]) this.fieldErrors.set({ [where[err.code]!]: err.message });
+      if (where[err.code])
+        this.fieldErrors.set({
+          [where[err.code]!]: err.code === 'CAPTCHA_INVALID' ? CodeState.CAPTCHA_REFUSED : err.message,
+        });
       else this.error.set(err.message);
-      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string')
-        this.startCountdown(err.extensions['resendAfter'] as string);
-      // a captcha is good for one try
-      void this.refreshCaptcha();
+      c.refused(err);
     } finally {
-      this.sending.set(false);
+      c.sending.set(false);
     }
-  }
-
-  private startCountdown(until: string): void {
-    if (this.timer) clearInterval(this.timer);
-    const end = new Date(until).getTime();
-    const update = () => {
-      const s = Math.max(0, Math.ceil((end - Date.now()) / 1000));
-      this.countdown.set(s);
-      if (s === 0 && this.timer) clearInterval(this.timer);
-    };
-    update();
-    this.timer = setInterval(update, 1000);
   }
 
   async login(): Promise<void> {
     this.error.set(null);
     if (!this.checkId()) return;
     if (!this.accountType) return this.fieldErrors.set({ accountType: '请选择账户类型' });
-    if (!/^\d{6}$/.test(this.code.trim()))
-      return this.fieldErrors.set({ code: this.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
+    const code = this.codes.code.trim();
+    if (!/^\d{6}$/.test(code))
+      return this.fieldErrors.set({ code: this.codes.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
     this.busy.set(true);
     try {
       const { login } = await this.api.mutate(this.loginMutation, {
-        input: { idNumber: this.idNumber.trim(), accountType: this.accountType, code: this.code.trim() },
+        input: { idNumber: this.idNumber.trim(), accountType: this.accountType, code },
       });
       this.session.set({ token: login.token, expiresAt: login.expiresAt, roles: login.viewer.roles });
       const next = this.next();

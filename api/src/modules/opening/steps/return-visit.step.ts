@@ -4,7 +4,6 @@
  * ticket 需人工回访 for the reviewer, who sees why.
  */
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
 import { defineStep, runApplicantStep, TicketType, type StepRun } from '../../tickets';
 import type { ReturnVisitData } from '../opening.service';
@@ -19,14 +18,11 @@ export const returnVisitStep = defineStep({
     input,
     services,
   }: StepRun<{ questionnaireId: string; answers: Answer[] }>): Promise<ReturnVisitData> {
-    const q = await services.opening.questionnaires.currentOfKind(em, ticket.brokerId, 'RETURN_VISIT');
-    if (!q) throw new KaihuError(ErrorCode.NOT_FOUND, '期货公司尚未配置回访问卷');
-    const { questionnaire, answers } = await services.opening.questionnaires.check(
+    const { questionnaire, answers } = await services.opening.questionnaires.checkOfKind(
       em,
       ticket.brokerId,
-      q.code,
-      input.questionnaireId,
-      input.answers,
+      'RETURN_VISIT',
+      input,
     );
     return {
       questionnaireId: questionnaire.id,

@@ -10,7 +10,6 @@ import {
   type ProductRisk,
 } from '@kaihu/domain';
 import { Arg, Ctx, ID, Mutation, Resolver } from 'type-graphql';
-import { ErrorCode, KaihuError } from '../../../common/errors';
 import type { KaihuContext } from '../../../graphql/context';
 import type { Services } from '../../../services';
 import { requireApplicant } from '../../auth';
@@ -28,14 +27,11 @@ export const suitabilityStep = defineStep({
     services,
     clock,
   }: StepRun<{ questionnaireId: string; answers: Answer[] }>): Promise<SuitabilityData> {
-    const q = await services.opening.questionnaires.currentOfKind(em, ticket.brokerId, 'SUITABILITY');
-    if (!q) throw new KaihuError(ErrorCode.NOT_FOUND, '期货公司尚未配置适当性评估问卷');
-    const { questionnaire, answers } = await services.opening.questionnaires.check(
+    const { questionnaire, answers } = await services.opening.questionnaires.checkOfKind(
       em,
       ticket.brokerId,
-      q.code,
-      input.questionnaireId,
-      input.answers,
+      'SUITABILITY',
+      input,
     );
     const result = services.opening.questionnaires.scoreSuitability(questionnaire, answers);
     return {

@@ -1,4 +1,4 @@
-import { Component, DestroyRef, OnInit, computed, inject, input, signal, viewChild } from '@angular/core';
+import { Component, OnInit, computed, inject, input, signal, viewChild } from '@angular/core';
 import { FormsModule } from '@angular/forms';
 import { Router } from '@angular/router';
 import { Api } from '../../core/api';
@@ -6,13 +6,13 @@ import { ApiError } from '../../core/errors';
 import { PortalInfo } from '../../core/portal-info';
 import { SessionStore } from '../../core/session';
 import {
-  CreateCaptchaGQL,
   OpeningHomeGQL,
   ProspectLoginGQL,
   RequestProspectCodeGQL,
   type OpeningHomeQuery,
 } from '../../graphql/generated';
 import { AgreementReader } from '../cert/agreement-reader';
+import { CaptchaCodeFields, CodeState, codeState } from '../login/captcha-code';
 
 /** A mainland mobile: 11 digits starting 13–19 (the server checks it again). */
 const MOBILE = /^1[3-9]\d{9}$/;
@@ -23,7 +23,7 @@ const MOBILE = /^1[3-9]\d{9}$/;
  */
 @Component({
   selector: 'kh-prospect-login',
-  imports: [FormsModule, AgreementReader],
+  imports: [FormsModule, AgreementReader, CaptchaCodeFields],
   template: `
     <form class="card" (ngSubmit)="login()" novalidate aria-labelledby="open-title">
       <h2 id="open-title">手机号登录开户</h2>
@@ -34,28 +34,7 @@ const MOBILE = /^1[3-9]\d{9}$/;
                [attr.aria-invalid]="!!fieldError('mobile')" aria-describedby="mobile-error" />
         <div id="mobile-error" class="field-error" aria-live="polite">{{ fieldError('mobile') }}</div>
       </div>
-      <div class="field">
-        <label for="open-captcha">图形验证码</label>
-        <div class="row nowrap">
-          <input id="open-captcha" name="captcha" autocomplete="off" maxlength="8" placeholder="图形验证码" [(ngModel)]="captchaAnswer" aria-describedby="open-captcha-error" />
-          @if (captchaImage()) {
-            <img class="captcha" [src]="captchaImage()" [attr.data-captcha-id]="captchaId()" alt="图形验证码图片" width="120" height="44" />
-          }
-          <button type="button" class="secondary refresh" (click)="refreshCaptcha()" aria-label="换一张图形验证码">换一张</button>
-        </div>
-        <div id="open-captcha-error" class="field-error" aria-live="polite">{{ fieldError('captcha') }}</div>
-      </div>
-      <div class="field">
-        <label for="open-code">短信验证码</label>
-        <div class="row nowrap">
-          <input id="open-code" name="code" inputmode="numeric" autocomplete="one-time-code" maxlength="6" placeholder="请输入验证码" [(ngModel)]="code" aria-describedby="open-code-error open-code-hint" />
-          <button type="button" class="secondary send" (click)="sendCode()" [disabled]="countdown() > 0 || sending()">
-            {{ countdown() > 0 ? countdown() + ' 秒后重新获取' : sent() ? '重新获取' : '获取短信验证码' }}
-          </button>
-        </div>
-        <div id="open-code-hint" class="muted small" aria-live="polite">@if (sentTo()) { 验证码已发送至 {{ sentTo() }} }</div>
-        <div id="open-code-error" class="field-error" aria-live="polite">{{ fieldError('code') }}</div>
-      </div>
+      <kh-captcha-code [state]="codes" prefix="open-" [captchaError]="fieldError('captcha')" [codeError]="fieldError('code')" (send)="sendCode()" />
       <div class="field consent">
         <label class="choice"><input id="consent" type="checkbox" name="consent" [(ngModel)]="agreed" aria-describedby="consent-error" />
           我已阅读并同意</label><button type="button" class="link inline" (click)="readPolicy()">《{{ policy()?.title ?? '隐私政策' }}》</button>
@@ -69,11 +48,6 @@ const MOBILE = /^1[3-9]\d{9}$/;
     }
   `,
   styles: `
-    .nowrap { flex-wrap: nowrap; }
-    .nowrap input { flex: 1; min-width: 0; }
-    .captcha { height: 44px; width: 120px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
-    .refresh { padding: 8px 10px; flex: none; }
-    .send { flex: none; white-space: nowrap; padding: 8px 10px; font-size: .9rem; }
     .consent { display: flex; flex-wrap: wrap; align-items: center; }
     .consent .choice { margin-right: 0; }
     .inline { padding: 0; min-height: 44px; }
@@ -86,35 +60,22 @@ export class ProspectLogin implements OnInit {
   private readonly api = inject(Api);
   private readonly session = inject(SessionStore);
   private readonly router = inject(Router);
-  private readonly captchaMutation = inject(CreateCaptchaGQL);
   private readonly codeMutation = inject(RequestProspectCodeGQL);
   private readonly loginMutation = inject(ProspectLoginGQL);
   private readonly home = inject(OpeningHomeGQL);
   private readonly reader = viewChild<AgreementReader>('reader');
 
   mobile = '';
-  captchaAnswer = '';
-  code = '';
   agreed = false;
+  protected readonly codes = codeState();
   protected readonly policy = signal<OpeningHomeQuery['privacyPolicy'] | null>(null);
-  protected readonly captchaId = signal<string | null>(null);
-  protected readonly captchaImage = signal<string | null>(null);
-  protected readonly countdown = signal(0);
-  protected readonly sent = signal(false);
-  protected readonly sending = signal(false);
-  protected readonly sentTo = signal<string | null>(null);
   protected readonly busy = signal(false);
   protected readonly error = signal<string | null>(null);
   private readonly fieldErrors = signal<Record<string, string>>({});
   private readonly brokerCode = computed(() => this.info.broker()?.code ?? null);
-  private timer: ReturnType<typeof setInterval> | null = null;
-
-  constructor() {
-    inject(DestroyRef).onDestroy(() => this.timer && clearInterval(this.timer));
-  }
 
   async ngOnInit(): Promise<void> {
-    void this.refreshCaptcha();
+    void this.codes.refreshCaptcha().then((e) => e && this.error.set(e));
     const broker = await this.info.load();
     if (!broker) return this.error.set('本站未配置期货公司，暂不能网上开户');
     try {
@@ -132,17 +93,6 @@ export class ProspectLogin implements OnInit {
     this.reader()?.open();
   }
 
-  async refreshCaptcha(): Promise<void> {
-    try {
-      const { createCaptcha } = await this.api.mutate(this.captchaMutation);
-      this.captchaId.set(createCaptcha.id);
-      this.captchaImage.set(createCaptcha.image);
-      this.captchaAnswer = '';
-    } catch (e) {
-      this.error.set((e as ApiError).message);
-    }
-  }
-
   private checkMobile(): boolean {
     const m = this.mobile.trim();
     const problem = !m ? '请输入手机号' : MOBILE.test(m) ? null : '请输入11位中国大陆手机号码';
@@ -154,54 +104,38 @@ export class ProspectLogin implements OnInit {
   async sendCode(): Promise<void> {
     this.error.set(null);
     if (!this.checkMobile()) return;
-    if (!this.captchaAnswer.trim()) return this.fieldErrors.set({ captcha: '请输入图形验证码' });
+    const c = this.codes;
+    if (!c.captchaAnswer.trim()) return this.fieldErrors.set({ captcha: '请输入图形验证码' });
     const brokerCode = this.brokerCode();
     if (!brokerCode) return;
-    this.sending.set(true);
+    c.sending.set(true);
     try {
       const { requestProspectCode } = await this.api.mutate(this.codeMutation, {
         input: {
           brokerCode,
           mobile: this.mobile.trim(),
-          captchaId: this.captchaId() ?? '',
-          captchaAnswer: this.captchaAnswer.trim(),
+          captchaId: c.captchaId() ?? '',
+          captchaAnswer: c.captchaAnswer.trim(),
         },
       });
-      this.sent.set(true);
-      this.sentTo.set(requestProspectCode.maskedPhone);
-      this.startCountdown(requestProspectCode.resendAfter);
-      setTimeout(() => document.getElementById('open-code')?.focus());
+      c.delivered(requestProspectCode, 'open-code');
     } catch (e) {
       const err = e as ApiError;
-      if (err.code === 'CAPTCHA_INVALID') this.fieldErrors.set({ captcha: `${err.message}，已换一张新图片` });
+      if (err.code === 'CAPTCHA_INVALID') this.fieldErrors.set({ captcha: CodeState.CAPTCHA_REFUSED });
       else if (err.code === 'INVALID_PHONE') this.fieldErrors.set({ mobile: err.message });
       else this.error.set(err.message);
-      if (err.code === 'RESEND_TOO_SOON' && typeof err.extensions['resendAfter'] === 'string')
-        this.startCountdown(err.extensions['resendAfter'] as string);
-      // a captcha is good for one try
-      void this.refreshCaptcha();
+      c.refused(err);
     } finally {
-      this.sending.set(false);
+      c.sending.set(false);
     }
-  }
-
-  private startCountdown(until: string): void {
-    if (this.timer) clearInterval(this.timer);
-    const end = new Date(until).getTime();
-    const update = () => {
-      const s = Math.max(0, Math.ceil((end - Date.now()) / 1000));
-      this.countdown.set(s);
-      if (s === 0 && this.timer) clearInterval(this.timer);
-    };
-    update();
-    this.timer = setInterval(update, 1000);
   }
 
   async login(): Promise<void> {
     this.error.set(null);
     if (!this.checkMobile()) return;
-    if (!/^\d{6}$/.test(this.code.trim()))
-      return this.fieldErrors.set({ code: this.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
+    const code = this.codes.code.trim();
+    if (!/^\d{6}$/.test(code))
+      return this.fieldErrors.set({ code: this.codes.sent() ? '请输入6位短信验证码' : '请先获取短信验证码' });
     if (!this.agreed) return this.fieldErrors.set({ consent: '请阅读并勾选同意《隐私政策》' });
     const brokerCode = this.brokerCode();
     const policy = this.policy();
@@ -209,7 +143,7 @@ export class ProspectLogin implements OnInit {
     this.busy.set(true);
     try {
       const { prospectLogin } = await this.api.mutate(this.loginMutation, {
-        input: { brokerCode, mobile: this.mobile.trim(), code: this.code.trim(), privacyPolicyVersion: policy.version },
+        input: { brokerCode, mobile: this.mobile.trim(), code, privacyPolicyVersion: policy.version },
       });
       this.session.set({
         token: prospectLogin.token,

@@ -6,11 +6,12 @@ import { MeGQL, UpdateIdValidityGQL } from '../../graphql/generated';
 import { FieldErrors } from '../../shared/field-errors';
 import { chinaToday, idValidityProblems } from '@kaihu/domain';
 import { TicketContext } from '../ticket-context';
+import { IdValidityFields, type ValidityModel } from './id-validity-fields';
 
 /** 身份信息资料: only the ID card's validity can change here (自 … 至 … or 长期). */
 @Component({
   selector: 'kh-id-validity-step',
-  imports: [FormsModule],
+  imports: [FormsModule, IdValidityFields],
   template: `
     <form class="card" (ngSubmit)="save()" novalidate>
       <h2>身份信息</h2>
@@ -19,22 +20,7 @@ import { TicketContext } from '../ticket-context';
         <dt>客户姓名</dt><dd>{{ name() }}</dd>
         <dt>身份证号</dt><dd>{{ idNumber() }}</dd>
       </dl>
-      <fieldset class="validity">
-        <legend>* 身份证有效期</legend>
-        <div class="grid-2">
-          <div class="field">
-            <label for="validFrom">自</label>
-            <input id="validFrom" name="validFrom" type="date" [(ngModel)]="validFrom" [attr.aria-invalid]="!!errors.of('validFrom')" aria-describedby="validFrom-error" />
-            <div id="validFrom-error" class="field-error">{{ errors.of('validFrom') }}</div>
-          </div>
-          <div class="field">
-            <label for="validTo">至</label>
-            <input id="validTo" name="validTo" type="date" [(ngModel)]="validTo" [disabled]="longTerm" [attr.aria-invalid]="!!errors.of('validTo')" aria-describedby="validTo-error" />
-            <div id="validTo-error" class="field-error">{{ errors.of('validTo') }}</div>
-          </div>
-        </div>
-        <label class="choice"><input type="checkbox" name="longTerm" [(ngModel)]="longTerm" (ngModelChange)="longTerm && (validTo = '')" /> 长期</label>
-      </fieldset>
+      <kh-id-validity-fields [model]="validity" [errors]="errors" />
       @if (errors.general()) { <div class="banner error" role="alert">{{ errors.general() }}</div> }
       <div class="actions"><button type="submit" [disabled]="busy()">下一步</button></div>
     </form>
@@ -50,9 +36,7 @@ export class IdValidityStep implements OnInit {
   protected readonly busy = signal(false);
   protected readonly name = signal('');
   protected readonly idNumber = signal('');
-  validFrom = '';
-  validTo = '';
-  longTerm = false;
+  protected validity: ValidityModel = { from: '', to: '', longTerm: false };
   private readonly proposed = computed(() => this.ctx.ticket()?.proposedProfile);
 
   async ngOnInit(): Promise<void> {
@@ -62,19 +46,14 @@ export class IdValidityStep implements OnInit {
     this.name.set(me?.profile.name ?? '');
     this.idNumber.set(me?.profile.idNumber ?? '');
     if (src) {
-      this.validFrom = src.idValidFrom;
-      this.validTo = src.idValidTo ?? '';
-      this.longTerm = src.idLongTerm;
+      this.validity = { from: src.idValidFrom, to: src.idValidTo ?? '', longTerm: src.idLongTerm };
     }
     this.cdr.markForCheck();
   }
 
   async save(): Promise<void> {
-    const input = {
-      validFrom: this.validFrom,
-      validTo: this.longTerm ? null : this.validTo || null,
-      longTerm: this.longTerm,
-    };
+    const v = this.validity;
+    const input = { validFrom: v.from, validTo: v.longTerm ? null : v.to || null, longTerm: v.longTerm };
     const problems = idValidityProblems(input, chinaToday(new Date()));
     if (problems.length) {
       this.errors.set(problems);

@@ -15,6 +15,7 @@ import { PortalInfo } from '../../core/portal-info';
 import { IdentityOfTicketGQL, UpdateIdentityGQL, type Gender } from '../../graphql/generated';
 import { FieldErrors } from '../../shared/field-errors';
 import { TicketContext } from '../ticket-context';
+import { IdValidityFields, type ValidityModel } from './id-validity-fields';
 import { OtherInfoFields, emptyOtherInfo, otherInfoInput, otherInfoOf } from './other-info-fields';
 
 /**
@@ -24,7 +25,7 @@ import { OtherInfoFields, emptyOtherInfo, otherInfoInput, otherInfoOf } from './
  */
 @Component({
   selector: 'kh-identity-step',
-  imports: [FormsModule, RouterLink, OtherInfoFields],
+  imports: [FormsModule, RouterLink, IdValidityFields, OtherInfoFields],
   template: `
     <form class="card" (ngSubmit)="save()" novalidate>
       <h2>身份信息填写</h2>
@@ -73,22 +74,7 @@ import { OtherInfoFields, emptyOtherInfo, otherInfoInput, otherInfoOf } from './
         <input id="idAddress" name="idAddress" maxlength="100" placeholder="身份证上的住址" [(ngModel)]="idAddress" [attr.aria-invalid]="!!errors.of('idAddress')" aria-describedby="idAddress-error" />
         <div id="idAddress-error" class="field-error">{{ errors.of('idAddress') }}</div>
       </div>
-      <fieldset class="validity">
-        <legend>* 身份证有效期</legend>
-        <div class="grid-2">
-          <div class="field">
-            <label for="idValidFrom">自</label>
-            <input id="idValidFrom" name="idValidFrom" type="date" [(ngModel)]="idValidFrom" [attr.aria-invalid]="!!errors.of('idValidFrom')" aria-describedby="idValidFrom-error" />
-            <div id="idValidFrom-error" class="field-error">{{ errors.of('idValidFrom') }}</div>
-          </div>
-          <div class="field">
-            <label for="idValidTo">至</label>
-            <input id="idValidTo" name="idValidTo" type="date" [(ngModel)]="idValidTo" [disabled]="idLongTerm" [attr.aria-invalid]="!!errors.of('idValidTo')" aria-describedby="idValidTo-error" />
-            <div id="idValidTo-error" class="field-error">{{ errors.of('idValidTo') }}</div>
-          </div>
-        </div>
-        <label class="choice"><input type="checkbox" name="idLongTerm" [(ngModel)]="idLongTerm" (ngModelChange)="idLongTerm && (idValidTo = '')" /> 长期</label>
-      </fieldset>
+      <kh-id-validity-fields [model]="validity" [errors]="errors" [ids]="{ from: 'idValidFrom', to: 'idValidTo' }" />
       <div class="grid-2">
         <div class="field">
           <span class="label" id="mobile-label">* 手机号码</span>
@@ -143,9 +129,7 @@ export class IdentityStep implements OnInit {
   birthDate = '';
   idAddress = '';
   idIssuer = '';
-  idValidFrom = '';
-  idValidTo = '';
-  idLongTerm = false;
+  protected validity: ValidityModel = { from: '', to: '', longTerm: false };
   phone = '';
   protected other = emptyOtherInfo();
 
@@ -163,9 +147,7 @@ export class IdentityStep implements OnInit {
         birthDate: d.birthDate,
         idAddress: d.idAddress,
         idIssuer: d.idIssuer,
-        idValidFrom: d.idValidFrom,
-        idValidTo: d.idValidTo ?? '',
-        idLongTerm: d.idLongTerm,
+        validity: { from: d.idValidFrom, to: d.idValidTo ?? '', longTerm: d.idLongTerm },
         phone: d.phone ?? '',
       });
       this.mobile.set(d.mobile);
@@ -192,9 +174,9 @@ export class IdentityStep implements OnInit {
       birthDate: this.birthDate || null,
       idAddress: this.idAddress.trim(),
       idIssuer: this.idIssuer.trim(),
-      idValidFrom: this.idValidFrom,
-      idValidTo: this.idLongTerm ? null : this.idValidTo || null,
-      idLongTerm: this.idLongTerm,
+      idValidFrom: this.validity.from,
+      idValidTo: this.validity.longTerm ? null : this.validity.to || null,
+      idLongTerm: this.validity.longTerm,
     };
     const ages = { minAge: 18, maxAge: 200 }; // the broker's limits are the server's to say
     const problems: FieldProblem[] = identityProblems(identity, chinaToday(new Date()), ages);

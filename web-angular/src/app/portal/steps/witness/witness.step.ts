@@ -106,8 +106,8 @@ const REMOVED: Partial<Record<WitnessEndReason, string>> = {
           <h2 id="c-title">视频见证中</h2>
           <div class="stage">
             <video #remote class="remote" autoplay playsinline aria-label="见证坐席的视频" data-testid="agent-video"></video>
-            @if (!call.remote() || call.remoteVideoPaused() || call.remoteAway()) {
-              <p class="overlay">{{ call.remoteAway() ? '坐席网络中断，正在等待坐席重新连接…' : call.remoteVideoPaused() ? '坐席已关闭摄像头' : '正在连接坐席视频…' }}</p>
+            @if (!call.remote() || call.remoteVideoPaused() || call.remoteReconnecting()) {
+              <p class="overlay">{{ call.remoteReconnecting() ? '对方正在重新连接，请稍候…' : call.remoteVideoPaused() ? '坐席已关闭摄像头' : '正在连接坐席视频…' }}</p>
             }
             <video #self class="self" autoplay playsinline muted aria-label="您自己的视频" data-testid="own-video"></video>
           </div>
@@ -200,7 +200,7 @@ export class WitnessStep {
     if (this.offline()) return '网络已断开，恢复后将自动重新连接…';
     switch (this.call.state()) {
       case 'connected':
-        return this.call.remoteAway() ? '坐席网络中断，正在等待坐席重新连接…' : '视频通话中';
+        return this.call.remoteReconnecting() ? '对方正在重新连接…' : '视频通话中';
       case 'reconnecting':
         return '网络不稳定，正在重新连接…';
       case 'failed':
