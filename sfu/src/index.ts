@@ -30,7 +30,7 @@ export { SFU_NODES_TABLE } from './protocol';
 export { SFU_NODE_STALE_SECONDS, SfuNodeRegistry, type SfuNodeInfo, type SqlQuery } from './registry';
 export { SessionRecorder, probeMedia } from './recorder';
 export type { RecordTrack, RecordedStream, RecorderOptions, RecordingResult } from './recorder';
-export { captureSnapshot } from './snapshot';
+export { SnapshotTimeoutError, captureSnapshot } from './snapshot';
 export type { SnapshotOptions } from './snapshot';
 export type { PoolLogger, WorkerPool, WorkerPoolEvents, WorkerPoolOptions, WorkerStats } from './pool';
 export {

@@ -6,7 +6,7 @@ import type { types } from 'mediasoup';
 
 import { createWorkerPool, type PoolLogger, type WorkerPool, type WorkerPoolOptions, type WorkerStats } from './pool';
 import { SessionRecorder, type RecordingResult } from './recorder';
-import { captureSnapshot } from './snapshot';
+import { SnapshotTimeoutError, captureSnapshot } from './snapshot';
 
 /**
  * Rooms: the media of calls, one mediasoup router per room (a witness session), with its two
@@ -82,6 +82,12 @@ export interface MediaRooms {
     transportId: string,
     dtlsParameters: Record<string, unknown>,
   ): Promise<void>;
+  /**
+   * A track the party sends. A party sends one of each kind: a new one replaces the party's earlier
+   * one of that kind (the party reloaded, came back to the call, or made new transports), which
+   * closes (PRODUCER_CLOSED) before NEW_PRODUCER of the new one; see {@link consume} for what
+   * else goes.
+   */
   produce(
     roomId: string,
     party: Party,
@@ -90,7 +96,12 @@ export interface MediaRooms {
     rtpParameters: Record<string, unknown>,
   ): Promise<ProducerInfo>;
   producers(roomId: string): Promise<ProducerInfo[]>;
-  /** A consumer of another party's producer, created paused: resume it once the client is ready. */
+  /**
+   * A consumer of another party's producer, created paused: resume it once the client is ready.
+   * A party receives each producer once: a new consumer of it replaces the party's earlier one.
+   * A transport left with nothing to carry once its tracks were replaced (the transports of a
+   * page that was reloaded or left) closes.
+   */
   consume(
     roomId: string,
     party: Party,
@@ -100,7 +111,10 @@ export interface MediaRooms {
   ): Promise<ConsumerInfo>;
   /** Pauses or resumes one of the party's own producers (camera or microphone off/on) or consumers. */
   pause(roomId: string, party: Party, id: string, paused: boolean): Promise<'producer' | 'consumer'>;
-  /** A JPEG of the party's video (a keyframe decoded by ffmpeg). */
+  /**
+   * A JPEG of the party's video (a keyframe decoded by ffmpeg). Refused at once, saying why, when
+   * the party's video is not there, is paused, or sends nothing just now (the party is reconnecting).
+   */
   snapshot(roomId: string, ofParty: Party): Promise<{ jpeg: Buffer; width: number; height: number }>;
   /** Finishes the room's recording now (the room stays open; {@link startRecording} records on). */
   stopRecording(roomId: string): Promise<RecordingInfo | null>;
@@ -119,8 +133,8 @@ export interface MediaRooms {
 
 interface Room {
   transports: Map<string, { transport: types.WebRtcTransport; party: Party }>;
-  producers: Map<string, { producer: types.Producer; party: Party }>;
-  consumers: Map<string, { consumer: types.Consumer; party: Party }>;
+  producers: Map<string, { producer: types.Producer; party: Party; transportId: string }>;
+  consumers: Map<string, { consumer: types.Consumer; party: Party; transportId: string }>;
   recorder: SessionRecorder | null;
   /** recordings made so far in this room (the name of the next one counts on) */
   recordings: number;
@@ -142,6 +156,20 @@ export interface LocalRoomsOptions {
 }
 
 const NAME = /^[A-Za-z0-9_.-]{1,128}$/;
+const NO_TRACK = '该音视频不存在或不属于您';
+
+/**
+ * A pause or resume that the worker refuses because the track closed meanwhile (its producer was
+ * replaced a moment ago: the party came back) is NOT_FOUND, as when it was gone before.
+ */
+async function gone(op: Promise<void>): Promise<void> {
+  try {
+    await op;
+  } catch (e) {
+    if ((e as Error).name === 'NotFoundError') throw new MediaError('NOT_FOUND', NO_TRACK);
+    throw e;
+  }
+}
 /** The UDP/TCP ports of the parties' WebRTC transports. */
 export const WEBRTC_PORTS = { min: 40000, max: 49999 };
 
@@ -270,6 +298,9 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
   ): Promise<ProducerInfo> {
     if (kind !== 'audio' && kind !== 'video') throw new MediaError('BAD_INPUT', 'kind 只能是 audio 或 video');
     const transport = this.transportOf(roomId, party, transportId);
+    const replaced = [...(this.rooms.get(roomId)?.producers.values() ?? [])].filter(
+      (p) => p.party === party && p.producer.kind === kind,
+    );
     let producer: types.Producer;
     try {
       producer = await transport.produce({
@@ -281,7 +312,7 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
       throw new MediaError('BAD_INPUT', `RTP 参数无效：${(e as Error).message}`);
     }
     const room = this.room(roomId);
-    room.producers.set(producer.id, { producer, party });
+    room.producers.set(producer.id, { producer, party, transportId });
     producer.observer.once('close', () => {
       const r = this.rooms.get(roomId);
       r?.producers.delete(producer.id);
@@ -292,6 +323,10 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
       });
       if (r) this.updateRecorder(roomId, r);
     });
+    this.replace(
+      room,
+      replaced.map((p) => ({ closable: p.producer, transportId: p.transportId })),
+    );
     this.emitEvent({ roomId, type: 'NEW_PRODUCER', producer: this.info(producer, party) });
     this.updateRecorder(roomId, room, true);
     return this.info(producer, party);
@@ -317,10 +352,29 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     const caps = rtpCapabilities as unknown as types.RtpCapabilities;
     if (!router.canConsume({ producerId, rtpCapabilities: caps }))
       throw new MediaError('BAD_INPUT', '终端不支持对方的音视频编码');
+    const replaced = [...(this.rooms.get(roomId)?.consumers.values() ?? [])].filter(
+      (c) => c.party === party && c.consumer.producerId === producerId,
+    );
     const consumer = await transport.consume({ producerId, rtpCapabilities: caps, paused: true });
-    this.room(roomId).consumers.set(consumer.id, { consumer, party });
+    const room = this.room(roomId);
+    room.consumers.set(consumer.id, { consumer, party, transportId });
     consumer.observer.once('close', () => this.rooms.get(roomId)?.consumers.delete(consumer.id));
+    this.replace(
+      room,
+      replaced.map((c) => ({ closable: c.consumer, transportId: c.transportId })),
+    );
     return { id: consumer.id, producerId, kind: consumer.kind, rtpParameters: consumer.rtpParameters };
+  }
+
+  /**
+   * A party's new producer or consumer replaces `old` ones: they close, and so does each transport
+   * they were on that carries nothing now (the transports of a page that was reloaded or left).
+   */
+  private replace(room: Room, old: readonly { closable: { close(): void }; transportId: string }[]): void {
+    for (const o of old) o.closable.close();
+    const used = new Set([...room.producers.values(), ...room.consumers.values()].map((x) => x.transportId));
+    for (const id of new Set(old.map((o) => o.transportId)))
+      if (!used.has(id)) room.transports.get(id)?.transport.close();
   }
 
   async pause(roomId: string, party: Party, id: string, paused: boolean): Promise<'producer' | 'consumer'> {
@@ -328,7 +382,7 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     const p = room?.producers.get(id);
     if (p && p.party === party) {
       if (paused === p.producer.paused) return 'producer';
-      await (paused ? p.producer.pause() : p.producer.resume());
+      await gone(paused ? p.producer.pause() : p.producer.resume());
       this.emitEvent({
         roomId,
         type: paused ? 'PRODUCER_PAUSED' : 'PRODUCER_RESUMED',
@@ -338,10 +392,10 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     }
     const c = room?.consumers.get(id);
     if (c && c.party === party) {
-      await (paused ? c.consumer.pause() : c.consumer.resume());
+      await gone(paused ? c.consumer.pause() : c.consumer.resume());
       return 'consumer';
     }
-    throw new MediaError('NOT_FOUND', '该音视频不存在或不属于您');
+    throw new MediaError('NOT_FOUND', NO_TRACK);
   }
 
   async snapshot(roomId: string, ofParty: Party): Promise<{ jpeg: Buffer; width: number; height: number }> {
@@ -351,6 +405,10 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
     );
     if (!video) throw new MediaError('NOT_FOUND', '对方的视频尚未接通，无法截图');
     if (video.producer.paused) throw new MediaError('BAD_INPUT', '对方已关闭摄像头，无法截图');
+    // no RTP in the last second: the party's page is gone or reconnecting, ffmpeg would wait in vain
+    const stats = await video.producer.getStats().catch(() => []);
+    if (!stats.some((s) => s.bitrate > 0))
+      throw new MediaError('UNAVAILABLE', '对方的视频暂时没有画面（对方可能正在重新连接），请等画面恢复后再截图');
     const router = await this.router(roomId);
     try {
       return await captureSnapshot(router, video.producer, {
@@ -359,7 +417,12 @@ export class LocalRooms extends EventEmitter implements MediaRooms {
       });
     } catch (e) {
       this.log?.warn({ err: e, roomId }, 'sfu: snapshot failed');
-      throw new MediaError('UNAVAILABLE', `截图失败，请稍后重试：${(e as Error).message}`);
+      throw new MediaError(
+        'UNAVAILABLE',
+        e instanceof SnapshotTimeoutError
+          ? `截图失败：${Math.round(e.timeoutMs / 1000)} 秒内没有收到对方视频的完整画面，请稍后重试`
+          : '截图失败，请稍后重试',
+      );
     }
   }
 

@@ -31,6 +31,17 @@ export interface SnapshotOptions {
   timeoutMs?: number;
 }
 
+/** No video frame could be decoded within the time limit (the producer sends nothing decodable). */
+export class SnapshotTimeoutError extends Error {
+  constructor(
+    producerId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`snapshot of producer ${producerId} timed out after ${timeoutMs} ms (no video frame could be decoded)`);
+    this.name = 'SnapshotTimeoutError';
+  }
+}
+
 /** When key frames are requested again after the consumer resumed (mediasoup asks once itself). */
 const KEYFRAME_RETRY_MS = [300, 1000, 2500, 5000];
 
@@ -65,8 +76,9 @@ export function jpegSize(jpeg: Buffer): { width: number; height: number } | unde
 /**
  * A still of the producer's video: a key frame decoded by ffmpeg to JPEG.
  *
- * @throws when the producer is not video (or is closed or paused), when no frame could be decoded within
- *   `timeoutMs` (default 8 s), or when ffmpeg fails (its error message is included).
+ * @throws when the producer is not video (or is closed or paused), {@link SnapshotTimeoutError} when no
+ *   frame could be decoded within `timeoutMs` (default 8 s), or when ffmpeg fails (its error message is
+ *   included).
  */
 export async function captureSnapshot(
   router: types.Router,
@@ -83,8 +95,7 @@ export async function captureSnapshot(
   const timeoutMs = options.timeoutMs ?? 8000;
   const deadline = performance.now() + timeoutMs;
   const remaining = () => Math.max(0, deadline - performance.now());
-  const timedOut = () =>
-    new Error(`snapshot of producer ${producer.id} timed out after ${timeoutMs} ms (no video frame could be decoded)`);
+  const timedOut = () => new SnapshotTimeoutError(producer.id, timeoutMs);
 
   let ports: UdpPortPair | undefined;
   let transport: types.PlainTransport | undefined;

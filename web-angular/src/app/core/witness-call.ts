@@ -2,6 +2,7 @@ import { Injectable, InjectionToken, inject, signal } from '@angular/core';
 import { Device, type types } from 'mediasoup-client';
 import type { Subscription } from 'rxjs';
 import { Api } from './api';
+import type { ApiError } from './errors';
 import {
   ConnectWitnessTransportGQL,
   ConsumeWitnessMediaGQL,
@@ -12,6 +13,7 @@ import {
   WitnessCallSetupGQL,
   WitnessMediaEventsGQL,
   WitnessProducersGQL,
+  type ConsumeWitnessMediaMutation,
   type WitnessParty,
   type WitnessProducerFieldsFragment,
 } from '../graphql/generated';
@@ -38,6 +40,11 @@ export function provideWitnessCall(remote: WitnessParty) {
  * mediasoup-client in the browser: all the signalling goes through the API (router capabilities,
  * transports, produce, consume, resume) and `witnessMedia` tells when the other party's tracks
  * come, pause or go. The same steps as the Node client of test/e2e/witness-call.peer.mjs.
+ *
+ * Either party may leave and come back (a reload, Back and 继续办理, new transports after a network
+ * failure): the SFU then replaces its earlier tracks with the new ones (PRODUCER_CLOSED of the old,
+ * NEW_PRODUCER of the new), and the remote stream here holds the newest track of each kind.
+ * `remoteReconnecting` says so on both sides until the other party's video decodes again.
  */
 @Injectable()
 export class WitnessCall {
@@ -53,7 +60,7 @@ export class WitnessCall {
   private readonly resumeMutation = inject(ResumeWitnessConsumerGQL);
   private readonly pauseMutation = inject(PauseWitnessMediaGQL);
 
-  /** the other party's tracks as one stream (a new object whenever a track comes or goes) */
+  /** the other party's tracks as one stream, its newest of each kind (a new object whenever a track comes or goes) */
   readonly remote = signal<MediaStream | null>(null);
   /** this side's camera and microphone */
   readonly local = signal<MediaStream | null>(null);
@@ -62,6 +69,12 @@ export class WitnessCall {
   readonly remoteAudioPaused = signal(false);
   /** the other party's connection dropped (PARTY_LEFT) and has not come back yet */
   readonly remoteAway = signal(false);
+  /**
+   * 对方正在重新连接: from the other party's leaving (PARTY_LEFT, or its track closing), or this side's
+   * rejoining the call (after a reload or a return), until the other party's video decodes again
+   * and its audio arrives (what is paused is not waited for).
+   */
+  readonly remoteReconnecting = signal(false);
   readonly cameraOff = signal(false);
   readonly micOff = signal(false);
   readonly error = signal<string | null>(null);
@@ -79,6 +92,12 @@ export class WitnessCall {
   private generation = 0;
   private restarts = 0;
   private lastError: string | null = null;
+  /** while reconnecting: checks every 500 ms whether the other party's media is back */
+  private watch: ReturnType<typeof setInterval> | null = null;
+  private watching = false;
+  /** decoded video frames / received audio packets of each consumer when the reconnecting last began */
+  private marks = new Map<string, number>();
+  private marking: Promise<void> = Promise.resolve();
 
   /**
    * Joins the call: sends the camera and microphone of `local` (or, without it, of the camera and
@@ -116,6 +135,7 @@ export class WitnessCall {
     this.sessionId = '';
     this.state.set('idle');
     this.remoteAway.set(false);
+    this.remoteReconnecting.set(false);
   }
 
   /** Leaves the call and turns the camera and microphone off. */
@@ -130,12 +150,28 @@ export class WitnessCall {
   /** Decoded frames of the other party's video so far (0 while none arrived). */
   async framesDecoded(): Promise<number> {
     const video = [...this.consumers.values()].find((c) => c.kind === 'video');
-    if (!video) return 0;
-    let decoded = 0;
-    (await video.getStats()).forEach((s: { type?: string; framesDecoded?: number }) => {
-      if (s.type === 'inbound-rtp') decoded += s.framesDecoded ?? 0;
-    });
-    return decoded;
+    return video ? this.received(video) : 0;
+  }
+
+  /**
+   * A consumer's decoded frames (video) or received packets (audio), from its inbound-rtp by its
+   * SSRC: mediasoup's bandwidth probation is another inbound video stream (mid probator) that is
+   * never decoded.
+   */
+  private async received(c: types.Consumer): Promise<number> {
+    const ssrc = c.rtpParameters.encodings?.[0]?.ssrc;
+    let n = 0;
+    try {
+      (await c.getStats()).forEach(
+        (s: { type?: string; ssrc?: number; framesDecoded?: number; packetsReceived?: number }) => {
+          if (s.type === 'inbound-rtp' && s.ssrc === ssrc)
+            n = (c.kind === 'video' ? s.framesDecoded : s.packetsReceived) ?? 0;
+        },
+      );
+    } catch {
+      // closed meanwhile: nothing more comes from it
+    }
+    return n;
   }
 
   async setCamera(on: boolean): Promise<void> {
@@ -180,15 +216,90 @@ export class WitnessCall {
 
   private onEvent(type: string, producer: WitnessProducerFieldsFragment | null, party: string | null): void {
     if (type === 'NEW_PRODUCER' && producer?.party === this.other) this.serial(() => this.consume(producer));
-    else if (type === 'PRODUCER_CLOSED' && producer) this.dropConsumer(producer.id);
-    else if ((type === 'PRODUCER_PAUSED' || type === 'PRODUCER_RESUMED') && producer?.party === this.other) {
+    else if (type === 'PRODUCER_CLOSED' && producer?.party === this.other) {
+      // the other party left, or came back and replaced it: its new track follows (NEW_PRODUCER)
+      this.reconnecting();
+      this.serial(async () => this.dropConsumer(producer.id));
+    } else if (type === 'PRODUCER_CLOSED' && producer && this.producers.has(producer.id)) {
+      // one of ours, closed by the SFU: replaced by another page of this party, or the call ended
+      this.serial(() => this.checkReplaced());
+    } else if ((type === 'PRODUCER_PAUSED' || type === 'PRODUCER_RESUMED') && producer?.party === this.other) {
       (producer.kind === 'video' ? this.remoteVideoPaused : this.remoteAudioPaused).set(type === 'PRODUCER_PAUSED');
-    } else if (type === 'PARTY_LEFT' && party === this.other) this.remoteAway.set(true);
-    else if (type === 'PARTY_RETURNED' && party === this.other) {
+    } else if (type === 'PARTY_LEFT' && party === this.other) {
+      this.remoteAway.set(true);
+      this.reconnecting();
+    } else if (type === 'PARTY_RETURNED' && party === this.other) {
       this.remoteAway.set(false);
+      // counted anew: what the departed page's consumers decoded until now is not the party coming back
+      this.reconnecting();
       // the other party may have come back with new tracks
       this.serial(() => this.consumeAll());
     }
+  }
+
+  /** 对方正在重新连接 until the other party's media decodes again (see {@link mediaBack}). */
+  private reconnecting(): void {
+    if (!this.sessionId) return;
+    this.remoteReconnecting.set(true);
+    const consumers = [...this.consumers.values()];
+    this.marking = Promise.all(consumers.map(async (c) => [c.id, await this.received(c)] as const)).then((m) => {
+      this.marks = new Map(m);
+    });
+    if (this.watch) return;
+    const gen = this.generation;
+    this.watch = setInterval(() => void this.mediaBack(gen), 500);
+  }
+
+  /**
+   * Ends the reconnecting once this side is connected, the other party is present, and a video
+   * consumer decoded frames and an audio consumer received packets since it began (a paused
+   * track is not waited for).
+   */
+  private async mediaBack(gen: number): Promise<void> {
+    if (this.watching) return;
+    this.watching = true;
+    try {
+      await this.marking;
+      if (gen !== this.generation || this.state() !== 'connected' || this.remoteAway()) return;
+      const flowing = async (kind: 'audio' | 'video'): Promise<boolean> => {
+        if ((kind === 'video' ? this.remoteVideoPaused : this.remoteAudioPaused)()) return true;
+        for (const c of this.consumers.values())
+          if (c.kind === kind && (await this.received(c)) > (this.marks.get(c.id) ?? 0)) return true;
+        return false;
+      };
+      if (!(await flowing('video')) || !(await flowing('audio')) || gen !== this.generation) return;
+      this.remoteReconnecting.set(false);
+      this.stopWatching();
+    } finally {
+      this.watching = false;
+    }
+  }
+
+  private stopWatching(): void {
+    if (this.watch) clearInterval(this.watch);
+    this.watch = null;
+    this.marks.clear();
+  }
+
+  /**
+   * One of our tracks was closed by the SFU while we still send it: if this party has other tracks
+   * now, another page (a tab opened later, another device) took the call over. This page stops,
+   * and says so, instead of taking it back (each would replace the other in turn). When the call
+   * ended instead, the query is refused and ENDED follows.
+   */
+  private async checkReplaced(): Promise<void> {
+    let producers: WitnessProducerFieldsFragment[];
+    try {
+      producers = (await this.api.query(this.producersQuery, { id: this.sessionId })).witnessSession.producers;
+    } catch {
+      return;
+    }
+    if (!producers.some((p) => p.party !== this.other && !this.producers.has(p.id))) return;
+    this.stop();
+    this.state.set('failed');
+    this.error.set(
+      '您已在另一个页面或设备上进入本次视频通话，此页面的通话已断开。如需在此页面继续，请点击“重新连接”。',
+    );
   }
 
   /** One signalling step at a time (consume after consume, never two for one producer). */
@@ -202,6 +313,9 @@ export class WitnessCall {
     try {
       const { witnessSession } = await this.api.query(this.setupQuery, { id: this.sessionId });
       if (gen !== this.generation) return;
+      // tracks of ours are there already: this side comes back (a reload, a return, a restart), and
+      // the other party has to pick up the new ones as this side picks up theirs
+      if (witnessSession.producers.some((x) => x.party !== this.other)) this.reconnecting();
       const device = new Device();
       await device.load({
         routerRtpCapabilities: witnessSession.routerRtpCapabilities as unknown as types.RtpCapabilities,
@@ -278,22 +392,49 @@ export class WitnessCall {
 
   private async consume(p: WitnessProducerFieldsFragment): Promise<void> {
     if (!this.recv || !this.device || [...this.consumers.values()].some((c) => c.producerId === p.id)) return;
-    const { consumeWitnessMedia: c } = await this.api.mutate(this.consumeMutation, {
-      sessionId: this.sessionId,
-      transportId: this.recv.id,
-      producerId: p.id,
-      rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
-    });
-    const consumer = await this.recv.consume({
+    const recv = this.recv;
+    let c: ConsumeWitnessMediaMutation['consumeWitnessMedia'];
+    try {
+      ({ consumeWitnessMedia: c } = await this.api.mutate(this.consumeMutation, {
+        sessionId: this.sessionId,
+        transportId: recv.id,
+        producerId: p.id,
+        rtpCapabilities: this.device.rtpCapabilities as unknown as Record<string, unknown>,
+      }));
+    } catch (e) {
+      // the track was replaced or closed meanwhile (its party reloaded once more, or left): its
+      // PRODUCER_CLOSED is on its way, and the new track's NEW_PRODUCER
+      if ((e as ApiError).code === 'NOT_FOUND' && !(await this.stillThere(p.id))) return;
+      throw e;
+    }
+    const consumer = await recv.consume({
       id: c.id,
       producerId: c.producerId,
       kind: c.kind as types.MediaKind,
       rtpParameters: c.rtpParameters as unknown as types.RtpParameters,
     });
+    // one track of each kind from the other party: the new one replaces that of a page it left
+    for (const [id, old] of this.consumers) {
+      if (old.kind !== consumer.kind) continue;
+      old.close();
+      this.consumers.delete(id);
+    }
     this.consumers.set(consumer.id, consumer);
     (p.kind === 'video' ? this.remoteVideoPaused : this.remoteAudioPaused).set(p.paused);
     this.publishRemote();
-    await this.api.mutate(this.resumeMutation, { sessionId: this.sessionId, consumerId: consumer.id });
+    // NOT_FOUND: its producer was replaced meanwhile, and PRODUCER_CLOSED drops it
+    await this.api
+      .mutate(this.resumeMutation, { sessionId: this.sessionId, consumerId: consumer.id })
+      .catch((e: ApiError) => {
+        if (e.code !== 'NOT_FOUND') throw e;
+      });
+    if (consumer.kind === 'video') this.nudgeKeyframes();
+  }
+
+  /** Whether the other party still sends the producer. */
+  private async stillThere(producerId: string): Promise<boolean> {
+    const { witnessSession } = await this.api.query(this.producersQuery, { id: this.sessionId });
+    return witnessSession.producers.some((x) => x.id === producerId);
   }
 
   private dropConsumer(producerId: string): void {
@@ -351,6 +492,7 @@ export class WitnessCall {
   }
 
   private teardown(): void {
+    this.stopWatching();
     if (this.nudges) clearInterval(this.nudges);
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.nudges = null;
