@@ -6,27 +6,16 @@
  * second finds his certificate in IndexedDB (密码重置 still asks for a fresh witness and one).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO, bearer, gql, lastCode, loginStaff, waitFor, type TestServer } from '../../api/src/testing/harness';
 import {
-  DEMO,
-  WITNESS_CHECKLIST,
-  bearer,
-  gql,
-  lastCode,
-  loginStaff,
-  waitFor,
-  type TestServer,
-} from '../../api/src/testing/harness';
-import {
-  agentJoins,
   currentStep,
   documentsStep,
   installCertificate,
   makePhotoFiles,
   noSeriousViolations,
-  passDeviceCheck,
+  passWitness,
   signAgreements,
   type PhotoFiles,
-  type VideoEl,
 } from './flows';
 import {
   PHONE,
@@ -57,77 +46,6 @@ async function api<T = any>(
   const r = await gql<T>(server.url, query, variables, headers);
   if (r.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(r.errors)}`);
   return r.data as T;
-}
-
-/** The call: queue in the page, an agent of the customer's branch claims and joins with media, both see each other, PASSED. */
-async function witness(page: Page, ticketId: string, shots: boolean): Promise<void> {
-  await page.getByRole('heading', { name: '视频验证' }).waitFor();
-  await passDeviceCheck(page);
-  await page.getByRole('button', { name: '开始视频通话' }).click();
-  await page.getByText(/当前排队共 \d+ 人，您排在第 1 位/).waitFor();
-  if (shots) await screenshotBoth(page, 'flow-witness-queue');
-  const [row] = await server.db.sql.query<{ branch_id: string; branch: string }>(
-    'select t.branch_id, b.name as branch from tickets t join branches b on b.id = t.branch_id where t.id = $1',
-    [ticketId],
-  );
-  const agent = await loginStaff(server.url, row!.branch === '上海营业部' ? 'agent02' : 'agent01', 'Agent#2026');
-  const { claimNextCustomer: session } = await api(
-    'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id } } }',
-    { b: row!.branch_id },
-    bearer(agent),
-  );
-  expect(session.ticket.id).toBe(ticketId);
-  const peer = await agentJoins(server.url, agent, session.id);
-  try {
-    // the customer sees and hears the agent, with the agent's name and licence number
-    await page.getByTestId('witness-call').waitFor({ timeout: 30_000 });
-    await waitFor(
-      'the agent’s video plays in the page',
-      async () => page.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.5),
-      30_000,
-    );
-    await page
-      .getByText(/从业资格号/)
-      .first()
-      .waitFor();
-    // the agent receives the customer's camera and microphone
-    await waitFor(
-      'the customer’s producers',
-      async () => {
-        const { witnessSession } = await api(
-          'query ($s: ID!) { witnessSession(id: $s) { producers { kind party } } }',
-          { s: session.id },
-          bearer(agent),
-        );
-        return (witnessSession.producers as { party: string }[]).filter((p) => p.party === 'CUSTOMER').length === 2;
-      },
-      30_000,
-    );
-    await peer.consumeCustomer();
-    await waitFor(
-      'the customer’s media reaches the agent',
-      async () => {
-        const r = await peer.received();
-        return (r.video?.packets ?? 0) > 30 && (r.audio?.packets ?? 0) > 30;
-      },
-      30_000,
-    );
-    if (shots) await screenshotBoth(page, 'flow-witness-call');
-    const snap = await api(
-      'mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width } }',
-      { s: session.id },
-      bearer(agent),
-    );
-    expect(snap.captureWitnessSnapshot.kind).toBe('WITNESS_SNAPSHOT');
-    const done = await api(
-      'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
-      { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } },
-      bearer(agent),
-    );
-    expect(done.completeWitness.outcome).toBe('PASSED');
-  } finally {
-    peer.close();
-  }
 }
 
 /** Fills the business's info page as the customer would. */
@@ -181,7 +99,11 @@ async function runBusiness(
     walked.push(step);
     if (step === '上传照片') await documentsStep(page, photos);
     else if (INFO[step]) await INFO[step]!(page, person);
-    else if (step === '视频见证') await witness(page, ticketId, shots);
+    else if (step === '视频见证')
+      await passWitness(server, page, ticketId, {
+        shots: shots ? { queue: 'flow-witness-queue', call: 'flow-witness-call' } : undefined,
+        snapshot: true,
+      });
     else if (step === '安装数字证书')
       await installCertificate(page, PASSWORD).catch(async (e) => {
         await page.screenshot({ path: '/tmp/cert-fail.png', fullPage: true });

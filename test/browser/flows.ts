@@ -10,8 +10,16 @@ import type { Page } from 'playwright-core';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { makeIdPhoto, makeSignaturePhoto } from '../../api/src/modules/documents/testing';
-import { tempDir, waitFor } from '../../api/src/testing/harness';
-import { ROOT, seriousViolations } from './support';
+import {
+  WITNESS_CHECKLIST,
+  bearer,
+  gql,
+  loginStaff,
+  tempDir,
+  waitFor,
+  type TestServer,
+} from '../../api/src/testing/harness';
+import { ROOT, screenshotBoth, seriousViolations } from './support';
 
 /** what the tests read of a <video> (this project's Node types have no DOM) */
 export type VideoEl = {
@@ -202,4 +210,101 @@ export async function agentJoins(serverUrl: string, token: string, sessionId: st
     consumeCustomer: () => ask('consume'),
     received: async () => (await ask('stats')).stats,
   };
+}
+
+/** What the agent's claim shows of the ticket (the call page's 客户资料 and 申请内容). */
+export interface ClaimedTicket {
+  id: string;
+  customerName: string | null;
+  details: { step: string; label: string; value: string }[];
+}
+
+/**
+ * 视频验证 from the portal's side: the device check, the queue, the agent of the ticket's branch
+ * claims the customer (`checkClaim` sees what the agent's page gets) and joins as a libwebrtc peer;
+ * once the agent's video plays in the page and the customer's media reaches the agent, the agent
+ * takes a snapshot (`snapshot`) and passes the witness. `shots` names the screenshots (both sizes)
+ * of the queue and of the call.
+ */
+export async function passWitness(
+  server: TestServer,
+  page: Page,
+  ticketId: string,
+  o: { shots?: { queue?: string; call: string }; checkClaim?: (t: ClaimedTicket) => void; snapshot?: boolean } = {},
+): Promise<void> {
+  const api = async (query: string, variables: Record<string, unknown>, token: string) => {
+    const r = await gql(server.url, query, variables, bearer(token));
+    if (r.errors) throw new Error(`${query.slice(0, 60)}: ${JSON.stringify(r.errors)}`);
+    return r.data!;
+  };
+  await page.getByRole('heading', { name: '视频验证' }).waitFor();
+  await passDeviceCheck(page);
+  await page.getByRole('button', { name: '开始视频通话' }).click();
+  await page.getByText(/当前排队共 \d+ 人，您排在第 1 位/).waitFor();
+  if (o.shots?.queue) await screenshotBoth(page, o.shots.queue);
+  const [row] = await server.db.sql.query<{ branch_id: string; branch: string }>(
+    'select t.branch_id, b.name as branch from tickets t join branches b on b.id = t.branch_id where t.id = $1',
+    [ticketId],
+  );
+  const agent = await loginStaff(server.url, row!.branch === '上海营业部' ? 'agent02' : 'agent01', 'Agent#2026');
+  const { claimNextCustomer: session } = await api(
+    'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id customerName details { step label value } } } }',
+    { b: row!.branch_id },
+    agent,
+  );
+  expect(session.ticket.id).toBe(ticketId);
+  o.checkClaim?.(session.ticket);
+  const peer = await agentJoins(server.url, agent, session.id);
+  try {
+    // the customer sees and hears the agent, with the agent's name and licence number
+    await page.getByTestId('witness-call').waitFor({ timeout: 30_000 });
+    await waitFor(
+      'the agent’s video plays in the page',
+      async () => page.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.5),
+      30_000,
+    );
+    await page
+      .getByText(/从业资格号/)
+      .first()
+      .waitFor();
+    // the agent receives the customer's camera and microphone
+    await waitFor(
+      'the customer’s producers',
+      async () => {
+        const { witnessSession } = await api(
+          'query ($s: ID!) { witnessSession(id: $s) { producers { kind party } } }',
+          { s: session.id },
+          agent,
+        );
+        return (witnessSession.producers as { party: string }[]).filter((p) => p.party === 'CUSTOMER').length === 2;
+      },
+      30_000,
+    );
+    await peer.consumeCustomer();
+    await waitFor(
+      'the customer’s media reaches the agent',
+      async () => {
+        const r = await peer.received();
+        return (r.video?.packets ?? 0) > 30 && (r.audio?.packets ?? 0) > 30;
+      },
+      30_000,
+    );
+    if (o.shots) await screenshotBoth(page, o.shots.call);
+    if (o.snapshot) {
+      const snap = await api(
+        'mutation ($s: ID!) { captureWitnessSnapshot(sessionId: $s) { kind width } }',
+        { s: session.id },
+        agent,
+      );
+      expect(snap.captureWitnessSnapshot.kind).toBe('WITNESS_SNAPSHOT');
+    }
+    const done = await api(
+      'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
+      { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } },
+      agent,
+    );
+    expect(done.completeWitness.outcome).toBe('PASSED');
+  } finally {
+    peer.close();
+  }
 }

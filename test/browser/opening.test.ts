@@ -14,7 +14,6 @@ import { makeBankCardPhoto } from '../../api/src/modules/documents/testing';
 import { SUITABILITY_ANSWERS } from '../../api/src/modules/opening/testing';
 import {
   DEMO,
-  WITNESS_CHECKLIST,
   bearer,
   gql,
   lastCode,
@@ -24,15 +23,13 @@ import {
   type TestServer,
 } from '../../api/src/testing/harness';
 import {
-  agentJoins,
   documentsStep,
   installCertificate,
   makePhotoFiles,
   noSeriousViolations,
-  passDeviceCheck,
+  passWitness,
   signAgreements,
   type PhotoFiles,
-  type VideoEl,
 } from './flows';
 import {
   DESKTOP,
@@ -196,69 +193,17 @@ async function exchanges(page: Page, shots: boolean): Promise<void> {
   await page.getByRole('button', { name: '下一步' }).click();
 }
 
-/** The call: queue in the page, the agent of the branch claims and joins with media, both see each other, PASSED. */
-async function witness(page: Page, ticketId: string, name: string, shots: boolean): Promise<void> {
-  await page.getByRole('heading', { name: '视频验证' }).waitFor();
-  await passDeviceCheck(page);
-  await page.getByRole('button', { name: '开始视频通话' }).click();
-  await page.getByText(/您排在第 1 位/).waitFor();
-  const [row] = await server.db.sql.query<{ branch_id: string; branch: string }>(
-    'select t.branch_id, b.name as branch from tickets t join branches b on b.id = t.branch_id where t.id = $1',
-    [ticketId],
-  );
-  const agent = await loginStaff(server.url, row!.branch === '上海营业部' ? 'agent02' : 'agent01', 'Agent#2026');
-
-  const { claimNextCustomer: session } = await api(
-    'mutation ($b: ID!) { claimNextCustomer(branchId: $b) { id ticket { id customerName details { label value } } } }',
-    { b: row!.branch_id },
-    bearer(agent),
-  );
-  expect(session.ticket.id).toBe(ticketId);
-  // the agent's page has the application to check against the person on camera
-  expect(session.ticket.customerName).toBe(name);
-  expect(session.ticket.details.map((d: { label: string }) => d.label)).toEqual(
-    expect.arrayContaining(['客户姓名', '主结算账户', '风险承受能力等级', '申请开通的交易所']),
-  );
-  const peer = await agentJoins(server.url, agent, session.id);
-  try {
-    await page.getByTestId('witness-call').waitFor({ timeout: 30_000 });
-    await waitFor(
-      'the agent’s video plays in the page',
-      async () => page.getByTestId('agent-video').evaluate((v: VideoEl) => v.videoWidth > 0 && v.currentTime > 0.5),
-      30_000,
-    );
-    await waitFor(
-      'the customer’s producers',
-      async () => {
-        const { witnessSession } = await api(
-          'query ($s: ID!) { witnessSession(id: $s) { producers { party } } }',
-          { s: session.id },
-          bearer(agent),
-        );
-        return (witnessSession.producers as { party: string }[]).filter((p) => p.party === 'CUSTOMER').length === 2;
-      },
-      30_000,
-    );
-    await peer.consumeCustomer();
-    await waitFor(
-      'the customer’s media reaches the agent',
-      async () => {
-        const r = await peer.received();
-        return (r.video?.packets ?? 0) > 30 && (r.audio?.packets ?? 0) > 30;
-      },
-      30_000,
-    );
-    if (shots) await screenshotBoth(page, 'opening-witness-call');
-    const done = await api(
-      'mutation ($s: ID!, $i: WitnessOutcomeInput!) { completeWitness(sessionId: $s, input: $i) { outcome } }',
-      { s: session.id, i: { outcome: 'PASSED', checklist: WITNESS_CHECKLIST } },
-      bearer(agent),
-    );
-    expect(done.completeWitness.outcome).toBe('PASSED');
-  } finally {
-    peer.close();
-  }
-}
+/** 视频验证: the agent's claim has the application to check against the person on camera. */
+const witness = (page: Page, ticketId: string, name: string, shots: boolean) =>
+  passWitness(server, page, ticketId, {
+    shots: shots ? { call: 'opening-witness-call' } : undefined,
+    checkClaim: (t) => {
+      expect(t.customerName).toBe(name);
+      expect(t.details.map((d) => d.label)).toEqual(
+        expect.arrayContaining(['客户姓名', '主结算账户', '风险承受能力等级', '申请开通的交易所']),
+      );
+    },
+  });
 
 async function returnVisit(page: Page, shots: boolean): Promise<void> {
   await page.getByRole('heading', { name: '开户回访问卷' }).waitFor();

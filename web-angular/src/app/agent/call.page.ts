@@ -15,7 +15,8 @@ import {
 } from '../graphql/generated';
 import { profileRows } from './profile-rows';
 import { WitnessCall, provideWitnessCall } from '../core/witness-call';
-import { WITNESS_CHECKLIST as CHECKLIST, WITNESS_END_REASON_NAMES as END_REASONS } from '@kaihu/domain';
+import { STEP_NAMES, WITNESS_CHECKLIST as CHECKLIST, WITNESS_END_REASON_NAMES as END_REASONS } from '@kaihu/domain';
+import { detailSections } from './detail-sections';
 import { formatDuration } from './labels';
 import { Photos } from './photos';
 import { StaffContext } from './staff';
@@ -55,7 +56,7 @@ import { StaffContext } from './staff';
             <video #remote autoplay playsinline [srcObject]="call.remote()" (loadedmetadata)="play(remote)" data-testid="customer-video" aria-label="客户视频"></video>
             @if (!call.remote()) { <div class="placeholder">{{ s.endedAt ? '通话已结束' : '等待客户视频…' }}</div> }
             @if (call.remoteVideoPaused()) { <div class="placeholder">客户已关闭摄像头</div> }
-            @if (call.remoteAway()) { <div class="away" role="status">客户网络中断，等待重连…</div> }
+            @if (call.remoteReconnecting()) { <div class="away" role="status">对方正在重新连接…</div> }
             <div class="self">
               <video autoplay playsinline [muted]="true" [srcObject]="call.local()" data-testid="agent-video" aria-label="本人视频"></video>
               <div class="id-tag">坐席 {{ s.agentName }} · 从业资格号 {{ s.agentLicenseNo }}</div>
@@ -81,6 +82,17 @@ import { StaffContext } from './staff';
               @for (r of rows(); track r.label) { <dt>{{ r.label }}</dt><dd>{{ r.value }}</dd> }
             </dl>
           </section>
+          @if (application().length) {
+            <section class="card tight" aria-labelledby="t-app">
+              <h2 id="t-app">申请内容</h2>
+              @for (sec of application(); track sec.step) {
+                <h3 class="sec">{{ stepName(sec.step) }}</h3>
+                <dl class="kv" [attr.data-step]="sec.step">
+                  @for (d of sec.rows; track $index) { <dt>{{ d.label }}</dt><dd>{{ d.value }}</dd> }
+                </dl>
+              }
+            </section>
+          }
           <section class="card tight" aria-labelledby="t-photos">
             <h2 id="t-photos">证件照片</h2>
             <kh-photos [photos]="idPhotos()" />
@@ -122,6 +134,7 @@ import { StaffContext } from './staff';
     }
   `,
   styles: `
+    .sec { font-size: .9rem; margin: 10px 0 4px; color: var(--accent-dark); }
     .bar { display: flex; align-items: baseline; gap: 14px; margin-bottom: 10px; }
     .bar h1 { margin: 0; font-size: 1.3rem; }
     .mono { font-variant-numeric: tabular-nums; }
@@ -177,6 +190,11 @@ export class CallPage implements OnInit {
     return s ? formatDuration((this.staff.serverNow(this.now()) - new Date(s.startedAt).getTime()) / 1000) : '';
   });
   protected readonly rows = computed(() => profileRows(this.session()?.ticket.proposedProfile ?? null));
+  /** what the applicant chose beyond the 客户资料 above (结算账户, 适当性, 交易所, 回访), by step */
+  protected readonly application = computed(() => detailSections(this.session()?.ticket.details, ['IDENTITY']));
+  protected stepName(kind: keyof typeof STEP_NAMES): string {
+    return STEP_NAMES[kind] ?? kind;
+  }
   protected readonly idPhotos = computed(() =>
     (this.session()?.ticket.documents ?? []).filter((d) => d.kind !== 'WITNESS_SNAPSHOT'),
   );
@@ -193,7 +211,7 @@ export class CallPage implements OnInit {
     return {
       idle: '未连接',
       connecting: '连接中…',
-      connected: '通话中',
+      connected: this.call.remoteReconnecting() ? '对方正在重新连接…' : '通话中',
       reconnecting: '重新连接中…',
       failed: '连接失败',
     }[this.call.state()];
@@ -279,6 +297,9 @@ export class CallPage implements OnInit {
   }
 
   async snapshot(): Promise<void> {
+    // no picture to take until the customer's video is back (the server would say the same, later)
+    if (this.call.remoteReconnecting())
+      return this.error.set('截图失败：对方正在重新连接，暂时没有画面，请等画面恢复后再截图');
     await this.run(async () => {
       const { captureWitnessSnapshot: doc } = await this.api.mutate(this.snapshotMutation, {
         sessionId: this.sessionId(),

@@ -15,6 +15,7 @@ import {
   type TicketStepKind,
 } from '../graphql/generated';
 import { ACTION_NAMES, ACTOR_KIND_NAMES as ACTOR_KINDS, EXCHANGE_NAMES, STATUS_NAMES, STEP_NAMES } from '@kaihu/domain';
+import { detailSections } from './detail-sections';
 import { formatDuration, formatTime, showValue } from './labels';
 import { Photos } from './photos';
 
@@ -268,16 +269,8 @@ export class ReviewPage implements OnInit {
   protected actor(kind: string): string {
     return ACTOR_KINDS[kind] ?? kind;
   }
-  /** 申请内容 by step, in the business's order (开立期货账户: identity, settlement, suitability, exchanges, return visit) */
-  protected readonly sections = computed(() => {
-    const out: { step: TicketStepKind; rows: { label: string; value: string }[] }[] = [];
-    for (const d of this.ticket()?.details ?? []) {
-      const last = out[out.length - 1];
-      if (last?.step === d.step) last.rows.push(d);
-      else out.push({ step: d.step, rows: [d] });
-    }
-    return out;
-  });
+  /** 申请内容 by step, in the business's order */
+  protected readonly sections = computed(() => detailSections(this.ticket()?.details));
 
   protected exchangeName(e: Exchange): string {
     return EXCHANGE_NAMES[e];
