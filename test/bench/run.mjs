@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const ALL = ['foundation', 'login', 'photos', 'certificates', 'business', 'queue', 'sfu', 'web'];
+const ALL = ['foundation', 'login', 'photos', 'certificates', 'business', 'opening', 'queue', 'sfu', 'web'];
 const only = process.argv.slice(2);
 const names = only.length ? ALL.filter((n) => only.includes(n)) : ALL;
 
