@@ -136,7 +136,9 @@ async function toBranchQueue(
     items.push({
       entry: entryType(ctx, view),
       ticket: toTicketType(ticket),
-      customerName: customers.get(entry.customerId)?.name ?? '',
+      // a prospect's application: the name they gave (the customer exists once the account is open)
+      customerName:
+        customers.get(entry.customerId)?.name ?? (await ctx.services.opening.applicantName(ctx.em, ticket)) ?? '',
       enqueuedAt: entry.enqueuedAt,
       waitingSeconds: Math.max(0, Math.floor((now - entry.enqueuedAt.getTime()) / 1000)),
     });
