@@ -70,6 +70,8 @@ export async function uploadPhotos(page: Page, files: PhotoFiles): Promise<void>
 /** 上传照片 done: the photos on file when the page offers them (若有证件照), else new ones; the 责任书 ticked; 下一步. */
 export async function documentsStep(page: Page, files: PhotoFiles): Promise<void> {
   const reuse = page.getByRole('button', { name: '使用已留存的照片' });
+  // the step's component may render a moment after the step bar says 上传照片: decide once it is there
+  await page.getByRole('heading', { name: '上传证件照/签名照' }).waitFor();
   if (await reuse.isVisible()) {
     await reuse.click();
     for (const kind of ['ID_CARD_FRONT', 'ID_CARD_BACK', 'SIGNATURE'])
