@@ -214,26 +214,33 @@ d('the witness call after a reload or a return', () => {
       RECOVERY_MS,
     );
 
-  it('the customer reloads mid-call 10 times: each time the agent decodes the new video within seconds, both sides say 对方正在重新连接 until then, and 截图 works', async () => {
-    const { ticketId, customer, agent } = await inCall(DEMO.zhangWei);
+  /**
+   * One side (`who`) reloads its page RELOADS times mid-call: each time the other side decodes the
+   * new video within RECOVERY_MS, both said 对方正在重新连接 until then and 通话中 after, each
+   * <video> ends with one audio and one video track (not the departed page's too), and 截图 works.
+   */
+  async function reloadsMidCall(person: Parameters<typeof inCall>[0], who: 'customer' | 'agent'): Promise<void> {
+    const { ticketId, customer, agent } = await inCall(person);
+    const sides = {
+      customer: { page: customer, remote: 'agent-video' },
+      agent: { page: agent, remote: 'customer-video' },
+    };
+    const [rejoined, other] = who === 'customer' ? [sides.customer, sides.agent] : [sides.agent, sides.customer];
+    const [whose, seenBy] = who === 'customer' ? ["customer's", 'agent'] : ["agent's", 'customer'];
     const times: (number | null)[] = [];
     const runs: Awaited<ReturnType<typeof measure>>[] = [];
     for (let i = 0; i < RELOADS; i++) {
-      const r = await measure(
-        { page: customer, remote: 'agent-video' },
-        { page: agent, remote: 'customer-video' },
-        () => customer.reload(),
-      );
+      const r = await measure(rejoined, other, () => rejoined.page.reload());
       times.push(r.ms);
       runs.push(r);
       console.log(
-        `customer reload ${i + 1}: the agent decodes the customer's new video after ${r.ms === null ? `— (none within ${RECOVERY_MS} ms)` : `${r.ms} ms`}; agent showed ${JSON.stringify(r.otherStates.map((s) => s.text))}, customer ${JSON.stringify(r.rejoinedStates.map((s) => s.text))}`,
+        `${who} reload ${i + 1}: the ${seenBy} decodes the ${whose} new video after ${r.ms === null ? `— (none within ${RECOVERY_MS} ms)` : `${r.ms} ms`}; ${seenBy} showed ${JSON.stringify(r.otherStates.map((s) => s.text))}, ${who} ${JSON.stringify(r.rejoinedStates.map((s) => s.text))}`,
       );
       await inCallNow(agent).catch(() => undefined);
       await inCallNow(customer).catch(() => undefined);
     }
     console.log(
-      `customer reload → agent decodes new frames: p50 ${p50(times)} over ${RELOADS} reloads (${JSON.stringify(times)})`,
+      `${who} reload → ${seenBy} decodes new frames: p50 ${p50(times)} over ${RELOADS} reloads (${JSON.stringify(times)})`,
     );
     expect(times.filter((t) => t === null)).toEqual([]);
     for (const r of runs) {
@@ -243,49 +250,21 @@ d('the witness call after a reload or a return', () => {
     await bothPlaying(customer, agent);
     expect(await inCallNow(agent)).toBe('通话中');
     expect(await inCallNow(customer)).toBe('视频通话中');
-    // one video and one audio track each way, not the departed page's too
-    for (const [page, id] of [
-      [agent, 'customer-video'],
-      [customer, 'agent-video'],
-    ] as const)
+    for (const side of [sides.agent, sides.customer])
       expect(
-        await page
-          .getByTestId(id)
+        await side.page
+          .getByTestId(side.remote)
           .evaluate((v: any) => (v.srcObject?.getTracks() ?? []).map((t: { kind: string }) => t.kind).sort()),
       ).toEqual(['audio', 'video']);
     await snapshot(agent, ticketId);
+  }
+
+  it('the customer reloads mid-call 10 times: each time the agent decodes the new video within seconds, both sides say 对方正在重新连接 until then, and 截图 works', async () => {
+    await reloadsMidCall(DEMO.zhangWei, 'customer');
   }, 600_000);
 
   it('the agent reloads mid-call 10 times: each time the customer decodes the new video within seconds, both sides say 对方正在重新连接 until then, and 截图 works', async () => {
-    const { ticketId, customer, agent } = await inCall(DEMO.wangFang);
-    const times: (number | null)[] = [];
-    const runs: Awaited<ReturnType<typeof measure>>[] = [];
-    for (let i = 0; i < RELOADS; i++) {
-      const r = await measure(
-        { page: agent, remote: 'customer-video' },
-        { page: customer, remote: 'agent-video' },
-        () => agent.reload(),
-      );
-      times.push(r.ms);
-      runs.push(r);
-      console.log(
-        `agent reload ${i + 1}: the customer decodes the agent's new video after ${r.ms === null ? `— (none within ${RECOVERY_MS} ms)` : `${r.ms} ms`}; customer showed ${JSON.stringify(r.otherStates.map((s) => s.text))}, agent ${JSON.stringify(r.rejoinedStates.map((s) => s.text))}`,
-      );
-      await inCallNow(agent).catch(() => undefined);
-      await inCallNow(customer).catch(() => undefined);
-    }
-    console.log(
-      `agent reload → customer decodes new frames: p50 ${p50(times)} over ${RELOADS} reloads (${JSON.stringify(times)})`,
-    );
-    expect(times.filter((t) => t === null)).toEqual([]);
-    for (const r of runs) {
-      saidReconnecting(r.otherStates);
-      saidReconnecting(r.rejoinedStates);
-    }
-    await bothPlaying(customer, agent);
-    expect(await inCallNow(agent)).toBe('通话中');
-    expect(await inCallNow(customer)).toBe('视频通话中');
-    await snapshot(agent, ticketId);
+    await reloadsMidCall(DEMO.wangFang, 'agent');
   }, 600_000);
 
   it('the customer leaves with Back and returns through 继续办理: 截图 says why while there is no picture, then the video comes back both ways and 截图 works', async () => {
