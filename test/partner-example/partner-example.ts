@@ -183,6 +183,19 @@ async function upload(url: string, token: string, ticketId: string, kind: string
   if (body.errors?.length) throw new GraphQLError(body.errors);
 }
 
+/** 上传照片: the ID card's front and back and the signature, then the step done. */
+async function idPhotos(
+  url: string,
+  token: string,
+  ticketId: string,
+  photos: { front: Buffer; back: Buffer; signature: Buffer },
+): Promise<void> {
+  await upload(url, token, ticketId, 'ID_CARD_FRONT', photos.front);
+  await upload(url, token, ticketId, 'ID_CARD_BACK', photos.back);
+  await upload(url, token, ticketId, 'SIGNATURE', photos.signature);
+  await graphql(url, token, 'mutation ($t: ID!) { completeDocuments(ticketId: $t) { id } }', { t: ticketId });
+}
+
 function socket(url: string, token: string): Client {
   // graphql-ws reconnects by itself (here up to 10 times); the token goes in connectionParams
   return createClient({
@@ -389,10 +402,7 @@ export async function runPartnerExample(o: PartnerExampleOptions): Promise<Partn
     log(`at ${ticket.currentStep}`);
     switch (ticket.currentStep as string) {
       case 'DOCUMENTS':
-        await upload(o.url, token, ticketId, 'ID_CARD_FRONT', o.photos.front);
-        await upload(o.url, token, ticketId, 'ID_CARD_BACK', o.photos.back);
-        await upload(o.url, token, ticketId, 'SIGNATURE', o.photos.signature);
-        await graphql(o.url, token, 'mutation ($t: ID!) { completeDocuments(ticketId: $t) { id } }', { t: ticketId });
+        await idPhotos(o.url, token, ticketId, o.photos);
         break;
       case 'OTHER_INFO':
         await graphql(
@@ -515,10 +525,7 @@ export async function runPartnerOpening(o: PartnerOpeningOptions): Promise<Partn
     log(`at ${ticket.currentStep}`);
     switch (ticket.currentStep as string) {
       case 'DOCUMENTS':
-        await upload(o.url, token, ticketId, 'ID_CARD_FRONT', o.photos.front);
-        await upload(o.url, token, ticketId, 'ID_CARD_BACK', o.photos.back);
-        await upload(o.url, token, ticketId, 'SIGNATURE', o.photos.signature);
-        await graphql(o.url, token, 'mutation ($t: ID!) { completeDocuments(ticketId: $t) { id } }', { t: ticketId });
+        await idPhotos(o.url, token, ticketId, o.photos);
         break;
       case 'IDENTITY':
         await graphql(
